@@ -1,0 +1,38 @@
+# dti-pipeline: `make run` runs the whole pipeline on an embedded PostgreSQL, `make test` proves it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: install run test test-server lock clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	if command -v uv >/dev/null 2>&1; then \
+		uv pip install --python $(BIN)/python -e '.[dev]' -c constraints.txt; \
+	else \
+		$(BIN)/python -m pip install --quiet --upgrade pip && \
+		$(BIN)/python -m pip install --quiet -e '.[dev]' -c constraints.txt; \
+	fi
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(BIN)/dti run $(if $(PERIOD),--period $(PERIOD))
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate constraints.txt: resolve pyproject.toml afresh in a scratch environment and pin it all.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^dti-pipeline' > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf .dti output dbt_project/target dbt_project/logs

@@ -1,0 +1,60 @@
+"""The ``dti`` command: run the pipeline, make demo data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dti import periods, settings
+
+app = typer.Typer(help="dti-pipeline: score the provincial Digital Transformation Index (DTI) and publish the report.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+PeriodOption = Annotated[str | None, typer.Option(help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
+
+
+def _period(period: str | None) -> str:
+    try:
+        return periods.validate_period(period) if period else periods.previous_period(date.today())
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+@app.command("demo-data")
+def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="Same seed, same data.")) -> None:
+    """Write demo self-assessment workbooks for the province's units into the inbox."""
+    from dti.demo.submissions import DemoPlan, generate_submissions
+
+    chosen = _period(period)
+    written = generate_submissions(settings.INBOX_DIR, DemoPlan(period=chosen, seed=seed))
+    console.print(f"{len(written)} submission files for {chosen} in {settings.INBOX_DIR / chosen}")
+
+
+@app.command()
+def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty.")) -> None:
+    """Run the dti_pipeline DAG once for a period on the embedded PostgreSQL (or DTI_DATABASE_URL)."""
+    from dti import runner, warehouse
+    from dti.sources.submissions import find_submissions
+
+    chosen = _period(period)
+    log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    if demo and not find_submissions(settings.INBOX_DIR, chosen):
+        demo_data(period=chosen, seed=2025)
+    with console.status(f"Running {settings.DAG_ID} for {chosen} (logs: {log_path})"):
+        with warehouse.warehouse() as url:
+            runner.point_at_warehouse(url)
+            result = runner.run_dag(chosen, log_path)
+    for stage in result.stages:
+        mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
+        console.print(f" {mark} {stage.stage:<15} {stage.state:<10} {stage.detail}")
+    if not result.succeeded:
+        console.print(f"[red]Run {result.run_id} failed[/] at task [bold]{result.failed_task}[/]: {result.error}")
+        console.print(f"Full log: {result.log_file}")
+        raise typer.Exit(1)
+    console.print(f"Province DTI {chosen}: [bold]{result.dti_score:.4f}[/]")
+    console.print(f"Report: {result.report_path}")
+    console.print(f"Log: {result.log_file}")

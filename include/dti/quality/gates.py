@@ -1,0 +1,93 @@
+"""The two quality gates of a run.
+
+- Raw gate: a unit's submission whose rows fail the raw suite is quarantined with the reasons;
+  every other unit goes on to be scored.
+- Marts gate: any failure on the marts stops the run before anything is published.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import psycopg
+
+from dti import landing
+from dti.quality import suites
+from dti.quality.validation import ValidationSummary, record_validation, validate_frame
+
+RAW_ROWS_OF_PERIOD = """
+select r.unit_code, r.unit_name, r.period, r.component_code, r.component_name,
+       r.numerator::float8 as numerator, r.denominator::float8 as denominator, r.evidence_document,
+       r._batch_id, r._source, r._file_name, r._file_sha256, r._row_number, r._loaded_at
+from raw.self_assessment_rows r
+join raw.landed_files f on f.file_sha256 = r._file_sha256 and f.status = 'landed'
+where r.period = %s
+order by r._loaded_at, r._file_sha256, r._row_number
+"""
+
+MART_QUERIES = {
+    (suites.MARTS_DTI_SCORES_SUITE, "fct_dti_scores"):
+        "select period, scope_type, scope_code, points::float8 as points, max_points::float8 as max_points, "
+        "dti_score::float8 as dti_score from marts.fct_dti_scores where period = %s",
+    (suites.MARTS_COMPONENT_POINTS_SUITE, "fct_component_points"):
+        "select period, scope_type, scope_code, component_code, points::float8 as points, "
+        "max_points::float8 as max_points, achieved_rate::float8 as achieved_rate "
+        "from marts.fct_component_points where period = %s",
+}
+
+
+class MartsValidationFailed(RuntimeError):
+    """The marts broke an expectation: publishing would spread a wrong number."""
+
+
+def read_frame(conn: psycopg.Connection, query: str, params: tuple) -> pd.DataFrame:
+    with conn.cursor() as cursor:
+        cursor.execute(query, params)
+        columns = [column.name for column in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def validate_raw_submissions(url: str, period: str, run_id: str) -> dict:
+    """Validate the period's landed rows; quarantine the submissions that fail. Returns counts."""
+    with psycopg.connect(url) as conn:
+        frame = read_frame(conn, RAW_ROWS_OF_PERIOD, (period,))
+        summary = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", frame)
+        record_validation(conn, run_id, summary)
+        reasons = failing_submissions(summary, frame)
+        landing.quarantine_landed_batches(conn, reasons)
+    return {"rows": len(frame), "success": summary.success, "failed_expectations": summary.unsuccessful,
+            "submissions_quarantined": len(reasons)}
+
+
+def failing_submissions(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, str]:
+    """file sha256 -> the reason, naming each failed rule and the spreadsheet rows that broke it."""
+    problems: dict[str, list[str]] = {}
+    for failure in summary.failures:
+        offending = frame.loc[failure.row_indexes] if failure.row_indexes else frame.iloc[0:0]
+        for file_sha256, rows in offending.groupby("_file_sha256"):
+            row_numbers = ", ".join(str(n) for n in sorted(rows["_row_number"]))
+            column = f" column {failure.column}" if failure.column else ""
+            problems.setdefault(file_sha256, []).append(f"{failure.note_en} ({failure.expectation}{column}; rows {row_numbers})")
+    return {
+        file_sha256: f"{frame.loc[frame['_file_sha256'] == file_sha256, '_file_name'].iloc[0]}: " + "; ".join(reasons)
+        for file_sha256, reasons in problems.items()
+    }
+
+
+def validate_marts(url: str, period: str, run_id: str) -> dict:
+    """Validate the period's marts; raise MartsValidationFailed when any expectation fails."""
+    failed: list[ValidationSummary] = []
+    checked = 0
+    with psycopg.connect(url) as conn:
+        for (suite_name, asset_name), query in MART_QUERIES.items():
+            frame = read_frame(conn, query, (period,))
+            if frame.empty:
+                raise MartsValidationFailed(f"{asset_name} has no row for period {period}")
+            summary = validate_frame(suite_name, asset_name, frame)
+            record_validation(conn, run_id, summary)
+            checked += summary.evaluated
+            if not summary.success:
+                failed.append(summary)
+    if failed:
+        details = "; ".join(f"{s.asset_name}: {f.note_en} ({f.unexpected_count} rows)" for s in failed for f in s.failures)
+        raise MartsValidationFailed(f"marts validation failed for {period}: {details}")
+    return {"expectations_checked": checked}

@@ -1,0 +1,80 @@
+"""Every setting of dti-pipeline in one place: environment, paths and connections.
+
+Read by every other module; imports no other module of ``dti``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+# include/dti/settings.py -> the project root is two folders above the package.
+PROJECT_ROOT = Path(os.environ.get("DTI_HOME", Path(__file__).resolve().parents[2]))
+
+STATE_DIR = Path(os.environ.get("DTI_STATE_DIR", PROJECT_ROOT / ".dti"))
+EMBEDDED_PG_DIR = STATE_DIR / "pg"
+AIRFLOW_HOME = STATE_DIR / "airflow"
+LOG_DIR = STATE_DIR / "logs"
+INBOX_DIR = Path(os.environ.get("DTI_INBOX_DIR", STATE_DIR / "inbox"))
+ARCHIVE_DIR = Path(os.environ.get("DTI_ARCHIVE_DIR", STATE_DIR / "archive"))
+OUTPUT_DIR = Path(os.environ.get("DTI_OUTPUT_DIR", PROJECT_ROOT / "output"))
+
+DAGS_DIR = PROJECT_ROOT / "dags"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+REPORTING_UNITS_SEED = DBT_PROJECT_DIR / "seeds" / "reporting_units.csv"
+COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "dti_components.csv"
+
+DAG_ID = "dti_pipeline"
+EMBEDDED_DATABASE_NAME = "dti"
+
+# A submission larger than this is not opened: self-assessment workbooks are a few kB.
+MAX_SUBMISSION_BYTES = int(os.environ.get("DTI_MAX_SUBMISSION_BYTES", 20 * 1024 * 1024))
+
+# How often the province assesses itself; the DAG schedule and the period label follow it.
+PERIOD_GRANULARITY = os.environ.get("DTI_PERIOD_GRANULARITY", "quarter")
+SCHEDULES = {"month": "@monthly", "quarter": "@quarterly", "year": "@yearly"}
+
+
+def database_url() -> str | None:
+    """The warehouse URL when the user points dti at their own PostgreSQL, else None (embedded)."""
+    return os.environ.get("DTI_DATABASE_URL") or None
+
+
+def dag_schedule() -> str:
+    return SCHEDULES[PERIOD_GRANULARITY]
+
+
+@dataclass(frozen=True)
+class PostgresParams:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> "PostgresParams":
+        parts = urlsplit(url)
+        if not parts.hostname or parts.hostname.startswith("/"):
+            # Cosmos and GX both build URIs from the host; a socket path breaks them.
+            raise ValueError(f"the warehouse must be reached over TCP (host:port), got {url!r}")
+        return cls(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=parts.path.lstrip("/") or "postgres",
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt_project/profiles.yml reads."""
+        return {
+            "DTI_PGHOST": self.host,
+            "DTI_PGPORT": str(self.port),
+            "DTI_PGUSER": self.user,
+            "DTI_PGPASSWORD": self.password,
+            "DTI_PGDATABASE": self.dbname,
+        }

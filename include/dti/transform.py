@@ -1,0 +1,46 @@
+"""How the DAG runs dbt: the Cosmos configuration for ``dbt_project/``.
+
+dbt reads its connection from ``dbt_project/profiles.yml``, which takes host, port, user and
+database from the ``DTI_PG*`` variables that ``dti.settings.PostgresParams.dbt_env`` produces.
+"""
+
+from __future__ import annotations
+
+from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+
+from dti import settings
+
+DBT_PROFILE = "dti"
+DBT_TARGET = "default"
+
+
+def project_config() -> ProjectConfig:
+    return ProjectConfig(dbt_project_path=settings.DBT_PROJECT_DIR)
+
+
+def profile_config() -> ProfileConfig:
+    return ProfileConfig(
+        profile_name=DBT_PROFILE,
+        target_name=DBT_TARGET,
+        profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
+    )
+
+
+def execution_config() -> ExecutionConfig:
+    # dbt runs in the task's own process through dbtRunner: no dbt executable to locate.
+    # Cautious selection: a model's test task runs only the tests whose every parent is built by
+    # then; tests spanning several models get a task of their own after all of them.
+    return ExecutionConfig(
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        test_indirect_selection=TestIndirectSelection.CAUTIOUS,
+    )
+
+
+def render_config() -> RenderConfig:
+    return RenderConfig(
+        load_method=LoadMode.DBT_LS,
+        test_behavior=TestBehavior.AFTER_EACH,
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        should_detach_multiple_parents_tests=True,
+    )

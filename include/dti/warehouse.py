@@ -1,0 +1,224 @@
+"""The warehouse: connections, the embedded PostgreSQL lifecycle and the schemas the pipeline writes.
+
+The embedded server runs the binaries bundled in the ``pgserver`` wheel ourselves, because
+``pgserver.get_server()`` listens on a Unix socket only and Cosmos and Great Expectations need TCP.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import stat
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from pgserver import _commands as pg_commands
+from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists, find_suitable_port
+
+from dti import settings
+
+log = logging.getLogger(__name__)
+
+PG_BIN = Path(pg_commands.POSTGRES_BIN_PATH)
+# PostgreSQL refuses to run as root; pgserver itself uses a system user of this name.
+UNPRIVILEGED_USER = "pgserver"
+
+SCHEMAS = ("raw", "quarantine", "audit")
+
+DDL = """
+create schema if not exists raw;
+create schema if not exists quarantine;
+create schema if not exists audit;
+
+create table if not exists raw.landed_files (
+    file_sha256     text primary key,
+    source          text not null,
+    file_name       text not null,
+    unit_code       text,
+    period          text,
+    archived_path   text not null,
+    size_bytes      bigint not null,
+    batch_id        text not null,
+    status          text not null check (status in ('landed', 'quarantined')),
+    row_count       integer not null default 0,
+    rejected_rows   integer not null default 0,
+    received_at     timestamptz not null default now()
+);
+
+create table if not exists raw.self_assessment_rows (
+    unit_code           text not null,
+    unit_name           text,
+    period              text not null,
+    component_code      text not null,
+    component_name      text,
+    numerator           numeric,
+    denominator         numeric,
+    evidence_document   text,
+    _batch_id           text not null,
+    _source             text not null,
+    _file_name          text not null,
+    _file_sha256        text not null references raw.landed_files (file_sha256),
+    _row_number         integer not null,
+    _loaded_at          timestamptz not null default now(),
+    primary key (_file_sha256, _row_number)
+);
+
+create table if not exists quarantine.rejected_files (
+    file_sha256     text primary key,
+    source          text not null,
+    file_name       text not null,
+    unit_code       text,
+    period          text,
+    archived_path   text not null,
+    reason          text not null,
+    batch_id        text not null,
+    quarantined_at  timestamptz not null default now()
+);
+
+create table if not exists quarantine.rejected_rows (
+    file_sha256     text not null,
+    file_name       text not null,
+    unit_code       text,
+    row_number      integer not null,
+    column_name     text,
+    raw_value       text,
+    reason          text not null,
+    quarantined_at  timestamptz not null default now(),
+    primary key (file_sha256, row_number, column_name)
+);
+
+
+create table if not exists audit.validation_results (
+    run_id              text not null,
+    suite_name          text not null,
+    asset_name          text not null,
+    success             boolean not null,
+    evaluated           integer not null,
+    unsuccessful        integer not null,
+    failed_expectations jsonb not null default '[]'::jsonb,
+    validated_at        timestamptz not null default now()
+);
+"""
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(url, **kwargs)
+
+
+def ensure_schemas(url: str) -> None:
+    """Create the schemas and tables the Python stages write; safe to run on every run."""
+    with connect(url) as conn:
+        conn.execute(DDL)
+
+
+def ensure_database(server_url: str, dbname: str) -> str:
+    """Create ``dbname`` on the server if missing and return its URL."""
+    with connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(dbname)))
+    return with_database(server_url, dbname)
+
+
+def drop_database(server_url: str, dbname: str) -> None:
+    with connect(server_url, autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("drop database if exists {} with (force)").format(psycopg.sql.Identifier(dbname)))
+
+
+def with_database(url: str, dbname: str) -> str:
+    params = settings.PostgresParams.from_url(url)
+    credentials = params.user + (f":{params.password}" if params.password else "")
+    return f"postgresql://{credentials}@{params.host}:{params.port}/{dbname}"
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server from the pgserver wheel, on 127.0.0.1 at a free port, data under ``root``."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.data_dir = root / "data"
+        self.log_file = self.data_dir / "postgres.log"
+        self.port: int | None = None
+        self._started_here = False
+
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the embedded PostgreSQL is not running")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> str:
+        self._prepare_data_dir()
+        self.port = self._running_port()
+        if self.port is None:
+            self.port = find_suitable_port("127.0.0.1")
+            self._run(
+                "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",
+                "-o", f"-h 127.0.0.1 -p {self.port} -k {self.data_dir}", "start",
+            )
+            self._started_here = True
+            log.info("embedded PostgreSQL started on 127.0.0.1:%s", self.port)
+        return self.url
+
+    def stop(self) -> None:
+        if self._started_here:
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+            self._started_here = False
+            log.info("embedded PostgreSQL stopped")
+
+    def _running_port(self) -> int | None:
+        """The port of a server already running on this data directory (a concurrent run), if any."""
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        lines = pid_file.read_text().splitlines()
+        try:
+            os.kill(int(lines[0]), 0)
+        except (ProcessLookupError, ValueError, IndexError):
+            return None
+        return int(lines[3])
+
+    def _prepare_data_dir(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(exist_ok=True)
+        if os.geteuid() == 0:
+            ensure_user_exists(UNPRIVILEGED_USER)
+            ensure_prefix_permissions(self.data_dir)
+            ensure_prefix_permissions(PG_BIN)
+            readable = stat.S_IRGRP | stat.S_IROTH
+            ensure_folder_permissions(PG_BIN, readable | stat.S_IXGRP | stat.S_IXOTH)
+            ensure_folder_permissions(PG_BIN.parent / "lib", readable)
+            entry = pwd.getpwnam(UNPRIVILEGED_USER)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data_dir), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres")
+
+    def _run(self, program: str, *args: str) -> None:
+        user = UNPRIVILEGED_USER if os.geteuid() == 0 else None
+        result = subprocess.run(
+            [str(PG_BIN / program), *args], user=user, capture_output=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=self.root,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr.strip()} — see {self.log_file}")
+
+
+@contextmanager
+def warehouse(dbname: str = settings.EMBEDDED_DATABASE_NAME) -> Iterator[str]:
+    """Yield the URL of the warehouse database: ``DTI_DATABASE_URL`` if set, else the embedded server."""
+    configured = settings.database_url()
+    if configured:
+        settings.PostgresParams.from_url(configured)
+        yield configured
+        return
+    server = EmbeddedPostgres(settings.EMBEDDED_PG_DIR)
+    server_url = server.start()
+    try:
+        yield ensure_database(server_url, dbname)
+    finally:
+        server.stop()

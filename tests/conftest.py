@@ -1,0 +1,34 @@
+"""Shared fixtures: a real PostgreSQL for the session, and a fresh database per test module."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dti import warehouse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory) -> str:
+    """DTI_TEST_DATABASE_URL's server when given, else an embedded PostgreSQL for this test session."""
+    configured = os.environ.get("DTI_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    server = warehouse.EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg"))
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture()
+def database_url(postgres_server_url) -> str:
+    """A database created for one test and dropped after it, so tests never see each other's rows."""
+    name = f"dti_test_{uuid.uuid4().hex[:12]}"
+    url = warehouse.ensure_database(postgres_server_url, name)
+    yield url
+    warehouse.drop_database(postgres_server_url, name)
