@@ -22,6 +22,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 run: install
 	$(BIN)/dti run $(if $(PERIOD),--period $(PERIOD))
 
+# pytest's exit code 5 (nothing collected) fails the target like any other failure.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
-import pytest
+# Tests keep their state (Airflow metadata, inbox, archive, published output) out of the
+# developer's own .dti/ and output/; set before dti.settings is first imported.
+_STATE = Path(tempfile.mkdtemp(prefix="dti-tests-"))
+os.environ["DTI_STATE_DIR"] = str(_STATE / "state")
+os.environ["DTI_OUTPUT_DIR"] = str(_STATE / "output")
 
-from dti import warehouse
+import pytest  # noqa: E402
+
+from dti import warehouse  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from datetime import date, datetime, timezone
 from typing import Annotated
 
@@ -10,9 +12,13 @@ from rich.console import Console
 
 from dti import periods, settings
 
+# pgserver asks platformdirs for a runtime folder it does not use; the notice only adds noise.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+
 app = typer.Typer(help="dti-pipeline: score the provincial Digital Transformation Index (DTI) and publish the report.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
+# The run sends file descriptors 1 and 2 to its log file; the console keeps the terminal.
+console = Console(file=os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1))
 
 PeriodOption = Annotated[str | None, typer.Option(help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
 
@@ -37,17 +43,20 @@ def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="
 @app.command()
 def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty.")) -> None:
     """Run the dti_pipeline DAG once for a period on the embedded PostgreSQL (or DTI_DATABASE_URL)."""
-    from dti import runner, warehouse
+    from dti import runner
     from dti.sources.submissions import find_submissions
 
     chosen = _period(period)
     log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     if demo and not find_submissions(settings.INBOX_DIR, chosen):
         demo_data(period=chosen, seed=2025)
-    with console.status(f"Running {settings.DAG_ID} for {chosen} (logs: {log_path})"):
-        with warehouse.warehouse() as url:
-            runner.point_at_warehouse(url)
-            result = runner.run_dag(chosen, log_path)
+    try:
+        with console.status(f"Running {settings.DAG_ID} for {chosen} (logs: {log_path})"):
+            result = runner.run_pipeline(chosen, log_path)
+    except Exception as error:
+        console.print(f"[red]The run could not start or finish:[/] {type(error).__name__}: {error}")
+        console.print(f"Full log: {log_path}")
+        raise typer.Exit(1) from error
     for stage in result.stages:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
         console.print(f" {mark} {stage.stage:<15} {stage.state:<10} {stage.detail}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from dti import settings
+from dti import settings, warehouse
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
 ERROR_LINE = re.compile(r"^\s*([\w.]+(Error|Exception|Failed|Failure)\b.*)$")
@@ -99,23 +99,31 @@ def output_to(log_path: Path):
             os.close(saved[1])
 
 
-def run_dag(period: str, log_path: Path) -> RunResult:
-    """Run the DAG once for ``period`` against the warehouse in ``DTI_DATABASE_URL``."""
-    with output_to(log_path) as log:
-        prepare_airflow(log)
-        from airflow.dag_processing.dagbag import DagBag
+def run_pipeline(period: str, log_path: Path) -> RunResult:
+    """Run the DAG once for ``period`` on the warehouse (embedded unless DTI_DATABASE_URL is set);
+    everything the components print goes to ``log_path``."""
+    with output_to(log_path) as log, warehouse.warehouse() as url:
+        point_at_warehouse(url)
+        return run_dag(period, log_path, log)
 
-        bag = DagBag(dag_folder=str(settings.DAGS_DIR))
-        if bag.import_errors:
-            errors = "; ".join(f"{path}: {error.strip().splitlines()[-1]}" for path, error in bag.import_errors.items())
-            raise RuntimeError(f"the DAG files do not import: {errors}")
-        dag = bag.get_dag(settings.DAG_ID)
-        dag_run = dag.test(logical_date=datetime.now(timezone.utc), run_conf={"period": period})
-        task_states = _task_states(dag_run.run_id)
+
+def run_dag(period: str, log_path: Path, log) -> RunResult:
+    """Run the DAG once for ``period`` against the warehouse in ``DTI_DATABASE_URL``."""
+    prepare_airflow(log)
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(settings.DAGS_DIR))
+    if bag.import_errors:
+        errors = "; ".join(f"{path}: {error.strip().splitlines()[-1]}" for path, error in bag.import_errors.items())
+        raise RuntimeError(f"the DAG files do not import: {errors}")
+    dag = bag.get_dag(settings.DAG_ID)
+    dag_run = dag.test(logical_date=datetime.now(timezone.utc), run_conf={"period": period})
+    task_states = _task_states(dag_run.run_id)
     result = RunResult(run_id=dag_run.run_id, period=period, state=str(dag_run.state), log_file=log_path)
     _describe_stages(result, task_states)
     if not result.succeeded:
-        result.failed_task = next((task for task, state in task_states.items() if state in ("failed", "upstream_failed")), None)
+        result.failed_task = next((task for task, state in task_states.items() if state == "failed"), None)
+        sys.stdout.flush()
         result.error = last_error_in(log_path)
     return result
 

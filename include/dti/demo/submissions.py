@@ -19,7 +19,7 @@ from dti.sources import submissions
 
 # component code -> (smallest denominator, largest denominator, lowest rate, highest rate)
 DEMO_RANGES = {
-    "3.1": (20, 20, 0.55, 1.0),        # data-centre criteria met out of the standard's list
+    "3.1": (20, 20, 0.5, 0.95),        # data-centre criteria met out of the standard's list
     "4.1": (40, 900, 0.45, 0.98),      # civil servants trained in digital skills
     "4.2": (8, 40, 0.6, 1.0),          # villages and residential groups with a community digital team
     "7.1": (120, 420, 0.35, 0.75),     # full-process online services among online services
@@ -28,7 +28,7 @@ DEMO_RANGES = {
     "9.1": (6000, 45000, 0.08, 0.4),   # adults holding a personal digital signature
     "9.2": (300, 6000, 0.5, 0.95),     # people helped to use online public services
 }
-DEFAULT_RANGE = (4, 24, 0.5, 1.0)
+DEFAULT_RANGE = (4, 24, 0.35, 0.95)
 UNIT_TYPE_SCOPE = {"department": "department", "commune": "commune", "ward": "commune"}
 
 

@@ -1,0 +1,111 @@
+"""Landing on a real PostgreSQL: originals archived, rows copied once, bad input set aside with a reason."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from dti import landing, warehouse
+from dti.quality import gates
+from tests.helpers import submission_row, workbook_bytes
+
+pytestmark = pytest.mark.integration
+PERIOD = "2026-Q3"
+LIMIT = 1_000_000
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    folder = tmp_path / "inbox" / PERIOD
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture()
+def conn(database_url):
+    warehouse.ensure_schemas(database_url)
+    with psycopg.connect(database_url) as connection:
+        yield connection
+
+
+def _count(conn, query, *params):
+    return conn.execute(query, params).fetchone()[0]
+
+
+def _land(conn, path, tmp_path):
+    return landing.land_submission(conn, path, PERIOD, tmp_path / "archive", LIMIT)
+
+
+def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbox, tmp_path):
+    good = inbox / "SKHCN.xlsx"
+    good.write_bytes(workbook_bytes([submission_row(component_code="7.1"), submission_row(component_code="4.1")]))
+    corrupt = inbox / "X07246.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 truncated download")
+
+    outcomes = [_land(conn, good, tmp_path), _land(conn, corrupt, tmp_path)]
+
+    assert [o.status for o in outcomes] == ["landed", "quarantined"]
+    assert _count(conn, "select count(*) from raw.self_assessment_rows where unit_code = 'SKHCN'") == 2
+    reason, archived = conn.execute(
+        "select reason, archived_path from quarantine.rejected_files where file_name = 'X07246.xlsx'").fetchone()
+    assert "X07246.xlsx" in reason and "not a valid .xlsx" in reason
+    # The original bytes of both files are kept, addressed by their hash.
+    assert open(archived, "rb").read() == corrupt.read_bytes()
+    assert _count(conn, "select count(*) from raw.self_assessment_rows where _file_sha256 = %s", outcomes[0].file_sha256) == 2
+
+
+def test_the_same_bytes_twice_land_once(conn, inbox, tmp_path):
+    path = inbox / "SNV.xlsx"
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SNV")]))
+    first = _land(conn, path, tmp_path)
+    second = _land(conn, path, tmp_path)
+    assert (first.status, second.status) == ("landed", "already_received")
+    assert _count(conn, "select count(*) from raw.self_assessment_rows") == 1
+    assert _count(conn, "select count(*) from raw.landed_files") == 1
+
+
+def test_a_resubmission_is_a_new_batch_and_the_first_is_kept(conn, inbox, tmp_path):
+    path = inbox / "SNV.xlsx"
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SNV", numerator=40)]))
+    first = _land(conn, path, tmp_path)
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SNV", numerator=70)]))
+    second = _land(conn, path, tmp_path)
+    assert first.file_sha256 != second.file_sha256
+    assert conn.execute(
+        "select array_agg(numerator::int order by _loaded_at) from raw.self_assessment_rows where unit_code = 'SNV'"
+    ).fetchone()[0] == [40, 70]
+
+
+def test_a_bad_row_is_quarantined_with_file_row_and_column_while_its_siblings_land(conn, inbox, tmp_path):
+    path = inbox / "STP.xlsx"
+    path.write_bytes(workbook_bytes([submission_row(unit_code="STP"), submission_row(unit_code="STP", component_code="4.1", denominator="abc")]))
+    outcome = _land(conn, path, tmp_path)
+    assert (outcome.rows_landed, outcome.rows_rejected) == (1, 1)
+    assert landing.quarantined_files(conn, PERIOD) == [
+        {"file_name": "STP.xlsx", "unit_code": "STP", "row_number": 3, "column_name": "denominator",
+         "reason": "expected a number, found 'abc'"},
+    ]
+
+
+def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database_url, conn, inbox, tmp_path):
+    good = inbox / "SNV.xlsx"
+    good.write_bytes(workbook_bytes([submission_row(unit_code="SNV")]))
+    impossible = inbox / "STC.xlsx"  # more full-process services than online services
+    impossible.write_bytes(workbook_bytes([submission_row(unit_code="STC"), submission_row(unit_code="STC", component_code="4.1", numerator=120, denominator=100)]))
+    unknown_unit = inbox / "XYZ.xlsx"
+    unknown_unit.write_bytes(workbook_bytes([submission_row(unit_code="XYZ")]))
+    for path in (good, impossible, unknown_unit):
+        _land(conn, path, tmp_path)
+    conn.commit()
+
+    counts = gates.validate_raw_submissions(database_url, PERIOD, "test-run")
+
+    assert counts["success"] is False and counts["submissions_quarantined"] == 2
+    statuses = dict(conn.execute("select file_name, status from raw.landed_files").fetchall())
+    assert statuses == {"SNV.xlsx": "landed", "STC.xlsx": "quarantined", "XYZ.xlsx": "quarantined"}
+    reasons = dict(conn.execute("select file_name, reason from quarantine.rejected_files").fetchall())
+    assert "Numerator exceeds denominator" in reasons["STC.xlsx"] and "rows 3" in reasons["STC.xlsx"]
+    assert "not a known reporting unit" in reasons["XYZ.xlsx"]
+    # Rows of quarantined files stay in raw for the record.
+    assert _count(conn, "select count(*) from raw.self_assessment_rows") == 4
+    assert _count(conn, "select count(*) from audit.validation_results where run_id = 'test-run' and not success") == 1
