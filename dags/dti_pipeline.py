@@ -12,7 +12,7 @@ from airflow.sdk import Param, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from dti import landing, periods, settings, transform
-from dti.publish import publish_report
+from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
 from dti.sources import submissions
 from dti.warehouse import connect, ensure_schemas
@@ -64,8 +64,8 @@ def dti_pipeline():
     @task
     def publish(period: str) -> dict:
         with connect(settings.database_url()) as conn:
-            published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"],
-                                       landing.quarantined_files(conn, period))
+            quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(conn, period)]
+            published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined)
         return {"report_path": str(published.report_path), "dti_score": published.dti_score}
 
     transform_to_marts = DbtTaskGroup(

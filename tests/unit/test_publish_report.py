@@ -308,3 +308,14 @@ def test_period_that_is_not_a_period_label_is_refused(tmp_path, period):
     with pytest.raises(ValueError, match="not a period label"):
         write_publication_atomically(tmp_path, period, "run-1", {"index.html": b"x"})
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_quarantined_row_is_listed_with_its_unit_row_and_column():
+    html = render_report_html(make_report_data(quarantined=(
+        QuarantinedFile("X07246.xlsx", "X07246.xlsx: not a valid .xlsx file", unit_code="X07246"),
+        QuarantinedFile("STP.xlsx", "expected a number, found 'abc'", unit_code="STP", row_number=3, column_name="denominator"),
+    )))
+    row = table_row_containing(html, "STP.xlsx")
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.DOTALL)]
+    assert cells == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]
+    assert "cả tệp" in table_row_containing(html, "X07246.xlsx: not a valid")

@@ -44,8 +44,13 @@ class UnitScore:
 
 @dataclass(frozen=True)
 class QuarantinedFile:
+    """A file, or one row of it, set aside at landing or by the raw quality gate."""
+
     file_name: str
     reason: str
+    unit_code: str | None = None
+    row_number: int | None = None  # None when the whole file was set aside
+    column_name: str | None = None
 
 
 @dataclass(frozen=True)
