@@ -50,16 +50,17 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
     log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     if demo and not find_submissions(settings.INBOX_DIR, chosen):
         demo_data(period=chosen, seed=2025)
+    def show(stage: runner.StageResult) -> None:
+        mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
+        console.print(f" {mark} {stage.stage:<15} {stage.state:<8} {stage.detail}")
+
     try:
-        with console.status(f"Running {settings.DAG_ID} for {chosen} (logs: {log_path})"):
-            result = runner.run_pipeline(chosen, log_path)
+        with console.status(f"Running {settings.DAG_ID} for {chosen}"):
+            result = runner.run_pipeline(chosen, log_path, on_stage=show)
     except Exception as error:
         console.print(f"[red]The run could not start or finish:[/] {type(error).__name__}: {error}")
         console.print(f"Full log: {log_path}")
         raise typer.Exit(1) from error
-    for stage in result.stages:
-        mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
-        console.print(f" {mark} {stage.stage:<15} {stage.state:<10} {stage.detail}")
     if not result.succeeded:
         console.print(f"[red]Run {result.run_id} failed[/] at task [bold]{result.failed_task}[/]: {result.error}")
         console.print(f"Full log: {result.log_file}")

@@ -11,6 +11,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +22,7 @@ import psycopg
 from dti import settings, warehouse
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
+FINISHED = {"success", "failed", "upstream_failed", "skipped", "removed"}
 ERROR_LINE = re.compile(r"^\s*([\w.]+(Error|Exception|Failed|Failure)\b.*)$")
 
 
@@ -28,6 +31,9 @@ class StageResult:
     stage: str
     state: str
     detail: str = ""
+
+
+StageCallback = Callable[[StageResult], None]
 
 
 @dataclass
@@ -99,17 +105,19 @@ def output_to(log_path: Path):
             os.close(saved[1])
 
 
-def run_pipeline(period: str, log_path: Path) -> RunResult:
-    """Run the DAG once for ``period`` on the warehouse (embedded unless DTI_DATABASE_URL is set);
-    everything the components print goes to ``log_path``."""
+def run_pipeline(period: str, log_path: Path, on_stage: StageCallback = lambda stage: None) -> RunResult:
+    """Run the DAG once for ``period`` on the warehouse (embedded unless DTI_DATABASE_URL is set).
+
+    Everything the components print goes to ``log_path``; ``on_stage`` hears of each stage as it ends.
+    """
     with output_to(log_path) as log, warehouse.warehouse() as url:
         point_at_warehouse(url)
-        return run_dag(period, log_path, log)
+        prepare_airflow(log)
+        return run_dag(period, log_path, on_stage)
 
 
-def run_dag(period: str, log_path: Path, log) -> RunResult:
+def run_dag(period: str, log_path: Path, on_stage: StageCallback) -> RunResult:
     """Run the DAG once for ``period`` against the warehouse in ``DTI_DATABASE_URL``."""
-    prepare_airflow(log)
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(settings.DAGS_DIR))
@@ -117,18 +125,30 @@ def run_dag(period: str, log_path: Path, log) -> RunResult:
         errors = "; ".join(f"{path}: {error.strip().splitlines()[-1]}" for path, error in bag.import_errors.items())
         raise RuntimeError(f"the DAG files do not import: {errors}")
     dag = bag.get_dag(settings.DAG_ID)
-    dag_run = dag.test(logical_date=datetime.now(timezone.utc), run_conf={"period": period})
-    task_states = _task_states(dag_run.run_id)
-    result = RunResult(run_id=dag_run.run_id, period=period, state=str(dag_run.state), log_file=log_path)
-    _describe_stages(result, task_states)
-    if not result.succeeded:
-        result.failed_task = next((task for task, state in task_states.items() if state == "failed"), None)
+    logical_date = datetime.now(timezone.utc)
+    watcher = StageWatcher(period, logical_date, on_stage)
+    watcher.start()
+    try:
+        dag_run = dag.test(logical_date=logical_date, run_conf={"period": period})
+    finally:
+        watcher.finish()
+    result = RunResult(run_id=dag_run.run_id, period=period, state=str(dag_run.state), log_file=log_path,
+                       stages=watcher.reported)
+    if result.succeeded:
+        result.report_path = settings.OUTPUT_DIR / "reports" / period / "index.html"
+        with psycopg.connect(settings.database_url()) as conn:
+            result.dti_score = conn.execute(
+                "select dti_score::float8 from marts.fct_dti_scores where period = %s and scope_type = 'province'",
+                (period,),
+            ).fetchone()[0]
+    else:
+        result.failed_task = next((task for task, state in task_states(dag_run.run_id).items() if state == "failed"), None)
         sys.stdout.flush()
         result.error = last_error_in(log_path)
     return result
 
 
-def _task_states(run_id: str) -> dict[str, str]:
+def task_states(run_id: str) -> dict[str, str]:
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from sqlalchemy import select
@@ -137,68 +157,122 @@ def _task_states(run_id: str) -> dict[str, str]:
         rows = session.execute(
             select(TaskInstance.task_id, TaskInstance.state)
             .where(TaskInstance.dag_id == settings.DAG_ID, TaskInstance.run_id == run_id)
-            .order_by(TaskInstance.start_date)
         ).all()
-    return {task_id: str(state) if state else "not run" for task_id, state in rows}
+    return {task_id: str(state) if state else "none" for task_id, state in rows}
+
+
+def run_id_for(logical_date: datetime) -> str | None:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return session.scalar(
+            select(DagRun.run_id).where(DagRun.dag_id == settings.DAG_ID, DagRun.logical_date == logical_date)
+        )
 
 
 def stage_of(task_id: str) -> str:
     return task_id.split(".", 1)[0]
 
 
-def _describe_stages(result: RunResult, task_states: dict[str, str]) -> None:
-    details = _stage_details(result.period, result.run_id)
-    for stage in STAGES:
-        states = [state for task, state in task_states.items() if stage_of(task) == stage]
-        state = "success" if states and all(s == "success" for s in states) else (
-            "failed" if "failed" in states else ("not run" if not states else states[-1]))
-        if stage == "transform":
-            done = sum(s == "success" for s in states)
-            details["transform"] = f"{done}/{len(states)} dbt tasks (seeds, models, tests) succeeded"
-        result.stages.append(StageResult(stage, state, details.get(stage, "") if state == "success" else ""))
-    if task_states.get("publish") == "success":
-        published = settings.OUTPUT_DIR / "reports" / result.period / "index.html"
-        result.report_path = published
-        result.dti_score = details.get("_dti")
+def stage_state(states: list[str]) -> str | None:
+    """The state of a stage once every task of it has finished, else None."""
+    if not states or any(state not in FINISHED for state in states):
+        return None
+    for state in ("failed", "upstream_failed", "skipped"):
+        if state in states:
+            return state
+    return "success"
 
 
-def _stage_details(period: str, run_id: str) -> dict:
-    queries = {
-        "files": ("select count(*) from raw.landed_files where period = %s", (period,)),
-        "quarantined": ("select count(*) from quarantine.rejected_files where period = %s", (period,)),
-        "rows": ("select count(*) from raw.self_assessment_rows where period = %s", (period,)),
-        "rejected_rows": ("select count(*) from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) "
-                          "where f.period = %s", (period,)),
-        "raw_checks": ("select coalesce(sum(evaluated), 0), coalesce(sum(unsuccessful), 0) from audit.validation_results "
-                       "where run_id = %s and suite_name like 'raw%%'", (run_id,)),
-        "mart_checks": ("select coalesce(sum(evaluated), 0), coalesce(sum(unsuccessful), 0) from audit.validation_results "
-                        "where run_id = %s and suite_name like 'marts%%'", (run_id,)),
-        "dti": ("select dti_score::float8 from marts.fct_dti_scores where period = %s and scope_type = 'province'", (period,)),
-        "units": ("select count(*) filter (where submission_status = 'submitted'), count(*) from marts.fct_dti_scores "
-                  "where period = %s and scope_type = 'unit'", (period,)),
-    }
-    values: dict = {}
+class StageWatcher(threading.Thread):
+    """Follows the run in the metadata database and reports each stage, in order, once it ends."""
+
+    def __init__(self, period: str, logical_date: datetime, on_stage: StageCallback, interval: float = 1.0):
+        super().__init__(name="dti-stage-watcher", daemon=True)
+        self.period = period
+        self.logical_date = logical_date
+        self.on_stage = on_stage
+        self.interval = interval
+        self.reported: list[StageResult] = []
+        self._finished = threading.Event()
+        self._run_id: str | None = None
+
+    def run(self) -> None:
+        while not self._finished.wait(self.interval):
+            self._report_finished_stages()
+
+    def finish(self) -> None:
+        self._finished.set()
+        self.join()
+        self._report_finished_stages(final=True)
+
+    def _report_finished_stages(self, final: bool = False) -> None:
+        try:
+            self._run_id = self._run_id or run_id_for(self.logical_date)
+            if self._run_id is None:
+                return
+            states = task_states(self._run_id)
+        except Exception:  # SQLite may be busy while the run writes; the next tick will see it
+            if not final:
+                return
+            raise
+        for stage in STAGES[len(self.reported):]:
+            stage_states = [state for task, state in states.items() if stage_of(task) == stage]
+            state = stage_state(stage_states) or ("not run" if final else None)
+            if state is None:
+                return
+            detail = describe_stage(stage, self.period, self._run_id, stage_states) if state == "success" else ""
+            self.reported.append(StageResult(stage, state, detail))
+            self.on_stage(self.reported[-1])
+
+
+def describe_stage(stage: str, period: str, run_id: str, states: list[str]) -> str:
+    """One line of counts a person can check a stage by."""
+    if stage == "extract":
+        from dti.sources.submissions import find_submissions
+
+        return f"{len(find_submissions(settings.INBOX_DIR, period))} submission files for {period}"
+    if stage == "transform":
+        return f"{len(states)} dbt tasks (seeds, models, tests) succeeded"
+    query, params = STAGE_COUNTS[stage]
     with psycopg.connect(settings.database_url()) as conn:
-        for name, (query, params) in queries.items():
-            try:
-                with conn.transaction():
-                    values[name] = conn.execute(query, params).fetchone()
-            except psycopg.errors.UndefinedTable:
-                values[name] = None
-    def first(name):
-        return values[name][0] if values.get(name) else 0
-    raw_checks = values.get("raw_checks") or (0, 0)
-    mart_checks = values.get("mart_checks") or (0, 0)
-    units = values.get("units") or (0, 0)
-    return {
-        "extract": f"{first('files') + first('quarantined')} submission files for {period}",
-        "land": f"{first('rows')} rows in raw from {first('files')} files; {first('quarantined')} files and "
-                f"{first('rejected_rows')} rows quarantined",
-        "validate_raw": f"{raw_checks[0]} expectations, {raw_checks[1]} failed",
-        "validate_marts": f"{mart_checks[0]} expectations, {mart_checks[1]} failed",
-        "publish": f"{units[0]} of {units[1]} units scored",
-        "_dti": first("dti") if values.get("dti") else None,
-    }
+        counts = conn.execute(query, params(period, run_id)).fetchone()
+    return STAGE_TEMPLATES[stage].format(*counts)
+
+
+STAGE_COUNTS = {
+    "land": (
+        "select (select count(*) from raw.self_assessment_rows where period = %(p)s), "
+        "(select count(*) from raw.landed_files where period = %(p)s), "
+        "(select count(*) from quarantine.rejected_files where period = %(p)s), "
+        "(select count(*) from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) where f.period = %(p)s)",
+        lambda period, run_id: {"p": period},
+    ),
+    "validate_raw": (
+        "select coalesce(sum(evaluated), 0), coalesce(sum(unsuccessful), 0), "
+        "(select count(*) from raw.landed_files where period = %(p)s and status = 'quarantined') "
+        "from audit.validation_results where run_id = %(r)s and suite_name like 'raw%%'",
+        lambda period, run_id: {"p": period, "r": run_id},
+    ),
+    "validate_marts": (
+        "select coalesce(sum(evaluated), 0), coalesce(sum(unsuccessful), 0) from audit.validation_results "
+        "where run_id = %(r)s and suite_name like 'marts%%'",
+        lambda period, run_id: {"r": run_id},
+    ),
+    "publish": (
+        "select count(*) filter (where submission_status = 'submitted'), count(*) filter (where scope_type = 'unit') "
+        "from marts.fct_dti_scores where period = %(p)s",
+        lambda period, run_id: {"p": period},
+    ),
+}
+STAGE_TEMPLATES = {
+    "land": "{0} rows in raw from {1} files; quarantined: {2} files, {3} rows",
+    "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
+    "validate_marts": "{0} expectations checked, {1} failed",
+    "publish": "{0} of {1} units scored",
+}
 
 
 def last_error_in(log_path: Path) -> str | None:
