@@ -12,6 +12,7 @@ from airflow.sdk import Param, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from dti import landing, periods, settings, transform
+from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
 from dti.sources import submissions
@@ -49,7 +50,7 @@ def dti_pipeline():
     def land(period: str, files: list[str]) -> dict:
         url = settings.database_url()
         ensure_schemas(url)
-        outcomes = landing.land_submissions(url, [Path(f) for f in files], period, settings.ARCHIVE_DIR,
+        outcomes = landing_submissions.land_submissions(url, [Path(f) for f in files], period, settings.ARCHIVE_DIR,
                                             settings.MAX_SUBMISSION_BYTES)
         return landing.summarise(outcomes)
 

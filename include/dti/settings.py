@@ -6,6 +6,7 @@ Read by every other module; imports no other module of ``dti``.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -36,6 +37,25 @@ MAX_SUBMISSION_BYTES = int(os.environ.get("DTI_MAX_SUBMISSION_BYTES", 20 * 1024 
 # How often the province assesses itself; the DAG schedule and the period label follow it.
 PERIOD_GRANULARITY = os.environ.get("DTI_PERIOD_GRANULARITY", "quarter")
 SCHEDULES = {"month": "@monthly", "quarter": "@quarterly", "year": "@yearly"}
+
+
+PSEUDONYM_KEY_FILE = STATE_DIR / "pseudonym.key"
+
+
+def pseudonym_key() -> bytes:
+    """The secret that turns personal identifiers into keyed hashes at landing.
+
+    From ``DTI_PSEUDONYM_KEY`` in a deployment; an embedded install makes one of its own under
+    ``.dti/`` on first use, so the same citizen gets the same pseudonym on every run there.
+    """
+    configured = os.environ.get("DTI_PSEUDONYM_KEY")
+    if configured:
+        return configured.encode("utf-8")
+    if not PSEUDONYM_KEY_FILE.exists():
+        PSEUDONYM_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        PSEUDONYM_KEY_FILE.write_text(secrets.token_hex(32), encoding="utf-8")
+        PSEUDONYM_KEY_FILE.chmod(0o600)
+    return PSEUDONYM_KEY_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def database_url() -> str | None:

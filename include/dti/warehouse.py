@@ -27,82 +27,7 @@ PG_BIN = Path(pg_commands.POSTGRES_BIN_PATH)
 # PostgreSQL refuses to run as root; pgserver itself uses a system user of this name.
 UNPRIVILEGED_USER = "pgserver"
 
-SCHEMAS = ("raw", "quarantine", "audit")
-
-DDL = """
-create schema if not exists raw;
-create schema if not exists quarantine;
-create schema if not exists audit;
-
-create table if not exists raw.landed_files (
-    file_sha256     text primary key,
-    source          text not null,
-    file_name       text not null,
-    unit_code       text,
-    period          text,
-    archived_path   text not null,
-    size_bytes      bigint not null,
-    batch_id        text not null,
-    status          text not null check (status in ('landed', 'quarantined')),
-    row_count       integer not null default 0,
-    rejected_rows   integer not null default 0,
-    received_at     timestamptz not null default now()
-);
-
-create table if not exists raw.self_assessment_rows (
-    unit_code           text not null,
-    unit_name           text,
-    period              text not null,
-    component_code      text not null,
-    component_name      text,
-    numerator           numeric,
-    denominator         numeric,
-    evidence_document   text,
-    _batch_id           text not null,
-    _source             text not null,
-    _file_name          text not null,
-    _file_sha256        text not null references raw.landed_files (file_sha256),
-    _row_number         integer not null,
-    _loaded_at          timestamptz not null default now(),
-    primary key (_file_sha256, _row_number)
-);
-
-create table if not exists quarantine.rejected_files (
-    file_sha256     text primary key,
-    source          text not null,
-    file_name       text not null,
-    unit_code       text,
-    period          text,
-    archived_path   text not null,
-    reason          text not null,
-    batch_id        text not null,
-    quarantined_at  timestamptz not null default now()
-);
-
-create table if not exists quarantine.rejected_rows (
-    file_sha256     text not null,
-    file_name       text not null,
-    unit_code       text,
-    row_number      integer not null,
-    column_name     text,
-    raw_value       text,
-    reason          text not null,
-    quarantined_at  timestamptz not null default now(),
-    primary key (file_sha256, row_number, column_name)
-);
-
-
-create table if not exists audit.validation_results (
-    run_id              text not null,
-    suite_name          text not null,
-    asset_name          text not null,
-    success             boolean not null,
-    evaluated           integer not null,
-    unsuccessful        integer not null,
-    failed_expectations jsonb not null default '[]'::jsonb,
-    validated_at        timestamptz not null default now()
-);
-"""
+SQL_DIR = Path(__file__).with_name("sql")
 
 
 def connect(url: str, **kwargs) -> psycopg.Connection:
@@ -110,9 +35,11 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
 
 
 def ensure_schemas(url: str) -> None:
-    """Create the schemas and tables the Python stages write; safe to run on every run."""
+    """Create the schemas and tables the Python stages write, from ``sql/`` in file-name order;
+    every statement there is idempotent, so this runs at the start of every run."""
     with connect(url) as conn:
-        conn.execute(DDL)
+        for script in sorted(SQL_DIR.glob("*.sql")):
+            conn.execute(script.read_text(encoding="utf-8"))
 
 
 def ensure_database(server_url: str, dbname: str) -> str:

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from dti import landing, warehouse
+from dti.landing.submissions import land_submission
 from dti.quality import gates
 from tests.helpers import submission_row, workbook_bytes
 
@@ -33,7 +34,7 @@ def _count(conn, query, *params):
 
 
 def _land(conn, path, tmp_path):
-    return landing.land_submission(conn, path, PERIOD, tmp_path / "archive", LIMIT)
+    return land_submission(conn, path, PERIOD, tmp_path / "archive", LIMIT)
 
 
 def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbox, tmp_path):
@@ -74,6 +75,8 @@ def test_a_resubmission_is_a_new_batch_and_the_first_is_kept(conn, inbox, tmp_pa
     assert conn.execute(
         "select array_agg(numerator::int order by _loaded_at) from raw.self_assessment_rows where unit_code = 'SNV'"
     ).fetchone()[0] == [40, 70]
+    assert conn.execute("select array_agg(status order by received_at) from raw.landed_files").fetchone()[0] == [
+        "superseded", "landed"]
 
 
 def test_a_bad_row_is_quarantined_with_file_row_and_column_while_its_siblings_land(conn, inbox, tmp_path):

@@ -22,3 +22,15 @@ def test_postgres_params_default_the_port_and_password():
 def test_a_socket_url_is_refused_because_cosmos_and_gx_need_tcp():
     with pytest.raises(ValueError, match="TCP"):
         PostgresParams.from_url("postgresql:///dti?host=/var/run/postgresql")
+
+
+def test_the_pseudonym_key_comes_from_the_environment_or_a_local_file(tmp_path, monkeypatch):
+    from dti import settings
+
+    monkeypatch.setenv("DTI_PSEUDONYM_KEY", "from-env")
+    assert settings.pseudonym_key() == b"from-env"
+    monkeypatch.delenv("DTI_PSEUDONYM_KEY")
+    monkeypatch.setattr(settings, "PSEUDONYM_KEY_FILE", tmp_path / "pseudonym.key")
+    first = settings.pseudonym_key()
+    assert len(first) == 64 and settings.pseudonym_key() == first
+    assert (tmp_path / "pseudonym.key").stat().st_mode & 0o077 == 0

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 
+from dti.sources import RejectedRow
+
 SOURCE_NAME = "self_assessment_submission"
 SHEET_NAME = "Tự đánh giá"
 # Vietnamese header as printed in the template -> column in raw.self_assessment_rows.
@@ -35,14 +37,6 @@ XLSX_SUFFIXES = (".xlsx",)
 
 class UnreadableSubmission(Exception):
     """The whole file cannot be used; the message says what the unit must fix."""
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    row_number: int
-    column_name: str
-    raw_value: str | None
-    reason: str
 
 
 @dataclass

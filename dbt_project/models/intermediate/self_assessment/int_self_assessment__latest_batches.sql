@@ -1,8 +1,9 @@
 with landed_files as (
 
-    -- files the raw quality gate set aside are kept in raw for the record but never scored
+    -- files the raw quality gate set aside are kept in raw for the record but never scored;
+    -- a superseded file still counts when every later one was set aside
     select file_sha256 from {{ ref('stg_submissions__landed_files') }}
-    where file_status = 'landed'
+    where file_status in ('landed', 'superseded')
 
 ),
 

@@ -1,0 +1,151 @@
+"""Landing: archive the original bytes, bulk-load readable rows into ``raw``, quarantine the rest.
+
+Nothing received is dropped: every file (or API page) is archived under its sha256 before it is
+parsed, and it ends either in ``raw.landed_files`` or in ``quarantine.rejected_files``. The same
+bytes twice are recognised by their hash and land once. One module per source kind sits beside
+this one and uses the primitives here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from dti.sources import RejectedRow
+
+
+@dataclass(frozen=True)
+class LandingOutcome:
+    file_name: str
+    file_sha256: str
+    status: str  # 'landed', 'quarantined' or 'already_received'
+    rows_landed: int = 0
+    rows_rejected: int = 0
+    reason: str | None = None
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def pseudonymize(identifier: str, key: bytes) -> str:
+    """A keyed hash of a personal identifier (citizen id): the same person always maps to the
+    same value, and without the key the value cannot be turned back into the identifier."""
+    return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def archive_original(content: bytes, file_sha256: str, suffix: str, archive_dir: Path) -> Path:
+    """Store the bytes once under their hash; an existing copy is never rewritten."""
+    target = archive_dir / file_sha256[:2] / f"{file_sha256}{suffix.lower()}"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+        handle.write(content)
+    os.replace(handle.name, target)
+    os.chmod(target, 0o444)
+    return target
+
+
+def already_received(conn: psycopg.Connection, file_sha256: str) -> bool:
+    return conn.execute(
+        "select 1 from raw.landed_files where file_sha256 = %(h)s "
+        "union all select 1 from quarantine.rejected_files where file_sha256 = %(h)s",
+        {"h": file_sha256},
+    ).fetchone() is not None
+
+
+def register_landed_file(conn: psycopg.Connection, *, file_sha256: str, source: str, file_name: str,
+                         unit_code: str | None, period: str | None, archived: Path, size_bytes: int,
+                         batch_id: str, row_count: int, rejected_rows: int) -> None:
+    conn.execute(
+        "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, "
+        "size_bytes, batch_id, status, row_count, rejected_rows) values (%s, %s, %s, %s, %s, %s, %s, %s, 'landed', %s, %s)",
+        (file_sha256, source, file_name, unit_code, period, str(archived), size_bytes, batch_id, row_count, rejected_rows),
+    )
+
+
+def quarantine_file(conn: psycopg.Connection, *, file_sha256: str, source: str, file_name: str, unit_code: str | None,
+                    period: str | None, archived: Path, reason: str, batch_id: str) -> None:
+    conn.execute(
+        "insert into quarantine.rejected_files (file_sha256, source, file_name, unit_code, period, archived_path, "
+        "reason, batch_id) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (file_sha256, source, file_name, unit_code, period, str(archived), reason, batch_id),
+    )
+
+
+def quarantine_rows(conn: psycopg.Connection, file_sha256: str, file_name: str, unit_code: str | None,
+                    rejected: Sequence[RejectedRow]) -> None:
+    if not rejected:
+        return
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into quarantine.rejected_rows (file_sha256, file_name, unit_code, row_number, column_name, raw_value, reason) "
+            "values (%s, %s, %s, %s, %s, %s, %s)",
+            [(file_sha256, file_name, unit_code, r.row_number, r.column_name, r.raw_value, r.reason) for r in rejected],
+        )
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Bulk-load ``rows`` (values in ``columns`` order) with COPY; returns how many went in."""
+    schema, name = table.split(".")
+    statement = sql.SQL("copy {}.{} ({}) from stdin").format(
+        sql.Identifier(schema), sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    count = 0
+    with conn.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def quarantine_landed_batches(conn: psycopg.Connection, reasons_by_file: dict[str, str]) -> None:
+    """Withdraw landed files whose rows failed validation: their rows stay in ``raw`` for the
+    record, the file is marked quarantined (staging reads landed files only) with the reason."""
+    for file_sha256, reason in reasons_by_file.items():
+        landed = conn.execute(
+            "update raw.landed_files set status = 'quarantined' where file_sha256 = %s and status = 'landed' "
+            "returning source, file_name, unit_code, period, archived_path, batch_id",
+            (file_sha256,),
+        ).fetchone()
+        if landed:
+            conn.execute(
+                "insert into quarantine.rejected_files (file_sha256, source, file_name, unit_code, period, archived_path, "
+                "batch_id, reason) values (%s, %s, %s, %s, %s, %s, %s, %s) on conflict (file_sha256) do nothing",
+                (file_sha256, *landed, reason),
+            )
+
+
+def quarantined_files(conn: psycopg.Connection, period: str) -> list[dict]:
+    """What was set aside for ``period``, whole files and single rows, each with the reason to act on."""
+    rows = conn.execute(
+        "select file_name, unit_code, null::integer as row_number, null as column_name, reason "
+        "from quarantine.rejected_files where period = %(p)s "
+        "union all "
+        "select r.file_name, r.unit_code, r.row_number, r.column_name, r.reason "
+        "from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) where f.period = %(p)s "
+        "order by file_name, row_number nulls first",
+        {"p": period},
+    ).fetchall()
+    keys = ("file_name", "unit_code", "row_number", "column_name", "reason")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def summarise(outcomes: list[LandingOutcome]) -> dict:
+    """Counts per status, for the run's progress line and the task's XCom."""
+    return {
+        "files": len(outcomes),
+        "landed": sum(o.status == "landed" for o in outcomes),
+        "already_received": sum(o.status == "already_received" for o in outcomes),
+        "quarantined": sum(o.status == "quarantined" for o in outcomes),
+        "rows_landed": sum(o.rows_landed for o in outcomes),
+        "rows_rejected": sum(o.rows_rejected for o in outcomes),
+    }

@@ -1,0 +1,63 @@
+"""Landing of the units' self-assessment workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from dti.landing import (
+    LandingOutcome,
+    already_received,
+    archive_original,
+    copy_rows,
+    quarantine_file,
+    quarantine_rows,
+    register_landed_file,
+    sha256_of,
+)
+from dti.sources import submissions
+
+RAW_TABLE = "raw.self_assessment_rows"
+RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
+
+
+def land_submissions(url: str, paths: list[Path], period: str, archive_dir: Path, max_bytes: int) -> list[LandingOutcome]:
+    """Land every workbook of the period's inbox; one bad file never stops the others."""
+    with psycopg.connect(url) as conn:
+        return [land_submission(conn, path, period, archive_dir, max_bytes) for path in paths]
+
+
+def land_submission(conn: psycopg.Connection, path: Path, period: str, archive_dir: Path, max_bytes: int) -> LandingOutcome:
+    """Land one submission workbook, found in the inbox of ``period``, in its own transaction.
+
+    A later file from the same unit for the same period supersedes the earlier one, which stays.
+    """
+    content = path.read_bytes()
+    file_sha256 = sha256_of(content)
+    batch_id = f"sub-{file_sha256[:16]}"
+    source = submissions.SOURCE_NAME
+    with conn.transaction():
+        if already_received(conn, file_sha256):
+            return LandingOutcome(path.name, file_sha256, "already_received")
+        archived = archive_original(content, file_sha256, path.suffix, archive_dir)
+        try:
+            submission = submissions.read_submission(content, path.name, max_bytes)
+        except submissions.UnreadableSubmission as error:
+            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=path.stem or None,
+                            period=period, archived=archived, reason=str(error), batch_id=batch_id)
+            return LandingOutcome(path.name, file_sha256, "quarantined", reason=str(error))
+        conn.execute(
+            "update raw.landed_files set status = 'superseded' "
+            "where source = %s and unit_code = %s and period = %s and status = 'landed'",
+            (source, submission.unit_code, submission.period),
+        )
+        register_landed_file(conn, file_sha256=file_sha256, source=source, file_name=path.name,
+                             unit_code=submission.unit_code, period=submission.period, archived=archived,
+                             size_bytes=len(content), batch_id=batch_id, row_count=len(submission.rows),
+                             rejected_rows=len(submission.rejected))
+        provenance = {"_batch_id": batch_id, "_source": source, "_file_name": path.name, "_file_sha256": file_sha256}
+        copy_rows(conn, RAW_TABLE, RAW_ROW_COLUMNS,
+                  ([{**row, **provenance}[column] for column in RAW_ROW_COLUMNS] for row in submission.rows))
+        quarantine_rows(conn, file_sha256, path.name, submission.unit_code, submission.rejected)
+    return LandingOutcome(path.name, file_sha256, "landed", len(submission.rows), len(submission.rejected))

@@ -1,0 +1,18 @@
+-- Rows of the units' self-assessment workbooks, as received, with provenance.
+create table if not exists raw.self_assessment_rows (
+    unit_code           text not null,
+    unit_name           text,
+    period              text not null,
+    component_code      text not null,
+    component_name      text,
+    numerator           numeric,
+    denominator         numeric,
+    evidence_document   text,
+    _batch_id           text not null,
+    _source             text not null,
+    _file_name          text not null,
+    _file_sha256        text not null references raw.landed_files (file_sha256),
+    _row_number         integer not null,
+    _loaded_at          timestamptz not null default now(),
+    primary key (_file_sha256, _row_number)
+);
