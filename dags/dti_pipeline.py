@@ -6,7 +6,6 @@ Wiring only; every step is a function of the ``dti`` package, tested without Air
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.sdk import Param, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
@@ -15,7 +14,8 @@ from dti import landing, periods, settings, transform
 from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
-from dti.sources import submissions
+from dti.sources import inbox
+from dti.sources.inbox import InboxFile
 from dti.warehouse import connect, ensure_schemas
 
 
@@ -43,15 +43,15 @@ def dti_pipeline():
         return periods.resolve_period(context["params"].get("period"), context.get("data_interval_start"))
 
     @task
-    def extract(period: str) -> list[str]:
-        return [str(path) for path in submissions.find_submissions(settings.INBOX_DIR, period)]
+    def extract(period: str) -> list[InboxFile]:
+        return inbox.list_inbox(settings.INBOX_URL, inbox.SUBMISSIONS, period)
 
     @task
-    def land(period: str, files: list[str]) -> dict:
+    def land(period: str, files: list[InboxFile]) -> dict:
         url = settings.database_url()
         ensure_schemas(url)
-        outcomes = landing_submissions.land_submissions(url, [Path(f) for f in files], period, settings.ARCHIVE_DIR,
-                                            settings.MAX_SUBMISSION_BYTES)
+        outcomes = landing_submissions.land_submissions(url, files, period, settings.ARCHIVE_DIR,
+                                                        settings.MAX_SUBMISSION_BYTES)
         return landing.summarise(outcomes)
 
     @task

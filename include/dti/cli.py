@@ -34,21 +34,23 @@ def _period(period: str | None) -> str:
 def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="Same seed, same data.")) -> None:
     """Write demo self-assessment workbooks for the province's units into the inbox."""
     from dti.demo.submissions import DemoPlan, generate_submissions
+    from dti.sources.inbox import SUBMISSIONS
 
     chosen = _period(period)
-    written = generate_submissions(settings.INBOX_DIR, DemoPlan(period=chosen, seed=seed))
-    console.print(f"{len(written)} submission files for {chosen} in {settings.INBOX_DIR / chosen}")
+    inbox_folder = settings.INBOX_DIR / SUBMISSIONS
+    written = generate_submissions(inbox_folder, DemoPlan(period=chosen, seed=seed))
+    console.print(f"{len(written)} submission files for {chosen} in {inbox_folder / chosen}")
 
 
 @app.command()
 def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty.")) -> None:
     """Run the dti_pipeline DAG once for a period on the embedded PostgreSQL (or DTI_DATABASE_URL)."""
     from dti import runner
-    from dti.sources.submissions import find_submissions
+    from dti.sources.inbox import SUBMISSIONS, list_inbox
 
     chosen = _period(period)
     log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
-    if demo and not find_submissions(settings.INBOX_DIR, chosen):
+    if demo and not list_inbox(settings.INBOX_URL, SUBMISSIONS, chosen):
         demo_data(period=chosen, seed=2025)
     def show(stage: runner.StageResult) -> None:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")

@@ -231,9 +231,9 @@ class StageWatcher(threading.Thread):
 def describe_stage(stage: str, period: str, run_id: str, states: list[str]) -> str:
     """One line of counts a person can check a stage by."""
     if stage == "extract":
-        from dti.sources.submissions import find_submissions
+        from dti.sources.inbox import SUBMISSIONS, list_inbox
 
-        return f"{len(find_submissions(settings.INBOX_DIR, period))} submission files for {period}"
+        return f"{len(list_inbox(settings.INBOX_URL, SUBMISSIONS, period))} submission files for {period}"
     if stage == "transform":
         return f"{len(states)} dbt tasks (seeds, models, tests) succeeded"
     query, params = STAGE_COUNTS[stage]

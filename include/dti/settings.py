@@ -19,6 +19,8 @@ EMBEDDED_PG_DIR = STATE_DIR / "pg"
 AIRFLOW_HOME = STATE_DIR / "airflow"
 LOG_DIR = STATE_DIR / "logs"
 INBOX_DIR = Path(os.environ.get("DTI_INBOX_DIR", STATE_DIR / "inbox"))
+# Where agencies drop files: the local inbox folder unless an fsspec URL (s3://…) is configured.
+INBOX_URL = os.environ.get("DTI_INBOX_URL") or str(INBOX_DIR)
 ARCHIVE_DIR = Path(os.environ.get("DTI_ARCHIVE_DIR", STATE_DIR / "archive"))
 OUTPUT_DIR = Path(os.environ.get("DTI_OUTPUT_DIR", PROJECT_ROOT / "output"))
 

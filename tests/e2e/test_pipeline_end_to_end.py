@@ -83,7 +83,7 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         quarantined = conn.execute("select file_name, reason from quarantine.rejected_files where period = %s",
                                    (PERIOD,)).fetchall()
         assert len(quarantined) == 1 and quarantined[0][0] in quarantined[0][1]
-        inbox_files = list((tmp_path / "state" / "inbox" / PERIOD).glob("*.xlsx"))
+        inbox_files = list((tmp_path / "state" / "inbox" / "submissions" / PERIOD).glob("*.xlsx"))
         submitted = conn.execute("select count(*) from marts.fct_dti_scores where period = %s "
                                  "and submission_status = 'submitted'", (PERIOD,)).fetchone()[0]
         assert submitted == len(inbox_files) - 1

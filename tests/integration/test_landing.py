@@ -7,6 +7,7 @@ import pytest
 
 from dti import landing, warehouse
 from dti.landing.submissions import land_submission
+from dti.sources.inbox import InboxFile
 from dti.quality import gates
 from tests.helpers import submission_row, workbook_bytes
 
@@ -34,7 +35,7 @@ def _count(conn, query, *params):
 
 
 def _land(conn, path, tmp_path):
-    return land_submission(conn, path, PERIOD, tmp_path / "archive", LIMIT)
+    return land_submission(conn, InboxFile.from_path(path), PERIOD, tmp_path / "archive", LIMIT)
 
 
 def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbox, tmp_path):

@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -65,20 +66,24 @@ def already_received(conn: psycopg.Connection, file_sha256: str) -> bool:
 
 def register_landed_file(conn: psycopg.Connection, *, file_sha256: str, source: str, file_name: str,
                          unit_code: str | None, period: str | None, archived: Path, size_bytes: int,
-                         batch_id: str, row_count: int, rejected_rows: int) -> None:
+                         batch_id: str, row_count: int, rejected_rows: int,
+                         submitted_at: datetime | None = None) -> None:
     conn.execute(
-        "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, "
-        "size_bytes, batch_id, status, row_count, rejected_rows) values (%s, %s, %s, %s, %s, %s, %s, %s, 'landed', %s, %s)",
-        (file_sha256, source, file_name, unit_code, period, str(archived), size_bytes, batch_id, row_count, rejected_rows),
+        "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, size_bytes, "
+        "batch_id, status, row_count, rejected_rows, submitted_at) "
+        "values (%s, %s, %s, %s, %s, %s, %s, %s, 'landed', %s, %s, %s)",
+        (file_sha256, source, file_name, unit_code, period, str(archived), size_bytes, batch_id, row_count, rejected_rows,
+         submitted_at),
     )
 
 
 def quarantine_file(conn: psycopg.Connection, *, file_sha256: str, source: str, file_name: str, unit_code: str | None,
-                    period: str | None, archived: Path, reason: str, batch_id: str) -> None:
+                    period: str | None, archived: Path, reason: str, batch_id: str,
+                    submitted_at: datetime | None = None) -> None:
     conn.execute(
         "insert into quarantine.rejected_files (file_sha256, source, file_name, unit_code, period, archived_path, "
-        "reason, batch_id) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (file_sha256, source, file_name, unit_code, period, str(archived), reason, batch_id),
+        "reason, batch_id, submitted_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (file_sha256, source, file_name, unit_code, period, str(archived), reason, batch_id, submitted_at),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import psycopg
 
@@ -17,24 +17,26 @@ from dti.landing import (
     sha256_of,
 )
 from dti.sources import submissions
+from dti.sources.inbox import InboxFile, read_bytes
 
 RAW_TABLE = "raw.self_assessment_rows"
 RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
 
 
-def land_submissions(url: str, paths: list[Path], period: str, archive_dir: Path, max_bytes: int) -> list[LandingOutcome]:
+def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int) -> list[LandingOutcome]:
     """Land every workbook of the period's inbox; one bad file never stops the others."""
     with psycopg.connect(url) as conn:
-        return [land_submission(conn, path, period, archive_dir, max_bytes) for path in paths]
+        return [land_submission(conn, file, period, archive_dir, max_bytes) for file in files]
 
 
-def land_submission(conn: psycopg.Connection, path: Path, period: str, archive_dir: Path, max_bytes: int) -> LandingOutcome:
+def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, max_bytes: int) -> LandingOutcome:
     """Land one submission workbook, found in the inbox of ``period``, in its own transaction.
 
     A later file from the same unit for the same period supersedes the earlier one, which stays.
     """
-    content = path.read_bytes()
+    content = read_bytes(file)
     file_sha256 = sha256_of(content)
+    path = PurePosixPath(file.name)
     batch_id = f"sub-{file_sha256[:16]}"
     source = submissions.SOURCE_NAME
     with conn.transaction():
@@ -45,7 +47,8 @@ def land_submission(conn: psycopg.Connection, path: Path, period: str, archive_d
             submission = submissions.read_submission(content, path.name, max_bytes)
         except submissions.UnreadableSubmission as error:
             quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=path.stem or None,
-                            period=period, archived=archived, reason=str(error), batch_id=batch_id)
+                            period=period, archived=archived, reason=str(error), batch_id=batch_id,
+                            submitted_at=file.submitted_at)
             return LandingOutcome(path.name, file_sha256, "quarantined", reason=str(error))
         conn.execute(
             "update raw.landed_files set status = 'superseded' "
@@ -55,7 +58,7 @@ def land_submission(conn: psycopg.Connection, path: Path, period: str, archive_d
         register_landed_file(conn, file_sha256=file_sha256, source=source, file_name=path.name,
                              unit_code=submission.unit_code, period=submission.period, archived=archived,
                              size_bytes=len(content), batch_id=batch_id, row_count=len(submission.rows),
-                             rejected_rows=len(submission.rejected))
+                             rejected_rows=len(submission.rejected), submitted_at=file.submitted_at)
         provenance = {"_batch_id": batch_id, "_source": source, "_file_name": path.name, "_file_sha256": file_sha256}
         copy_rows(conn, RAW_TABLE, RAW_ROW_COLUMNS,
                   ([{**row, **provenance}[column] for column in RAW_ROW_COLUMNS] for row in submission.rows))

@@ -21,6 +21,9 @@ create table if not exists raw.landed_files (
     received_at     timestamptz not null default now()
 );
 
+-- When the sender put the file in the inbox (its storage time), to judge on-time submission.
+alter table raw.landed_files add column if not exists submitted_at timestamptz;
+
 create table if not exists quarantine.rejected_files (
     file_sha256     text primary key,
     source          text not null,
@@ -32,6 +35,8 @@ create table if not exists quarantine.rejected_files (
     batch_id        text not null,
     quarantined_at  timestamptz not null default now()
 );
+
+alter table quarantine.rejected_files add column if not exists submitted_at timestamptz;
 
 create table if not exists quarantine.rejected_rows (
     rejected_row_id bigserial primary key,

@@ -18,7 +18,8 @@ renamed as (
         cast(status as text) as file_status,
         cast(row_count as integer) as row_count,
         cast(rejected_rows as integer) as rejected_row_count,
-        cast(received_at as timestamptz) as received_at
+        cast(received_at as timestamptz) as received_at,
+        cast(submitted_at as timestamptz) as submitted_at
 
     from source
 
