@@ -113,3 +113,27 @@ def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database
     # Rows of quarantined files stay in raw for the record.
     assert _count(conn, "select count(*) from raw.self_assessment_rows") == 4
     assert _count(conn, "select count(*) from audit.validation_results where run_id = 'test-run' and not success") == 1
+
+
+def test_a_load_killed_mid_file_leaves_nothing_behind_and_a_rerun_lands_it_once(conn, inbox, tmp_path, monkeypatch):
+    from dti.landing import submissions as landing_submissions
+
+    path = inbox / "SYT.xlsx"
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SYT", component_code=code) for code in ("1.1", "4.1", "7.1")]))
+
+    real_copy_rows = landing_submissions.copy_rows
+
+    def copy_then_die(conn, table, columns, rows):
+        real_copy_rows(conn, table, columns, rows)
+        raise KeyboardInterrupt("worker killed after the COPY, before the commit")
+
+    monkeypatch.setattr(landing_submissions, "copy_rows", copy_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _land(conn, path, tmp_path)
+    assert _count(conn, "select count(*) from raw.self_assessment_rows") == 0
+    assert _count(conn, "select count(*) from raw.landed_files") == 0
+
+    monkeypatch.setattr(landing_submissions, "copy_rows", real_copy_rows)
+    assert _land(conn, path, tmp_path).status == "landed"
+    assert _land(conn, path, tmp_path).status == "already_received"
+    assert _count(conn, "select count(*) from raw.self_assessment_rows where unit_code = 'SYT'") == 3
