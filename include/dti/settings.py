@@ -35,6 +35,8 @@ EMBEDDED_DATABASE_NAME = "dti"
 
 # A submission larger than this is not opened: self-assessment workbooks are a few kB.
 MAX_SUBMISSION_BYTES = int(os.environ.get("DTI_MAX_SUBMISSION_BYTES", 20 * 1024 * 1024))
+# A certificate provider's export for a whole province runs to tens of MB.
+MAX_PROVIDER_FILE_BYTES = int(os.environ.get("DTI_MAX_PROVIDER_FILE_BYTES", 256 * 1024 * 1024))
 
 # How often the province assesses itself; the DAG schedule and the period label follow it.
 PERIOD_GRANULARITY = os.environ.get("DTI_PERIOD_GRANULARITY", "quarter")
