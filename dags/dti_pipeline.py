@@ -5,6 +5,7 @@ Wiring only; every step is a function of the ``dti`` package, tested without Air
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, chain, dag, get_current_context, task
@@ -43,15 +44,15 @@ def dti_pipeline():
         return periods.resolve_period(context["params"].get("period"), context.get("data_interval_start"))
 
     @task
-    def extract(period: str) -> list[InboxFile]:
-        return inbox.list_inbox(settings.INBOX_URL, inbox.SUBMISSIONS, period)
+    def extract(period: str) -> list[dict]:
+        return [asdict(file) for file in inbox.list_inbox(settings.INBOX_URL, inbox.SUBMISSIONS, period)]
 
     @task
-    def land(period: str, files: list[InboxFile]) -> dict:
+    def land(period: str, files: list[dict]) -> dict:
         url = settings.database_url()
         ensure_schemas(url)
-        outcomes = landing_submissions.land_submissions(url, files, period, settings.ARCHIVE_DIR,
-                                                        settings.MAX_SUBMISSION_BYTES)
+        outcomes = landing_submissions.land_submissions(url, [InboxFile(**file) for file in files], period,
+                                                        settings.ARCHIVE_DIR, settings.MAX_SUBMISSION_BYTES)
         return landing.summarise(outcomes)
 
     @task

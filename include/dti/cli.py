@@ -70,3 +70,43 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
     console.print(f"Province DTI {chosen}: [bold]{result.dti_score:.4f}[/]")
     console.print(f"Report: {result.report_path}")
     console.print(f"Log: {result.log_file}")
+
+
+@app.command()
+def template(
+    unit_type: Annotated[str, typer.Option(help="Kind of reporting unit: department, commune or ward.")],
+    output: Annotated[str, typer.Option(help="Where to write the .xlsx template.")],
+    period: PeriodOption = None,
+    unit: Annotated[str | None, typer.Option(help="One unit's code (e.g. SNV): its code and name are printed in.")] = None,
+) -> None:
+    """Write the self-assessment template the units fill in, for a unit type (or one unit) and a period."""
+    from pathlib import Path
+
+    from dti.sources.submission_template import build_template
+
+    chosen = _period(period)
+    try:
+        workbook = build_template(unit_type, chosen, unit=unit)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(target)
+    console.print(f"Template for {unit or unit_type}, {chosen}: {target}")
+
+
+@app.command("sandbox-api")
+def sandbox_api(
+    token: str = typer.Option(..., help="Bearer token the sandbox accepts (the password of the dti_procedure_api connection)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8700, help="Port to listen on."),
+    period: PeriodOption = None,
+    seed: int = typer.Option(2025, help="Same seed, same dossiers."),
+    scale: float = typer.Option(1.0, help="Volume: 1 is about 60,000 dossiers a month."),
+) -> None:
+    """Serve generated dossiers on the procedure-system API contract, for demos and tests."""
+    from dti.demo.sandbox_api import serve
+
+    chosen = _period(period)
+    console.print(f"Sandbox procedure API for {chosen}: http://{host}:{port}/api/v1/dossiers (Ctrl+C to stop)")
+    serve(host=host, port=port, period=chosen, seed=seed, scale=scale, token=token)

@@ -85,33 +85,33 @@ def test_a_bad_row_is_quarantined_with_file_row_and_column_while_its_siblings_la
     path.write_bytes(workbook_bytes([submission_row(unit_code="STP"), submission_row(unit_code="STP", component_code="4.1", denominator="abc")]))
     outcome = _land(conn, path, tmp_path)
     assert (outcome.rows_landed, outcome.rows_rejected) == (1, 1)
-    assert landing.quarantined_files(conn, PERIOD) == [
-        {"file_name": "STP.xlsx", "unit_code": "STP", "row_number": 3, "column_name": "denominator",
-         "reason": "expected a number, found 'abc'"},
-    ]
+    (rejected,) = landing.quarantined_files(conn, PERIOD)
+    assert {k: rejected[k] for k in ("file_name", "unit_code", "row_number", "column_name")} == {
+        "file_name": "STP.xlsx", "unit_code": "STP", "row_number": 3, "column_name": "denominator"}
+    assert 'found "abc"' in rejected["reason"] and 'đang ghi "abc"' in rejected["reason"]
 
 
 def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database_url, conn, inbox, tmp_path):
-    good = inbox / "SNV.xlsx"
-    good.write_bytes(workbook_bytes([submission_row(unit_code="SNV")]))
-    impossible = inbox / "STC.xlsx"  # more full-process services than online services
-    impossible.write_bytes(workbook_bytes([submission_row(unit_code="STC"), submission_row(unit_code="STC", component_code="4.1", numerator=120, denominator=100)]))
-    unknown_unit = inbox / "XYZ.xlsx"
-    unknown_unit.write_bytes(workbook_bytes([submission_row(unit_code="XYZ")]))
-    for path in (good, impossible, unknown_unit):
+    # The reader refuses such rows already; the gate is the second line should a row get past it.
+    for unit_code in ("SNV", "STC", "STP"):
+        path = inbox / f"{unit_code}.xlsx"
+        path.write_bytes(workbook_bytes([submission_row(unit_code=unit_code),
+                                         submission_row(unit_code=unit_code, component_code="4.1")]))
         _land(conn, path, tmp_path)
+    conn.execute("update raw.self_assessment_rows set numerator = 120 where unit_code = 'STC' and component_code = '4.1'")
+    conn.execute("update raw.self_assessment_rows set unit_code = 'XYZ' where unit_code = 'STP'")
     conn.commit()
 
     counts = gates.validate_raw_submissions(database_url, PERIOD, "test-run")
 
     assert counts["success"] is False and counts["submissions_quarantined"] == 2
     statuses = dict(conn.execute("select file_name, status from raw.landed_files").fetchall())
-    assert statuses == {"SNV.xlsx": "landed", "STC.xlsx": "quarantined", "XYZ.xlsx": "quarantined"}
+    assert statuses == {"SNV.xlsx": "landed", "STC.xlsx": "quarantined", "STP.xlsx": "quarantined"}
     reasons = dict(conn.execute("select file_name, reason from quarantine.rejected_files").fetchall())
     assert "Numerator exceeds denominator" in reasons["STC.xlsx"] and "rows 3" in reasons["STC.xlsx"]
-    assert "not a known reporting unit" in reasons["XYZ.xlsx"]
+    assert "not a known reporting unit" in reasons["STP.xlsx"]
     # Rows of quarantined files stay in raw for the record.
-    assert _count(conn, "select count(*) from raw.self_assessment_rows") == 4
+    assert _count(conn, "select count(*) from raw.self_assessment_rows") == 6
     assert _count(conn, "select count(*) from audit.validation_results where run_id = 'test-run' and not success") == 1
 
 

@@ -1,21 +1,34 @@
-"""Seeded, deterministic self-assessment workbooks for the province's reporting units.
+"""Seeded, deterministic self-assessment submissions for the province's reporting units.
 
-Values are plausible for a Vietnamese province (rates around the national figures in the DTI
-notes); a few units stay silent and one sends a damaged file, so every run exercises the urging
-list and quarantine.
+Each unit fills the same template ``dti template`` prints (so a catalog change flows through
+both), with values plausible for a Vietnamese province (rates around the national figures in the
+DTI notes). The inbox looks like a real one: a few units stay silent and one sends a damaged
+file, some send after the deadline (the file's modification time is when it arrived), some send
+a corrected file after a first one with a mistake, and some get one row wrong in one of the ways
+people do. The same plan and seed always give the same files and times.
 """
 
 from __future__ import annotations
 
-import csv
+import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-import openpyxl
+from openpyxl.cell.cell import Cell
 
-from dti import settings
-from dti.sources import submissions
+from dti import periods
+from dti.sources.submission_template import (
+    build_template,
+    components_for,
+    load_components,
+    load_units,
+    period_end,
+    submission_deadline,
+    template_rows,
+)
 
 # component code -> (smallest denominator, largest denominator, lowest rate, highest rate)
 DEMO_RANGES = {
@@ -29,34 +42,88 @@ DEMO_RANGES = {
     "9.2": (300, 6000, 0.5, 0.95),     # people helped to use online public services
 }
 DEFAULT_RANGE = (4, 24, 0.35, 0.95)
-UNIT_TYPE_SCOPE = {"department": "department", "commune": "commune", "ward": "commune"}
+# Submissions arrive in office hours, Vietnam time.
+VIETNAM = timezone(timedelta(hours=7))
+RESUBMISSION_SUFFIX = "-nop-lai"
 
 
 @dataclass(frozen=True)
 class DemoPlan:
     period: str
     seed: int = 2025
-    missing_share: float = 0.08
-    corrupt_files: int = 1
+    missing_share: float = 0.08      # units that send nothing
+    corrupt_files: int = 1           # of those, units whose file arrives cut short
+    late_share: float = 0.1          # units that send after the submission deadline
+    resubmitted_share: float = 0.03  # units that send a corrected file after a first one with a mistake
+    malformed_share: float = 0.05    # units whose file has one row written wrongly
 
 
-def load_units() -> list[dict]:
-    with settings.REPORTING_UNITS_SEED.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+Row = dict[str, Cell]
 
 
-def load_components() -> list[dict]:
-    with settings.COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def _rate_as_percent(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = f"{round(100 * row['numerator'].value / row['denominator'].value)}%"
 
 
-def components_for(unit: dict, components: list[dict]) -> list[dict]:
-    scope = UNIT_TYPE_SCOPE[unit["unit_type"]]
-    return [c for c in components if c["reported_by"] in ("all", scope)]
+def _rate_as_fraction(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = min(0.99, max(0.01, round(row["numerator"].value / row["denominator"].value, 2)))
+
+
+def _rate_in_numerator_only(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = round(100 * row["numerator"].value / row["denominator"].value)
+    row["denominator"].value = None
+
+
+def _decimal_comma(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = f"{row['numerator'].value},5"
+
+
+def _words(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = "đang cập nhật"
+
+
+def _negative(row: Row, rows: list[Row], period: str) -> None:
+    row["denominator"].value = -row["denominator"].value
+
+
+def _numerator_over_denominator(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = row["denominator"].value + max(1, row["denominator"].value // 10)
+
+
+def _left_blank(row: Row, rows: list[Row], period: str) -> None:
+    row["numerator"].value = row["denominator"].value = None
+
+
+def _previous_period(row: Row, rows: list[Row], period: str) -> None:
+    row["period"].value = periods.previous_period(period_end(period))
+
+
+def _copied_neighbour(row: Row, rows: list[Row], period: str) -> None:
+    neighbour = rows[rows.index(row) - 1] if rows.index(row) else rows[1]
+    for column in ("component_code", "component_name"):
+        row[column].value = neighbour[column].value
+
+
+FLAWS: dict[str, Callable[[Row, list[Row], str], None]] = {
+    "rate_as_percent": _rate_as_percent,
+    "rate_as_fraction": _rate_as_fraction,
+    "rate_in_numerator_only": _rate_in_numerator_only,
+    "decimal_comma": _decimal_comma,
+    "words": _words,
+    "negative": _negative,
+    "numerator_over_denominator": _numerator_over_denominator,
+    "left_blank": _left_blank,
+    "previous_period": _previous_period,
+    "copied_neighbour": _copied_neighbour,
+}
 
 
 def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
-    """Write the period's workbooks under ``inbox/<period>/``; existing files are left as they are."""
+    """Write the period's submissions under ``inbox/<period>/``; existing files are left as they are.
+
+    Every file's modification time is when it was sent: before the deadline, or after it for the
+    late units; a corrected file a few days after the first one.
+    """
     rng = random.Random(f"{plan.seed}:{plan.period}")
     units = load_units()
     components = load_components()
@@ -64,37 +131,73 @@ def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     silent = set(rng.sample([u["unit_code"] for u in units], round(len(units) * plan.missing_share)))
     senders = [u for u in units if u["unit_code"] not in silent]
-    damaged = set(rng.sample(sorted(silent), min(plan.corrupt_files, len(silent))))
+    damaged = rng.sample(sorted(silent), min(plan.corrupt_files, len(silent)))
+    sender_codes = [u["unit_code"] for u in senders]
+    late = set(rng.sample(sender_codes, round(len(senders) * plan.late_share)))
+    resubmitting = set(rng.sample(sender_codes, round(len(senders) * plan.resubmitted_share)))
+    malformed = set(rng.sample(sender_codes, round(len(senders) * plan.malformed_share)))
     written: list[Path] = []
     for unit in senders:
-        path = folder / f"{unit['unit_code']}.xlsx"
-        rows = [_demo_row(unit, component, plan.period, rng) for component in components_for(unit, components)]
-        if not path.exists():
-            write_workbook(path, rows)
+        code = unit["unit_code"]
+        figures = {c["component_code"]: _demo_figures(unit, c, rng) for c in components_for(unit, components)}
+        sent_at = _sent_at(plan.period, code in late, rng)
+        if code in resubmitting:
+            first = folder / f"{code}.xlsx"
+            _write_submission(first, unit, plan.period, figures, rng.choice(list(FLAWS)), sent_at, rng)
+            written.append(first)
+            sent_at += timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
+            path = folder / f"{code}{RESUBMISSION_SUFFIX}.xlsx"
+        else:
+            path = folder / f"{code}.xlsx"
+        _write_submission(path, unit, plan.period, figures, rng.choice(list(FLAWS)) if code in malformed else None,
+                          sent_at, rng)
         written.append(path)
     for unit_code in sorted(damaged):
         path = folder / f"{unit_code}.xlsx"
+        # A download cut short: the start of a ZIP archive and nothing usable after it.
+        content = b"PK\x03\x04" + rng.randbytes(512)
+        sent_at = _sent_at(plan.period, False, rng)
         if not path.exists():
-            # A download cut short: the start of a ZIP archive and nothing usable after it.
-            path.write_bytes(b"PK\x03\x04" + rng.randbytes(512))
+            path.write_bytes(content)
+            os.utime(path, (sent_at.timestamp(), sent_at.timestamp()))
         written.append(path)
     return written
 
 
-def write_workbook(path: Path, rows: list[list]) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = submissions.SHEET_NAME
-    sheet.append(submissions.HEADERS)
+def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, tuple], flaw: str | None,
+                      sent_at: datetime, rng: random.Random) -> None:
+    """Fill the unit's template with ``figures``, get one row wrong by ``flaw``, save it as sent at ``sent_at``.
+
+    The random draws happen whether or not the file exists, so an inbox filled in two goes holds
+    the same files as one filled at once.
+    """
+    workbook = build_template(unit["unit_type"], period, unit=unit["unit_code"])
+    rows = template_rows(workbook)
     for row in rows:
-        sheet.append(row)
-    workbook.save(path)
+        row["numerator"].value, row["denominator"].value, row["evidence_document"].value = \
+            figures[row["component_code"].value]
+    if flaw:
+        # The rate flaws need a rate strictly between 0 and 1 to be visible.
+        between = [row for row in rows if 0 < row["numerator"].value < row["denominator"].value]
+        FLAWS[flaw](rng.choice(between or rows), rows, period)
+    if not path.exists():
+        workbook.save(path)
+        os.utime(path, (sent_at.timestamp(), sent_at.timestamp()))
 
 
-def _demo_row(unit: dict, component: dict, period: str, rng: random.Random) -> list:
+def _sent_at(period: str, late: bool, rng: random.Random) -> datetime:
+    """When a unit sends its file, in office hours: on a day after the period ends and by the
+    deadline, or up to two weeks after the deadline for a late unit."""
+    deadline = submission_deadline(period)
+    if late:
+        day = deadline + timedelta(days=rng.randint(1, 14))
+    else:
+        day = period_end(period) + timedelta(days=rng.randint(1, (deadline - period_end(period)).days))
+    return datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), VIETNAM)
+
+
+def _demo_figures(unit: dict, component: dict, rng: random.Random) -> tuple[int, int, str]:
     low, high, rate_low, rate_high = DEMO_RANGES.get(component["component_code"], DEFAULT_RANGE)
     denominator = rng.randint(low, high)
     numerator = min(denominator, round(denominator * rng.uniform(rate_low, rate_high)))
-    evidence = f"{rng.randint(10, 999)}/BC-{unit['unit_code']}"
-    return [unit["unit_code"], unit["name_vi"], period, component["component_code"], component["name_vi"],
-            numerator, denominator, evidence]
+    return numerator, denominator, f"{rng.randint(10, 999)}/BC-{unit['unit_code']}"

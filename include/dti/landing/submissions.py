@@ -18,6 +18,7 @@ from dti.landing import (
 )
 from dti.sources import submissions
 from dti.sources.inbox import InboxFile, read_bytes
+from dti.sources.submission_template import submission_rules
 
 RAW_TABLE = "raw.self_assessment_rows"
 RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
@@ -36,7 +37,7 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
     """
     content = read_bytes(file)
     file_sha256 = sha256_of(content)
-    path = PurePosixPath(file.name)
+    path = PurePosixPath(submissions.safe_file_name(file.name))
     batch_id = f"sub-{file_sha256[:16]}"
     source = submissions.SOURCE_NAME
     with conn.transaction():
@@ -44,9 +45,9 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
             return LandingOutcome(path.name, file_sha256, "already_received")
         archived = archive_original(content, file_sha256, path.suffix, archive_dir)
         try:
-            submission = submissions.read_submission(content, path.name, max_bytes)
+            submission = submissions.read_submission(content, path.name, max_bytes, submission_rules(period))
         except submissions.UnreadableSubmission as error:
-            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=path.stem or None,
+            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=error.unit_code,
                             period=period, archived=archived, reason=str(error), batch_id=batch_id,
                             submitted_at=file.submitted_at)
             return LandingOutcome(path.name, file_sha256, "quarantined", reason=str(error))
