@@ -8,16 +8,22 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, chain, dag, get_current_context, task
+from airflow.sdk import Param, TaskGroup, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from dti import landing, periods, settings, transform
+from dti.landing import certificates as landing_certificates
 from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
 from dti.warehouse import connect, ensure_schemas
+
+
+def _inbox_files(kind: str, period: str) -> list[dict]:
+    # XCom carries plain dicts: Airflow deserialises only allow-listed classes.
+    return [asdict(file) for file in inbox.list_inbox(settings.INBOX_URL, kind, period)]
 
 
 @dag(
@@ -44,19 +50,43 @@ def dti_pipeline():
         return periods.resolve_period(context["params"].get("period"), context.get("data_interval_start"))
 
     @task
-    def extract(period: str) -> list[dict]:
-        return [asdict(file) for file in inbox.list_inbox(settings.INBOX_URL, inbox.SUBMISSIONS, period)]
+    def prepare_warehouse() -> None:
+        ensure_schemas(settings.database_url())
 
-    @task
-    def land(period: str, files: list[dict]) -> dict:
-        url = settings.database_url()
-        ensure_schemas(url)
-        outcomes = landing_submissions.land_submissions(url, [InboxFile(**file) for file in files], period,
-                                                        settings.ARCHIVE_DIR, settings.MAX_SUBMISSION_BYTES)
+    @task(task_id="submissions")
+    def extract_submissions(period: str) -> list[dict]:
+        return _inbox_files(inbox.SUBMISSIONS, period)
+
+    @task(task_id="certificates")
+    def extract_certificates(period: str) -> list[dict]:
+        return _inbox_files(inbox.CERTIFICATES, period)
+
+    @task(task_id="population")
+    def extract_population(period: str) -> list[dict]:
+        return _inbox_files(inbox.POPULATION, period)
+
+    @task(task_id="submissions")
+    def land_submissions(period: str, files: list[dict]) -> dict:
+        outcomes = landing_submissions.land_submissions(
+            settings.database_url(), [InboxFile(**file) for file in files], period,
+            settings.ARCHIVE_DIR, settings.MAX_SUBMISSION_BYTES)
+        return landing.summarise(outcomes)
+
+    @task(task_id="certificates", map_index_template="{{ task.op_kwargs['file']['name'] }}")
+    def land_certificates(period: str, file: dict) -> dict:
+        outcomes = landing_certificates.land_certificate_files(
+            settings.database_url(), [InboxFile(**file)], period, settings.ARCHIVE_DIR, settings.MAX_PROVIDER_FILE_BYTES)
+        return landing.summarise(outcomes)
+
+    @task(task_id="population")
+    def land_population(period: str, files: list[dict]) -> dict:
+        outcomes = landing_certificates.land_population_files(
+            settings.database_url(), [InboxFile(**file) for file in files], period,
+            settings.ARCHIVE_DIR, settings.MAX_PROVIDER_FILE_BYTES)
         return landing.summarise(outcomes)
 
     @task
-    def validate_raw(period: str, landed: dict) -> dict:
+    def validate_raw(period: str) -> dict:
         return gates.validate_raw_submissions(settings.database_url(), period, get_current_context()["run_id"])
 
     @task
@@ -70,6 +100,16 @@ def dti_pipeline():
             published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined)
         return {"report_path": str(published.report_path), "dti_score": published.dti_score}
 
+    period = resolve_period()
+    with TaskGroup(group_id="extract") as extract:
+        submission_files = extract_submissions(period)
+        certificate_files = extract_certificates(period)
+        population_files = extract_population(period)
+    with TaskGroup(group_id="land") as land:
+        land_submissions(period, submission_files)
+        land_certificates.partial(period=period).expand(file=certificate_files)
+        land_population(period, population_files)
+
     transform_to_marts = DbtTaskGroup(
         group_id="transform",
         project_config=transform.project_config(),
@@ -77,10 +117,8 @@ def dti_pipeline():
         execution_config=transform.execution_config(),
         render_config=transform.render_config(),
     )
-
-    period = resolve_period()
-    raw_checked = validate_raw(period, land(period, extract(period)))
-    chain(raw_checked, transform_to_marts, validate_marts(period), publish(period))
+    chain(prepare_warehouse(), extract, land, validate_raw(period), transform_to_marts, validate_marts(period),
+          publish(period))
 
 
 dti_pipeline()

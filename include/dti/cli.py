@@ -32,14 +32,13 @@ def _period(period: str | None) -> str:
 
 @app.command("demo-data")
 def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="Same seed, same data.")) -> None:
-    """Write demo self-assessment workbooks for the province's units into the inbox."""
-    from dti.demo.submissions import DemoPlan, generate_submissions
-    from dti.sources.inbox import SUBMISSIONS
+    """Write a period of demo agency files into the inbox: submissions, certificate registers, population."""
+    from dti.demo.inbox import write_demo_inbox
 
     chosen = _period(period)
-    inbox_folder = settings.INBOX_DIR / SUBMISSIONS
-    written = generate_submissions(inbox_folder, DemoPlan(period=chosen, seed=seed))
-    console.print(f"{len(written)} submission files for {chosen} in {inbox_folder / chosen}")
+    counts = write_demo_inbox(settings.INBOX_DIR, chosen, seed)
+    described = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    console.print(f"Demo files for {chosen} in {settings.INBOX_DIR}: {described}")
 
 
 @app.command()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -23,7 +22,6 @@ from dti import settings, warehouse
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
 FINISHED = {"success", "failed", "upstream_failed", "skipped", "removed"}
-ERROR_LINE = re.compile(r"^\s*([\w.]+(Error|Exception|Failed|Failure)\b.*)$")
 
 
 @dataclass
@@ -231,9 +229,10 @@ class StageWatcher(threading.Thread):
 def describe_stage(stage: str, period: str, run_id: str, states: list[str]) -> str:
     """One line of counts a person can check a stage by."""
     if stage == "extract":
-        from dti.sources.inbox import SUBMISSIONS, list_inbox
+        from dti.sources.inbox import CERTIFICATES, POPULATION, SUBMISSIONS, list_inbox
 
-        return f"{len(list_inbox(settings.INBOX_URL, SUBMISSIONS, period))} submission files for {period}"
+        counts = {kind: len(list_inbox(settings.INBOX_URL, kind, period)) for kind in (SUBMISSIONS, CERTIFICATES, POPULATION)}
+        return f"{period}: " + ", ".join(f"{count} {kind} files" for kind, count in counts.items())
     if stage == "transform":
         return f"{len(states)} dbt tasks (seeds, models, tests) succeeded"
     query, params = STAGE_COUNTS[stage]
@@ -244,10 +243,13 @@ def describe_stage(stage: str, period: str, run_id: str, states: list[str]) -> s
 
 STAGE_COUNTS = {
     "land": (
-        "select (select count(*) from raw.self_assessment_rows where period = %(p)s), "
-        "(select count(*) from raw.landed_files where period = %(p)s), "
+        "with period_files as (select file_sha256 from raw.landed_files where period = %(p)s) "
+        "select (select count(*) from raw.landed_files where period = %(p)s), "
+        "(select count(*) from raw.self_assessment_rows where _file_sha256 in (select * from period_files)), "
+        "(select count(*) from raw.signature_certificates where _file_sha256 in (select * from period_files)), "
+        "(select count(*) from raw.adult_population where _file_sha256 in (select * from period_files)), "
         "(select count(*) from quarantine.rejected_files where period = %(p)s), "
-        "(select count(*) from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) where f.period = %(p)s)",
+        "(select count(*) from quarantine.rejected_rows where file_sha256 in (select * from period_files))",
         lambda period, run_id: {"p": period},
     ),
     "validate_raw": (
@@ -268,7 +270,7 @@ STAGE_COUNTS = {
     ),
 }
 STAGE_TEMPLATES = {
-    "land": "{0} rows in raw from {1} files; quarantined: {2} files, {3} rows",
+    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population rows; quarantined: {4} files, {5} rows",
     "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
     "validate_marts": "{0} expectations checked, {1} failed",
     "publish": "{0} of {1} units scored",
@@ -276,11 +278,13 @@ STAGE_TEMPLATES = {
 
 
 def last_error_in(log_path: Path) -> str | None:
-    """The last exception line the log holds: what a person needs to start reading from."""
+    """The exception that ended the last traceback in the log: what a person needs to start reading from."""
     last = None
+    in_traceback = False
     with log_path.open(encoding="utf-8", errors="replace") as log:
         for line in log:
-            match = ERROR_LINE.match(line)
-            if match:
-                last = match.group(1).strip()
+            if line.startswith("Traceback (most recent call last)"):
+                in_traceback = True
+            elif in_traceback and line.strip() and not line[0].isspace():
+                last, in_traceback = line.strip(), False
     return last

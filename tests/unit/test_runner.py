@@ -25,19 +25,22 @@ def test_dbt_tasks_belong_to_the_transform_stage():
     assert runner.stage_of("land") == "land"
 
 
-def test_the_last_exception_line_of_the_log_is_the_error_shown(tmp_path):
+def test_the_exception_ending_the_last_traceback_is_the_error_shown(tmp_path):
     log = tmp_path / "run.log"
     log.write_text(
         "INFO starting\n"
-        "ValueError: an earlier, retried problem\n"
         "Traceback (most recent call last):\n"
         '  File "x.py", line 1\n'
-        "dti.quality.gates.MartsValidationFailed: marts validation failed for 2026-Q3: A DTI score lies outside [0, 1]\n"
-        "INFO done\n",
+        "ValueError: an earlier, retried problem\n"
+        "Traceback (most recent call last):\n"
+        '  File "landing.py", line 30, in land_submissions\n'
+        "    raise ex.with_traceback(None)\n"
+        'psycopg.errors.CheckViolation: new row for relation "landed_files" violates check constraint\n'
+        "INFO retrying\n",
         encoding="utf-8",
     )
     assert runner.last_error_in(log) == (
-        "dti.quality.gates.MartsValidationFailed: marts validation failed for 2026-Q3: A DTI score lies outside [0, 1]"
+        'psycopg.errors.CheckViolation: new row for relation "landed_files" violates check constraint'
     )
 
 
