@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, TaskGroup, chain, dag, get_current_context, task
+from airflow.sdk import BaseHook, Param, TaskGroup, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from dti import landing, periods, settings, transform
 from dti.landing import certificates as landing_certificates
+from dti.landing import dossiers as landing_dossiers
 from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
@@ -78,6 +79,15 @@ def dti_pipeline():
             settings.database_url(), [InboxFile(**file)], period, settings.ARCHIVE_DIR, settings.MAX_PROVIDER_FILE_BYTES)
         return landing.summarise(outcomes)
 
+    @task(task_id="dossiers")
+    def sync_dossiers() -> dict:
+        # Pages land as they arrive, so this task both pulls and lands; it resumes where it stopped.
+        api = BaseHook.get_connection(settings.PROCEDURE_API_CONN_ID)
+        result = landing_dossiers.sync_dossiers(
+            settings.database_url(), settings.procedure_api_base_url(api.schema, api.host, api.port), api.password,
+            settings.ARCHIVE_DIR)
+        return asdict(result)
+
     @task(task_id="population")
     def land_population(period: str, files: list[dict]) -> dict:
         outcomes = landing_certificates.land_population_files(
@@ -109,6 +119,7 @@ def dti_pipeline():
         land_submissions(period, submission_files)
         land_certificates.partial(period=period).expand(file=certificate_files)
         land_population(period, population_files)
+        sync_dossiers()
 
     transform_to_marts = DbtTaskGroup(
         group_id="transform",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import warnings
 from datetime import date, datetime, timezone
 from typing import Annotated
@@ -41,6 +43,27 @@ def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="
     console.print(f"Demo files for {chosen} in {settings.INBOX_DIR}: {described}")
 
 
+@contextlib.contextmanager
+def procedure_api_for(period: str, demo: bool):
+    """The configured procedure-system API connection, or, for a demo run without one, a sandbox
+    serving the period's generated dossiers for as long as the run lasts."""
+    variable = f"AIRFLOW_CONN_{settings.PROCEDURE_API_CONN_ID.upper()}"
+    if os.environ.get(variable) or not demo:
+        yield
+        return
+    from dti.demo.dossiers import DossierPlan, generate_dossiers
+    from dti.demo.sandbox_api import create_app, serve_in_background
+
+    token = secrets.token_urlsafe(24)
+    with serve_in_background(create_app(generate_dossiers(DossierPlan(period=period, seed=2025)), token)) as base_url:
+        host_and_port = base_url.removeprefix("http://")
+        os.environ[variable] = f"http://:{token}@{host_and_port}"
+        try:
+            yield
+        finally:
+            del os.environ[variable]
+
+
 @app.command()
 def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty.")) -> None:
     """Run the dti_pipeline DAG once for a period on the embedded PostgreSQL (or DTI_DATABASE_URL)."""
@@ -51,12 +74,13 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
     log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     if demo and not list_inbox(settings.INBOX_URL, SUBMISSIONS, chosen):
         demo_data(period=chosen, seed=2025)
+
     def show(stage: runner.StageResult) -> None:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
         console.print(f" {mark} {stage.stage:<15} {stage.state:<8} {stage.detail}")
 
     try:
-        with console.status(f"Running {settings.DAG_ID} for {chosen}"):
+        with console.status(f"Running {settings.DAG_ID} for {chosen}"), procedure_api_for(chosen, demo):
             result = runner.run_pipeline(chosen, log_path, on_stage=show)
     except Exception as error:
         console.print(f"[red]The run could not start or finish:[/] {type(error).__name__}: {error}")

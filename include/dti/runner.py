@@ -248,6 +248,7 @@ STAGE_COUNTS = {
         "(select count(*) from raw.self_assessment_rows where _file_sha256 in (select * from period_files)), "
         "(select count(*) from raw.signature_certificates where _file_sha256 in (select * from period_files)), "
         "(select count(*) from raw.adult_population where _file_sha256 in (select * from period_files)), "
+        "(select count(*) from raw.dossier_records), "
         "(select count(*) from quarantine.rejected_files where period = %(p)s), "
         "(select count(*) from quarantine.rejected_rows where file_sha256 in (select * from period_files))",
         lambda period, run_id: {"p": period},
@@ -270,7 +271,8 @@ STAGE_COUNTS = {
     ),
 }
 STAGE_TEMPLATES = {
-    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population rows; quarantined: {4} files, {5} rows",
+    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population rows; "
+            "{4} dossier versions in all; quarantined: {5} files, {6} rows",
     "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
     "validate_marts": "{0} expectations checked, {1} failed",
     "publish": "{0} of {1} units scored",

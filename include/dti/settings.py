@@ -31,6 +31,9 @@ REPORTING_UNITS_SEED = DBT_PROJECT_DIR / "seeds" / "reporting_units.csv"
 COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "dti_components.csv"
 
 DAG_ID = "dti_pipeline"
+# The Airflow connection of the province's procedure-system API: host, port, scheme in
+# ``schema`` (http or https), the bearer token as its password.
+PROCEDURE_API_CONN_ID = "dti_procedure_api"
 EMBEDDED_DATABASE_NAME = "dti"
 
 # A submission larger than this is not opened: self-assessment workbooks are a few kB.
@@ -60,6 +63,11 @@ def pseudonym_key() -> bytes:
         PSEUDONYM_KEY_FILE.write_text(secrets.token_hex(32), encoding="utf-8")
         PSEUDONYM_KEY_FILE.chmod(0o600)
     return PSEUDONYM_KEY_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def procedure_api_base_url(scheme: str | None, host: str, port: int | None) -> str:
+    """The API's base URL from the parts an Airflow HTTP connection holds."""
+    return f"{scheme or 'http'}://{host}" + (f":{port}" if port else "")
 
 
 def database_url() -> str | None:

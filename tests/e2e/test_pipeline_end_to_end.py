@@ -20,6 +20,10 @@ from dti.demo.submissions import RESUBMISSION_SUFFIX
 pytestmark = pytest.mark.e2e
 PERIOD = "2026-Q3"
 SEED_DIR = settings.DBT_PROJECT_DIR / "seeds"
+ROW_COUNTS = ("select (select count(*) from raw.self_assessment_rows), (select count(*) from raw.signature_certificates), "
+              "(select count(*) from raw.adult_population), (select count(*) from raw.dossier_records), "
+              "(select count(*) from raw.landed_files), (select count(*) from quarantine.rejected_files), "
+              "(select count(*) from quarantine.rejected_rows)")
 
 
 def run_cli(database_url: str, state: Path) -> subprocess.CompletedProcess:
@@ -91,16 +95,13 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         assert submitted == len(units_sending) - 1
         assert quarantined[0][0] in html
         assert "Phường Đa Mai" in html or "Xã Xuân Lương" in html
-        counts_before = conn.execute("select (select count(*) from raw.self_assessment_rows), "
-                                     "(select count(*) from raw.landed_files), "
-                                     "(select count(*) from quarantine.rejected_files)").fetchone()
+        counts_before = conn.execute(ROW_COUNTS).fetchone()
+        assert all(count > 0 for count in counts_before[:4]), counts_before
 
     second = run_cli(database_url, tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert printed_dti(second.stdout) == printed_dti(first.stdout)
     with psycopg.connect(database_url) as conn:
-        counts_after = conn.execute("select (select count(*) from raw.self_assessment_rows), "
-                                    "(select count(*) from raw.landed_files), "
-                                    "(select count(*) from quarantine.rejected_files)").fetchone()
+        counts_after = conn.execute(ROW_COUNTS).fetchone()
     assert counts_after == counts_before
     assert (tmp_path / "output" / "reports" / "latest" / "index.html").resolve() == report.resolve()

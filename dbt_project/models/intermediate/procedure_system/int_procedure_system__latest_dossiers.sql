@@ -1,0 +1,30 @@
+with versions as (
+
+    select
+        *,
+        count(*) over (partition by dossier_id) as versions_received,
+        row_number() over (
+            partition by dossier_id
+            order by updated_at desc
+        ) as recency_rank
+    from {{ ref('stg_procedure_system__dossiers') }}
+
+)
+
+select
+    dossier_id,
+    updated_at,
+    procedure_code,
+    unit_code,
+    filed_at,
+    channel,
+    is_full_process,
+    dossier_status,
+    returned_at,
+    citizen_pseudonym,
+    versions_received,
+    batch_id,
+    file_sha256,
+    loaded_at
+from versions
+where recency_rank = 1

@@ -1,0 +1,251 @@
+"""Landing of dossier records from the procedure-system API, one page per transaction.
+
+A page lands whole or not at all: its bytes archived, the page registered in ``raw.landed_files``,
+its valid rows COPYed into ``raw.dossier_records`` with the citizen's id replaced by its keyed
+hash, its invalid rows quarantined with their reasons, and the sync's position (watermark and
+cursor) moved past it. A sync that stops anywhere resumes after the last page landed. The same
+page bytes twice land once (their sha256 is registered), and a dossier version already in raw,
+the same (``dossier_id``, ``updated_at``), is never loaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import repeat
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from dti import settings
+from dti.landing import LandingOutcome, already_received, archive_original, quarantine_rows, register_landed_file, sha256_of
+from dti.sources import RejectedRow, procedure_api
+from dti.sources.procedure_api import DossierPage, ReceivedPage, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+RAW_TABLE = "raw.dossier_records"
+SOURCE_NAME = procedure_api.SOURCE_NAME
+# The record's fields in the source's order, the citizen's id swapped for its pseudonym, then
+# the provenance; the columns that are the same for the whole page come last, so every line of
+# the COPY ends with the same text.
+RAW_COLUMNS = (*("citizen_pseudonym" if name == "citizen_id" else name for name in procedure_api.FIELDS),
+               "_row_number", "_batch_id", "_source", "_file_name", "_file_sha256")
+DEFAULT_PAGE_SIZE = 5_000
+# Pages fetched and handed to the worker ahead of the one landing, so that it never waits for work.
+PAGES_AHEAD = 2
+
+_COPY_SPECIALS = ("\\", "\t", "\n", "\r")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_BOOLEANS = {True: "t", False: "f"}
+_COPY_NULL = "\\N"
+
+
+@dataclass
+class SyncResult:
+    pages_fetched: int = 0
+    pages_landed: int = 0
+    pages_already_received: int = 0
+    rows_received: int = 0        # records in the pages fetched, valid or not
+    rows_landed: int = 0          # dossier versions new to raw
+    rows_already_landed: int = 0  # valid records whose version raw already held
+    rows_rejected: int = 0        # records quarantined
+    watermark: str | None = None  # the greatest updated_at received, ISO-8601
+
+
+def sync_dossiers(db_url: str, base_url: str, token: str, archive_dir: Path, *,
+                  page_size: int = DEFAULT_PAGE_SIZE, retry: RetryPolicy = RetryPolicy(),
+                  timeout_seconds: float = 30.0) -> SyncResult:
+    """Pull every dossier updated since the last sync, or finish the sync that stopped, and land it."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        watermark, cursor = sync_position(conn)
+    with procedure_api.open_client(base_url, token, timeout_seconds=timeout_seconds) as client:
+        pages = procedure_api.iter_pages(client, updated_since=watermark.isoformat() if watermark else None,
+                                         cursor=cursor, limit=page_size, retry=retry)
+        return land_pages(db_url, pages, settings.pseudonym_key(), archive_dir)
+
+
+def sync_position(conn: psycopg.Connection) -> tuple[datetime | None, str | None]:
+    """The greatest ``updated_at`` received, and the cursor of the next page while a sync is under way."""
+    row = conn.execute("select watermark, cursor from raw.sync_watermarks where source = %s",
+                       (SOURCE_NAME,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes, archive_dir: Path) -> SyncResult:
+    """Land ``pages`` in order, each in its own transaction.
+
+    Reading a page, pseudonymising its citizens' ids and formatting its rows for COPY cost about
+    as much CPU as PostgreSQL spends loading them, so a worker process does it for the pages
+    ahead while this one lands the current page (a thread would contend for the GIL with the one
+    feeding COPY, and PostgreSQL would sit idle). The worker starts the platform's default way:
+    forked on Linux; where it is spawned, a script calling this needs the usual
+    ``if __name__ == "__main__":`` guard.
+    """
+    result = SyncResult()
+    # autocommit: each page's transaction block commits on its own, whatever ran before it
+    with psycopg.connect(db_url, autocommit=True) as conn, ProcessPoolExecutor(
+            max_workers=1, initializer=_start_worker, initargs=(pseudonym_key,)) as worker:
+
+        def land(received: ReceivedPage, preparing: Future[_PreparedPage]) -> None:
+            page = preparing.result()
+            _count(result, _land_page(conn, received, page, archive_dir), page)
+
+        fetched = iter(pages)
+        preparing: deque[tuple[ReceivedPage, Future[_PreparedPage]]] = deque()
+        while True:
+            try:
+                received = next(fetched, None)
+            except Exception:
+                while preparing:
+                    land(*preparing.popleft())  # the pages fetched before the failure still land
+                raise
+            if received is None:
+                break
+            preparing.append((received, worker.submit(_prepare, received)))
+            if len(preparing) > PAGES_AHEAD:
+                land(*preparing.popleft())
+        while preparing:
+            land(*preparing.popleft())
+        watermark, _ = sync_position(conn)
+    result.watermark = watermark.isoformat() if watermark else None
+    return result
+
+
+def pseudonymizer(key: bytes) -> Callable[[str], str]:
+    """``dti.landing.pseudonymize`` with ``key`` bound: the same HMAC-SHA256, with the key's
+    inner and outer pads hashed once instead of once per identifier."""
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(padded.translate(bytes(b ^ 0x36 for b in range(256))))
+    outer = hashlib.sha256(padded.translate(bytes(b ^ 0x5C for b in range(256))))
+
+    def pseudonym(identifier: str) -> str:
+        inner_hash = inner.copy()
+        inner_hash.update(identifier.strip().encode("utf-8"))
+        outer_hash = outer.copy()
+        outer_hash.update(inner_hash.digest())
+        return outer_hash.hexdigest()
+
+    return pseudonym
+
+
+@dataclass(frozen=True)
+class _PreparedPage:
+    """What landing needs of a page once it is read; small enough to come back from the worker."""
+
+    file_sha256: str
+    batch_id: str
+    next_cursor: str | None
+    records_received: int
+    valid_records: int
+    rejected: list[RejectedRow]
+    latest_update: datetime | None
+    copy_text: bytes
+
+
+_worker_pseudonym: Callable[[str], str] | None = None
+
+
+def _start_worker(pseudonym_key: bytes) -> None:
+    global _worker_pseudonym
+    _worker_pseudonym = pseudonymizer(pseudonym_key)
+
+
+def _prepare(received: ReceivedPage) -> _PreparedPage:
+    """Read a page and format its valid rows for COPY; runs in the worker process."""
+    page = procedure_api.read_page(received.content, received.request)
+    file_sha256 = sha256_of(received.content)
+    batch_id = f"api-{file_sha256[:16]}"
+    copy_text = _copy_text(page, _worker_pseudonym, (batch_id, SOURCE_NAME, received.request, file_sha256))
+    return _PreparedPage(file_sha256, batch_id, page.next_cursor, page.records_received, len(page.row_numbers),
+                         page.rejected, page.latest_update, copy_text)
+
+
+def _copy_text(page: DossierPage, pseudonym: Callable[[str], str], provenance: tuple[str, ...]) -> bytes:
+    """The page's valid rows in COPY's text format, built a column at a time so that the loops
+    run in C, the pseudonyms excepted. Only free text can hold a character COPY must escape: the
+    other fields were checked against their patterns and value lists."""
+    columns = page.columns
+    fields = {
+        **columns,
+        **{name: _copy_escaped(columns[name]) for name in procedure_api.TEXT_FIELDS},
+        "full_process": list(map(_COPY_BOOLEANS.__getitem__, columns["full_process"])),
+        "returned_at": [_COPY_NULL if value is None else value for value in columns["returned_at"]],
+        "citizen_id": list(map(pseudonym, columns["citizen_id"])),
+    }
+    line_end = "\t".join(_copy_escaped(list(provenance))) + "\n"
+    lines = zip(*(fields[name] for name in procedure_api.FIELDS), map(str, page.row_numbers), repeat(line_end))
+    return "".join(map("\t".join, lines)).encode("utf-8")
+
+
+def _copy_escaped(values: list[str]) -> list[str]:
+    """``values`` as COPY reads them; one scan shows that most pages hold nothing to escape."""
+    joined = "".join(values)
+    if not any(special in joined for special in _COPY_SPECIALS):
+        return values
+    return [value.translate(_COPY_ESCAPES) for value in values]
+
+
+def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage,
+               archive_dir: Path) -> LandingOutcome:
+    request, file_sha256 = received.request, page.file_sha256
+    rejected = len({row.row_number for row in page.rejected})
+    with conn.transaction():
+        if already_received(conn, file_sha256):
+            log.info("%s: already received", request)
+            return LandingOutcome(request, file_sha256, "already_received")
+        archived = archive_original(received.content, file_sha256, ".json", archive_dir)
+        landed = _copy_new_versions(conn, page.copy_text)
+        register_landed_file(conn, file_sha256=file_sha256, source=SOURCE_NAME, file_name=request, unit_code=None,
+                             period=None, archived=archived, size_bytes=len(received.content),
+                             batch_id=page.batch_id, row_count=landed, rejected_rows=rejected)
+        quarantine_rows(conn, file_sha256, request, None, page.rejected)
+        conn.execute(
+            "insert into raw.sync_watermarks (source, watermark, cursor) values (%s, %s, %s) "
+            "on conflict (source) do update set watermark = greatest(raw.sync_watermarks.watermark, "
+            "excluded.watermark), cursor = excluded.cursor, updated_at = now()",
+            (SOURCE_NAME, page.latest_update, page.next_cursor),
+        )
+    log.info("%s: %d rows landed, %d rejected", request, landed, rejected)
+    return LandingOutcome(request, file_sha256, "landed", landed, rejected)
+
+
+def _count(result: SyncResult, outcome: LandingOutcome, page: _PreparedPage) -> None:
+    result.pages_fetched += 1
+    result.rows_received += page.records_received
+    if outcome.status == "already_received":
+        result.pages_already_received += 1
+        return
+    result.pages_landed += 1
+    result.rows_landed += outcome.rows_landed
+    result.rows_already_landed += page.valid_records - outcome.rows_landed
+    result.rows_rejected += outcome.rows_rejected
+
+
+def _copy_new_versions(conn: psycopg.Connection, copy_text: bytes) -> int:
+    """COPY the rows straight into raw, and return how many went in. When a version is there
+    already (a sync starts at its watermark, inclusive, so its first page repeats the last
+    version landed), load through a scratch table and keep only the versions raw lacks."""
+    try:
+        with conn.transaction():
+            return _copy(conn, RAW_TABLE, copy_text)
+    except psycopg.errors.UniqueViolation:
+        conn.execute(f"create temp table dossier_page (like {RAW_TABLE} including defaults) on commit drop")
+        _copy(conn, "dossier_page", copy_text)
+        return conn.execute(f"insert into {RAW_TABLE} select * from dossier_page on conflict do nothing").rowcount
+
+
+def _copy(conn: psycopg.Connection, table: str, copy_text: bytes) -> int:
+    statement = sql.SQL("copy {} ({}) from stdin").format(
+        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)))
+    with conn.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            copy.write(copy_text)
+        return cursor.rowcount
