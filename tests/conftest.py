@@ -21,13 +21,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory) -> str:
-    """DTI_TEST_DATABASE_URL's server when given, else an embedded PostgreSQL for this test session."""
+def postgres_server_url() -> str:
+    """DTI_TEST_DATABASE_URL's server when given, else an embedded PostgreSQL for this test session.
+
+    Its data lives in this session's own folder, not in pytest's rotating temporary folders,
+    which another pytest process on the machine may clean up while this one still runs.
+    """
     configured = os.environ.get("DTI_TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    server = warehouse.EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg"))
+    server = warehouse.EmbeddedPostgres(_STATE / "embedded-pg")
     yield server.start()
     server.stop()
 

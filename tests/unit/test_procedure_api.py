@@ -106,6 +106,17 @@ def test_a_page_served_twice_is_passed_on_twice_and_the_sync_still_reaches_the_e
     assert [page.content for page in pages] == [clean[0].content, *(page.content for page in clean)]
 
 
+def test_faults_can_be_switched_over_the_admin_endpoint_with_the_token(sandbox):
+    _, base_url = sandbox
+    with procedure_api.open_client(base_url, TOKEN) as client:
+        assert client.put("/admin/faults", json={"server_error_on": [1]}).status_code == 200
+        assert client.get("/api/v1/dossiers").status_code == 500
+        assert client.get("/api/v1/dossiers").status_code == 200
+        assert client.get("/admin/faults").json()["requests"] == 2
+    with procedure_api.open_client(base_url, "not-the-token") as client:
+        assert client.put("/admin/faults", json={}).status_code == 401
+
+
 def test_a_server_failing_on_every_attempt_fails_the_sync_naming_the_last_error(sandbox):
     state, base_url = sandbox
     state.set_faults(Faults(server_error_on=list(range(2, 20))))
@@ -173,8 +184,8 @@ GOOD = {"dossier_id": "H24.001-260701-0000001", "procedure_code": "1.004227", "u
     ({"updated_at": 1782959400}, "updated_at", "got number 1782959400"),
     ({"citizen_id": "02709000123"}, "citizen_id", "(CCCD), got string"),
     ({"channel": "offline"}, "full_process", 'is true but the channel is "offline"'),
-], ids=["channel", "status-null", "empty-text", "nul-character", "naive-timestamp", "31-june", "returned-at", "offset-beyond-postgresql",
-        "epoch-number", "11-digit-citizen-id", "offline-full-process"])
+], ids=["channel", "status-null", "empty-text", "nul-character", "naive-timestamp", "31-june", "returned-at",
+        "offset-beyond-postgresql", "epoch-number", "11-digit-citizen-id", "offline-full-process"])
 def test_every_broken_field_is_named_with_what_is_expected_and_the_good_records_keep_their_values(change, column,
                                                                                                    english):
     second = {**GOOD, "dossier_id": "H24.001-260701-0000002"}
@@ -210,7 +221,8 @@ def test_a_record_that_is_not_an_object_or_has_no_usable_id_is_named_by_its_posi
     assert first.reason.startswith("Bản ghi ở vị trí 1 của trang không phải là một đối tượng JSON, nhận được mảng / "
                                    "The record at position 1 of the page is not a JSON object, got array")
     assert (second.row_number, second.column_name) == (2, "dossier_id")
-    assert second.reason.startswith("Hồ sơ ở vị trí 2 của trang: ") and " / Dossier at position 2 of the page: " in second.reason
+    assert second.reason.startswith("Hồ sơ ở vị trí 2 của trang: ")
+    assert " / Dossier at position 2 of the page: " in second.reason
 
 
 def test_the_same_seed_gives_the_same_dossiers_and_advancing_adds_new_and_changed_versions_later(records):

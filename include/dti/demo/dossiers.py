@@ -16,6 +16,7 @@ from dti.sources.submission_template import load_units
 
 DOSSIERS_PER_MONTH = 60_000
 VIETNAM = timezone(timedelta(hours=7))
+VIETNAM_OFFSET_SECONDS = 7 * 3600
 CHANNELS = ("online", "offline")
 STATUSES = ("received", "processing", "completed", "rejected")
 OPEN_STATUSES = ("received", "processing")
@@ -81,7 +82,7 @@ class _Generator:
 
     def iso(self, seconds: int) -> str:
         """Vietnam local time of an epoch second, as the API writes it: '2026-07-01T08:15:30+07:00'."""
-        day, second = divmod(seconds + 7 * 3600, 86400)
+        day, second = divmod(seconds + VIETNAM_OFFSET_SECONDS, 86400)
         label = self._day_labels.get(day)
         if label is None:
             label = self._day_labels[day] = (date(1970, 1, 1) + timedelta(days=day)).isoformat()
@@ -90,7 +91,8 @@ class _Generator:
     def office_time(self, first_day: int, days: int) -> int:
         """An epoch second within office hours of one of ``days`` days from ``first_day`` (epoch days)."""
         rng = self.rng
-        return (first_day + int(rng.random() * days)) * 86400 - 7 * 3600 + OFFICE_OPENS + int(rng.random() * OFFICE_DAY)
+        midnight = (first_day + int(rng.random() * days)) * 86400 - VIETNAM_OFFSET_SECONDS
+        return midnight + OFFICE_OPENS + int(rng.random() * OFFICE_DAY)
 
     def dossier(self, seq: int, unit_code: str, filed: int, as_of: int) -> dict:
         rng = self.rng
@@ -135,7 +137,7 @@ def generate_dossiers(plan: DossierPlan) -> list[dict]:
     start, end = period_bounds(plan.period)
     generator = _Generator(plan, random.Random(f"{plan.seed}:{plan.period}"))
     first_day, days = _epoch_day(start), (end - start).days
-    as_of = _epoch_day(end) * 86400 - 7 * 3600 - 1
+    as_of = _epoch_day(end) * 86400 - VIETNAM_OFFSET_SECONDS - 1
     return [generator.dossier(seq, unit_code, generator.office_time(first_day, days), as_of)
             for seq, unit_code in enumerate(generator.units(plan.count), start=1)]
 

@@ -145,6 +145,7 @@ class _PreparedPage:
     next_cursor: str | None
     records_received: int
     valid_records: int
+    records_rejected: int
     rejected: list[RejectedRow]
     latest_update: datetime | None
     copy_text: bytes
@@ -164,8 +165,8 @@ def _prepare(received: ReceivedPage) -> _PreparedPage:
     file_sha256 = sha256_of(received.content)
     batch_id = f"api-{file_sha256[:16]}"
     copy_text = _copy_text(page, _worker_pseudonym, (batch_id, SOURCE_NAME, received.request, file_sha256))
-    return _PreparedPage(file_sha256, batch_id, page.next_cursor, page.records_received, len(page.row_numbers),
-                         page.rejected, page.latest_update, copy_text)
+    return _PreparedPage(file_sha256, batch_id, received.next_cursor, page.records_received, len(page.row_numbers),
+                         page.records_rejected, page.rejected, page.latest_update, copy_text)
 
 
 def _copy_text(page: DossierPage, pseudonym: Callable[[str], str], provenance: tuple[str, ...]) -> bytes:
@@ -195,8 +196,7 @@ def _copy_escaped(values: list[str]) -> list[str]:
 
 def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage,
                archive_dir: Path) -> LandingOutcome:
-    request, file_sha256 = received.request, page.file_sha256
-    rejected = len({row.row_number for row in page.rejected})
+    request, file_sha256, rejected = received.request, page.file_sha256, page.records_rejected
     with conn.transaction():
         if already_received(conn, file_sha256):
             log.info("%s: already received", request)

@@ -147,16 +147,13 @@ class ReceivedPage:
 
 @dataclass(frozen=True)
 class DossierPage:
-    """One page as received: its bytes (landing archives them) and its records, read and checked.
+    """A page's records, read and checked.
 
     ``columns`` holds the valid records, one list per field of ``FIELDS`` in page order, and
     ``row_numbers`` their positions in the page (1 for the first record). ``latest_update`` is the
     latest sound ``updated_at`` of the page, rejected records included.
     """
 
-    request: str
-    content: bytes
-    next_cursor: str | None
     records_received: int
     columns: dict[str, list]
     row_numbers: list[int] | range
@@ -168,10 +165,8 @@ class DossierPage:
         return len({row.row_number for row in self.rejected})
 
 
-def open_client(base_url: str, token: str, *, timeout_seconds: float = 30.0,
-                transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"},
-                        timeout=timeout_seconds, transport=transport)
+def open_client(base_url: str, token: str, *, timeout_seconds: float = 30.0) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_seconds)
 
 
 def request_path(updated_since: str | None, cursor: str | None, limit: int) -> str:
@@ -184,8 +179,8 @@ def request_path(updated_since: str | None, cursor: str | None, limit: int) -> s
 
 def iter_pages(client: httpx.Client, *, updated_since: str | None, cursor: str | None, limit: int,
                retry: RetryPolicy = RetryPolicy()) -> Iterator[ReceivedPage]:
-    """Every page from (``updated_since``, ``cursor``) to the end, one request at a time, so the
-    caller lands a page before the next but one is asked for."""
+    """Every page from (``updated_since``, ``cursor``) to the end, each requested only when the
+    caller asks for it, so a sync never runs far ahead of what it has landed."""
     repeated = 0
     while True:
         page = fetch_page(client, request_path(updated_since, cursor, limit), retry)
@@ -250,8 +245,7 @@ def read_page(content: bytes, request: str) -> DossierPage:
     columns = {name: list(map(attrgetter(name), page.data)) for name in FIELDS}
     if not _columns_keep_contract(columns):
         return _read_page_record_by_record(content, request)
-    return DossierPage(request, content, page.next_cursor, len(page.data), columns, range(1, len(page.data) + 1),
-                       latest_update=_latest(columns["updated_at"]))
+    return DossierPage(len(page.data), columns, range(1, len(page.data) + 1), [], _latest(columns["updated_at"]))
 
 
 def _columns_keep_contract(columns: dict[str, list]) -> bool:
@@ -320,8 +314,7 @@ def _read_page_record_by_record(content: bytes, request: str) -> DossierPage:
         row_numbers.append(row_number)
         for name in FIELDS:
             columns[name].append(record[name])
-    return DossierPage(request, content, page.next_cursor, len(page.data), columns, row_numbers, rejected,
-                       _latest(updates))
+    return DossierPage(len(page.data), columns, row_numbers, rejected, _latest(updates))
 
 
 def record_problems(record: Any, row_number: int) -> list[RejectedRow]:
