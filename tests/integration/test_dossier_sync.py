@@ -92,6 +92,22 @@ def test_a_full_sync_lands_every_dossier_once_page_by_page_with_each_page_archiv
         sorted(dossier_id for dossier_id, _ in landed)
 
 
+def test_a_sync_with_nothing_new_adds_nothing_anywhere(db, sandbox, records, tmp_path):
+    _, base_url = sandbox
+    sync(db, base_url, tmp_path)
+    before = query(db, "select (select count(*) from raw.dossier_records), (select count(*) from raw.landed_files)")
+
+    result = sync(db, base_url, tmp_path)
+
+    # Only the versions updated at the watermark come back, and they are in raw already.
+    latest = max(record["updated_at"] for record in records)
+    at_watermark = sum(record["updated_at"] == latest for record in records)
+    assert (result.pages_fetched, result.pages_landed, result.pages_already_received) == (1, 0, 1)
+    assert (result.rows_received, result.rows_landed, result.rows_already_landed) == (at_watermark, 0, at_watermark)
+    assert query(db, "select (select count(*) from raw.dossier_records), (select count(*) from raw.landed_files)") == \
+        before
+
+
 def test_after_the_data_moves_on_a_sync_transfers_and_lands_only_the_new_and_changed_versions(db, sandbox, records,
                                                                                               tmp_path):
     state, base_url = sandbox

@@ -5,7 +5,8 @@ its valid rows COPYed into ``raw.dossier_records`` with the citizen's id replace
 hash, its invalid rows quarantined with their reasons, and the sync's position (watermark and
 cursor) moved past it. A sync that stops anywhere resumes after the last page landed. The same
 page bytes twice land once (their sha256 is registered), and a dossier version already in raw,
-the same (``dossier_id``, ``updated_at``), is never loaded again.
+the same (``dossier_id``, ``updated_at``), is never loaded again; a page with nothing new only
+moves the position.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ _COPY_NULL = "\\N"
 class SyncResult:
     pages_fetched: int = 0
     pages_landed: int = 0
-    pages_already_received: int = 0
+    pages_already_received: int = 0  # pages with nothing new: the same bytes again, or versions raw holds
     rows_received: int = 0        # records in the pages fetched, valid or not
     rows_landed: int = 0          # dossier versions new to raw
     rows_already_landed: int = 0  # valid records whose version raw already held
@@ -196,23 +197,30 @@ def _copy_escaped(values: list[str]) -> list[str]:
 
 def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage,
                archive_dir: Path) -> LandingOutcome:
+    """Land one page in one transaction. A page that brings nothing new, the same bytes again or
+    only versions raw holds already (a sync with no change since the last one gets back just the
+    version at its watermark), only moves the sync position."""
     request, file_sha256, rejected = received.request, page.file_sha256, page.records_rejected
     with conn.transaction():
         if already_received(conn, file_sha256):
             log.info("%s: already received", request)
             return LandingOutcome(request, file_sha256, "already_received")
-        archived = archive_original(received.content, file_sha256, ".json", archive_dir)
         landed = _copy_new_versions(conn, page.copy_text)
-        register_landed_file(conn, file_sha256=file_sha256, source=SOURCE_NAME, file_name=request, unit_code=None,
-                             period=None, archived=archived, size_bytes=len(received.content),
-                             batch_id=page.batch_id, row_count=landed, rejected_rows=rejected)
-        quarantine_rows(conn, file_sha256, request, None, page.rejected)
+        if landed or rejected:
+            archived = archive_original(received.content, file_sha256, ".json", archive_dir)
+            register_landed_file(conn, file_sha256=file_sha256, source=SOURCE_NAME, file_name=request,
+                                 unit_code=None, period=None, archived=archived, size_bytes=len(received.content),
+                                 batch_id=page.batch_id, row_count=landed, rejected_rows=rejected)
+            quarantine_rows(conn, file_sha256, request, None, page.rejected)
         conn.execute(
             "insert into raw.sync_watermarks (source, watermark, cursor) values (%s, %s, %s) "
             "on conflict (source) do update set watermark = greatest(raw.sync_watermarks.watermark, "
             "excluded.watermark), cursor = excluded.cursor, updated_at = now()",
             (SOURCE_NAME, page.latest_update, page.next_cursor),
         )
+    if not (landed or rejected):
+        log.info("%s: nothing new", request)
+        return LandingOutcome(request, file_sha256, "already_received")
     log.info("%s: %d rows landed, %d rejected", request, landed, rejected)
     return LandingOutcome(request, file_sha256, "landed", landed, rejected)
 
@@ -220,13 +228,13 @@ def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _Prepared
 def _count(result: SyncResult, outcome: LandingOutcome, page: _PreparedPage) -> None:
     result.pages_fetched += 1
     result.rows_received += page.records_received
-    if outcome.status == "already_received":
-        result.pages_already_received += 1
-        return
-    result.pages_landed += 1
     result.rows_landed += outcome.rows_landed
     result.rows_already_landed += page.valid_records - outcome.rows_landed
     result.rows_rejected += outcome.rows_rejected
+    if outcome.status == "landed":
+        result.pages_landed += 1
+    else:
+        result.pages_already_received += 1
 
 
 def _copy_new_versions(conn: psycopg.Connection, copy_text: bytes) -> int:
