@@ -1,4 +1,4 @@
-"""Shared fixtures: a real PostgreSQL for the session, and a fresh database per test module."""
+"""Shared fixtures: a real PostgreSQL for the test session, and a fresh database for each test."""
 
 from __future__ import annotations
 
