@@ -36,8 +36,8 @@ import sqlalchemy
 from dti import settings, warehouse
 from dti.demo.dossiers import DOSSIERS_PER_MONTH, DossierPlan, generate_dossiers
 from dti.demo.sandbox_api import MAX_LIMIT, encode_page
-from dti.landing import sha256_of
-from dti.landing.dossiers import RAW_COLUMNS, RAW_TABLE, SOURCE_NAME, land_pages, pseudonymizer
+from dti.landing import pseudonymizer, sha256_of
+from dti.landing.dossiers import RAW_COLUMNS, RAW_TABLE, SOURCE_NAME, land_pages
 from dti.sources.procedure_api import FIELDS, TIMESTAMP_FIELDS, ReceivedPage, read_page, request_path
 
 PAGE_SIZE = MAX_LIMIT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime
 
@@ -51,3 +52,17 @@ def resolve_period(requested: str | None, data_interval_start: datetime | None) 
     if data_interval_start is None:
         raise ValueError("no period given and the run has no data interval to derive it from")
     return period_for(data_interval_start)
+
+
+def period_end(period: str) -> date:
+    """The last day of a period label: '2026-Q3', '2026-07' or '2026'."""
+    if not any(pattern.match(period) for pattern in PERIOD_PATTERNS.values()):
+        raise ValueError(f"{period!r} is not a period label such as 2026-Q3, 2026-07 or 2026")
+    year = int(period[:4])
+    if "-Q" in period:
+        last_month = int(period[-1]) * 3
+    elif len(period) == 7:
+        last_month = int(period[5:])
+    else:
+        last_month = 12
+    return date(year, last_month, calendar.monthrange(year, last_month)[1])

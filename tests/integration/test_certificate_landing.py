@@ -15,7 +15,7 @@ from dti.demo import certificates as demo
 from dti.landing.certificates import land_certificate_files, land_population_files
 from dti.sources import certificates
 from dti.sources.inbox import InboxFile
-from dti.sources.submission_template import period_end
+from dti.periods import period_end
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"

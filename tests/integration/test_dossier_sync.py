@@ -15,7 +15,8 @@ from dti import landing, settings, warehouse
 from dti.demo.dossiers import VIETNAM, DossierPlan, advance_dossiers, generate_dossiers
 from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_background
 from dti.landing import dossiers as landing_dossiers
-from dti.landing.dossiers import land_pages, pseudonymizer, sync_dossiers
+from dti.landing import pseudonymizer
+from dti.landing.dossiers import land_pages, sync_dossiers
 from dti.sources.procedure_api import ProcedureApiError, ReceivedPage, RetryPolicy, read_page
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ import pytest
 from dti.demo import certificates as demo
 from dti.sources import certificates, population
 from dti.sources.certificates import UnreadableAgencyFile
-from dti.sources.submission_template import period_end
+from dti.periods import period_end
 
 LIMIT = 10_000_000
 WARD_CODES = frozenset({"07210", "07228", "07246", "09169", "09187"})

@@ -15,7 +15,8 @@ from dti.demo.submissions import (
     load_units,
 )
 from dti.sources import submissions
-from dti.sources.submission_template import period_end, submission_deadline, submission_rules
+from dti.periods import period_end
+from dti.sources.submission_template import submission_deadline, submission_rules
 
 PERIOD = "2026-Q3"
 LIMIT = 10_000_000

@@ -22,7 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from dti.sources import certificates, population
-from dti.sources.submission_template import load_units, period_end
+from dti.periods import period_end
+from dti.sources.submission_template import load_units
 from dti.sources.text_encodings import TONE_MARKS
 
 

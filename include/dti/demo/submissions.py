@@ -25,7 +25,6 @@ from dti.sources.submission_template import (
     components_for,
     load_components,
     load_units,
-    period_end,
     submission_deadline,
     template_rows,
 )
@@ -95,7 +94,7 @@ def _left_blank(row: Row, rows: list[Row], period: str) -> None:
 
 
 def _previous_period(row: Row, rows: list[Row], period: str) -> None:
-    row["period"].value = periods.previous_period(period_end(period))
+    row["period"].value = periods.previous_period(periods.period_end(period))
 
 
 def _copied_neighbour(row: Row, rows: list[Row], period: str) -> None:
@@ -192,7 +191,7 @@ def _sent_at(period: str, late: bool, rng: random.Random) -> datetime:
     if late:
         day = deadline + timedelta(days=rng.randint(1, 14))
     else:
-        day = period_end(period) + timedelta(days=rng.randint(1, (deadline - period_end(period)).days))
+        day = periods.period_end(period) + timedelta(days=rng.randint(1, (deadline - periods.period_end(period)).days))
     return datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), VIETNAM)
 
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +41,24 @@ def pseudonymize(identifier: str, key: bytes) -> str:
     """A keyed hash of a personal identifier (citizen id): the same person always maps to the
     same value, and without the key the value cannot be turned back into the identifier."""
     return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pseudonymizer(key: bytes) -> Callable[[str], str]:
+    """``pseudonymize`` with ``key`` bound, for many identifiers: the same HMAC-SHA256, with the key's
+    inner and outer pads hashed once instead of once per identifier."""
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(padded.translate(bytes(b ^ 0x36 for b in range(256))))
+    outer = hashlib.sha256(padded.translate(bytes(b ^ 0x5C for b in range(256))))
+
+    def pseudonym(identifier: str) -> str:
+        inner_hash = inner.copy()
+        inner_hash.update(identifier.strip().encode("utf-8"))
+        outer_hash = outer.copy()
+        outer_hash.update(inner_hash.digest())
+        return outer_hash.hexdigest()
+
+    return pseudonym
 
 
 def archive_original(content: bytes, file_sha256: str, suffix: str, archive_dir: Path) -> Path:

@@ -19,7 +19,7 @@ from dti.landing import (
     already_received,
     archive_original,
     copy_rows,
-    pseudonymize,
+    pseudonymizer,
     quarantine_file,
     quarantine_rows,
     register_landed_file,
@@ -56,7 +56,8 @@ def land_certificate_file(conn: psycopg.Connection, file: InboxFile, period: str
 
     def read(content: bytes, file_name: str) -> tuple[list[dict], list[RejectedRow]]:
         register = certificates.read_certificate_file(content, file_name, max_bytes, ward_codes)
-        rows = [{**row, "holder_pseudonym": pseudonymize(row["holder_id"], pseudonym_key)} for row in register.rows]
+        pseudonym = pseudonymizer(pseudonym_key)
+        rows = [{**row, "holder_pseudonym": pseudonym(row["holder_id"])} for row in register.rows]
         return rows, register.rejected
 
     return _land_file(conn, file, period, archive_dir, source=certificates.SOURCE_NAME, batch_prefix="cert",

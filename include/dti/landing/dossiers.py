@@ -11,7 +11,6 @@ moves the position.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -25,7 +24,15 @@ import psycopg
 from psycopg import sql
 
 from dti import settings
-from dti.landing import LandingOutcome, already_received, archive_original, quarantine_rows, register_landed_file, sha256_of
+from dti.landing import (
+    LandingOutcome,
+    already_received,
+    archive_original,
+    pseudonymizer,
+    quarantine_rows,
+    register_landed_file,
+    sha256_of,
+)
 from dti.sources import RejectedRow, procedure_api
 from dti.sources.procedure_api import DossierPage, ReceivedPage, RetryPolicy
 
@@ -117,24 +124,6 @@ def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes,
         watermark, _ = sync_position(conn)
     result.watermark = watermark.isoformat() if watermark else None
     return result
-
-
-def pseudonymizer(key: bytes) -> Callable[[str], str]:
-    """``dti.landing.pseudonymize`` with ``key`` bound: the same HMAC-SHA256, with the key's
-    inner and outer pads hashed once instead of once per identifier."""
-    block = hashlib.sha256().block_size
-    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
-    inner = hashlib.sha256(padded.translate(bytes(b ^ 0x36 for b in range(256))))
-    outer = hashlib.sha256(padded.translate(bytes(b ^ 0x5C for b in range(256))))
-
-    def pseudonym(identifier: str) -> str:
-        inner_hash = inner.copy()
-        inner_hash.update(identifier.strip().encode("utf-8"))
-        outer_hash = outer.copy()
-        outer_hash.update(inner_hash.digest())
-        return outer_hash.hexdigest()
-
-    return pseudonym
 
 
 @dataclass(frozen=True)

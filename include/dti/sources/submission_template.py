@@ -11,7 +11,6 @@ to the catalog appears in the template and is accepted by the reader at once.
 
 from __future__ import annotations
 
-import calendar
 import csv
 from datetime import date, timedelta
 from functools import cache
@@ -78,24 +77,10 @@ def submission_rules(period: str) -> SubmissionRules:
     )
 
 
-def period_end(period: str) -> date:
-    """The last day of a period label: '2026-Q3', '2026-07' or '2026'."""
-    if not any(pattern.match(period) for pattern in periods.PERIOD_PATTERNS.values()):
-        raise ValueError(f"{period!r} is not a period label such as 2026-Q3, 2026-07 or 2026")
-    year = int(period[:4])
-    if "-Q" in period:
-        last_month = int(period[-1]) * 3
-    elif len(period) == 7:
-        last_month = int(period[5:])
-    else:
-        last_month = 12
-    return date(year, last_month, calendar.monthrange(year, last_month)[1])
-
-
 def submission_deadline(period: str) -> date:
     """The last day to submit for ``period``: the dbt var ``dti_submission_due_days`` after it ends,
     the same rule the marts use to tell on-time from late submissions."""
-    return period_end(period) + timedelta(days=int(_dbt_vars()["dti_submission_due_days"]))
+    return periods.period_end(period) + timedelta(days=int(_dbt_vars()["dti_submission_due_days"]))
 
 
 def build_template(unit_type: str, period: str, unit: str | None = None) -> openpyxl.Workbook:
