@@ -33,14 +33,23 @@ def _period(period: str | None) -> str:
 
 
 @app.command("demo-data")
-def demo_data(period: PeriodOption = None, seed: int = typer.Option(2025, help="Same seed, same data.")) -> None:
-    """Write a period of demo agency files into the inbox: submissions, certificate registers, population."""
+def demo_data(
+    period: PeriodOption = None,
+    seed: int = typer.Option(2025, help="Same seed, same data."),
+    scale: float = typer.Option(1.0, min=0.0, help="Dossier volume: 1 is about 60,000 dossiers a month."),
+) -> None:
+    """Write a period of demo agency files into the inbox (submissions, certificate registers,
+    population) and set the dossiers the demo procedure system serves for it."""
+    from dti.demo.dossiers import DossierPlan, record_plan
     from dti.demo.inbox import write_demo_inbox
 
     chosen = _period(period)
     counts = write_demo_inbox(settings.INBOX_DIR, chosen, seed)
+    plan = DossierPlan(period=chosen, seed=seed, scale=scale)
+    record_plan(settings.DEMO_DIR, plan)
     described = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    console.print(f"Demo files for {chosen} in {settings.INBOX_DIR}: {described}")
+    console.print(f"Demo files for {chosen} in {settings.INBOX_DIR}: {described}; "
+                  f"the demo procedure system serves {plan.count:,} dossiers")
 
 
 @contextlib.contextmanager
@@ -51,11 +60,12 @@ def procedure_api_for(period: str, demo: bool):
     if os.environ.get(variable) or not demo:
         yield
         return
-    from dti.demo.dossiers import DossierPlan, generate_dossiers
+    from dti.demo.dossiers import generate_dossiers, recorded_plan
     from dti.demo.sandbox_api import create_app, serve_in_background
 
     token = secrets.token_urlsafe(24)
-    with serve_in_background(create_app(generate_dossiers(DossierPlan(period=period, seed=2025)), token)) as base_url:
+    records = generate_dossiers(recorded_plan(settings.DEMO_DIR, period))
+    with serve_in_background(create_app(records, token)) as base_url:
         host_and_port = base_url.removeprefix("http://")
         os.environ[variable] = f"http://:{token}@{host_and_port}"
         try:
@@ -73,7 +83,7 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
     chosen = _period(period)
     log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     if demo and not list_inbox(settings.INBOX_URL, SUBMISSIONS, chosen):
-        demo_data(period=chosen, seed=2025)
+        demo_data(period=chosen, seed=2025, scale=1.0)
 
     def show(stage: runner.StageResult) -> None:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")

@@ -18,6 +18,8 @@ STATE_DIR = Path(os.environ.get("DTI_STATE_DIR", PROJECT_ROOT / ".dti"))
 EMBEDDED_PG_DIR = STATE_DIR / "pg"
 AIRFLOW_HOME = STATE_DIR / "airflow"
 LOG_DIR = STATE_DIR / "logs"
+# What the demo's procedure system holds for each period (seed and volume of its dossiers).
+DEMO_DIR = STATE_DIR / "demo"
 INBOX_DIR = Path(os.environ.get("DTI_INBOX_DIR", STATE_DIR / "inbox"))
 # Where agencies drop files: the local inbox folder unless an fsspec URL (s3://…) is configured.
 INBOX_URL = os.environ.get("DTI_INBOX_URL") or str(INBOX_DIR)

@@ -236,3 +236,26 @@ def test_the_same_seed_gives_the_same_dossiers_and_advancing_adds_new_and_change
     assert all(record["updated_at"] > latest for record in changed + advanced[len(records):])
     assert len({record["dossier_id"] for record in advanced}) == len(advanced)
     assert all(new["dossier_id"] == old["dossier_id"] for old, new in zip(records, advanced))
+
+
+def test_demo_data_scale_sets_the_dossiers_the_demo_procedure_system_serves(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dti import settings
+    from dti.cli import app
+    from dti.demo import inbox
+    from dti.demo.dossiers import recorded_plan
+
+    monkeypatch.setattr(settings, "DEMO_DIR", tmp_path / "demo")
+    monkeypatch.setattr(settings, "INBOX_DIR", tmp_path / "inbox")
+    # The inbox files have their own tests; here only the dossier volume is under test.
+    monkeypatch.setattr(inbox, "write_demo_inbox", lambda folder, period, seed: {})
+    assert recorded_plan(settings.DEMO_DIR, "2026-Q3") == DossierPlan(period="2026-Q3")
+
+    result = CliRunner().invoke(app, ["demo-data", "--period", "2026-Q3", "--seed", "7", "--scale", "0.02"])
+
+    assert result.exit_code == 0, result.output
+    plan = recorded_plan(settings.DEMO_DIR, "2026-Q3")
+    assert plan == DossierPlan(period="2026-Q3", seed=7, scale=0.02)
+    assert len(generate_dossiers(plan)) == plan.count == 3_600
+    assert recorded_plan(settings.DEMO_DIR, "2026-Q4") == DossierPlan(period="2026-Q4")

@@ -8,9 +8,11 @@ status, each with a later ``updated_at``.
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from dti.sources.submission_template import load_units
 
@@ -45,6 +47,23 @@ class DossierPlan:
         start, end = period_bounds(self.period)
         months = (end.year - start.year) * 12 + end.month - start.month
         return round(DOSSIERS_PER_MONTH * self.scale * months)
+
+
+def record_plan(folder: Path, plan: DossierPlan) -> Path:
+    """Remember which dossiers the demo procedure system holds for ``plan.period``, so that a
+    later run's sandbox API serves the same ones (``dti demo-data --scale`` sets the volume)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"dossiers-{plan.period}.json"
+    target.write_text(json.dumps(asdict(plan)), encoding="utf-8")
+    return target
+
+
+def recorded_plan(folder: Path, period: str) -> DossierPlan:
+    """The plan ``record_plan`` kept for ``period``, or the default volume and seed."""
+    recorded = folder / f"dossiers-{period}.json"
+    if not recorded.exists():
+        return DossierPlan(period=period)
+    return DossierPlan(**json.loads(recorded.read_text(encoding="utf-8")))
 
 
 def period_bounds(period: str) -> tuple[date, date]:
