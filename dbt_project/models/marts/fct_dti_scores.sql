@@ -1,18 +1,28 @@
-with component_points as (
+-- The DTI of each period for the province (on the national framework) and for every reporting
+-- unit (on the province's own catalog): points ÷ max points, with grade, change against the
+-- previous period and rank. A unit that sent nothing usable scores 0 and is flagged by its
+-- submission status; it is never left out.
+with main_index_scores as (
 
-    select * from {{ ref('fct_component_points') }}
-
-),
-
-main_index_values as (
-
-    select * from {{ ref('fct_main_index_values') }}
+    select * from {{ ref('fct_main_index_scores') }}
 
 ),
 
-latest_batches as (
+component_scores as (
 
-    select * from {{ ref('int_self_assessment__latest_batches') }}
+    select * from {{ ref('fct_component_scores') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_catalog__periods') }}
+
+),
+
+submission_status as (
+
+    select * from {{ ref('fct_submission_status') }}
 
 ),
 
@@ -22,9 +32,9 @@ reporting_units as (
 
 ),
 
-unit_component_scope as (
+grade_bands as (
 
-    select * from {{ ref('int_catalog__unit_component_scope') }}
+    select * from {{ ref('grade_bands') }}
 
 ),
 
@@ -34,9 +44,10 @@ scope_points as (
         period,
         scope_type,
         scope_code,
+        min(catalog_code) as catalog_code,
         sum(points) as points,
         sum(max_points) as max_points
-    from main_index_values
+    from main_index_scores
     group by period, scope_type, scope_code
 
 ),
@@ -47,135 +58,91 @@ scope_components as (
         period,
         scope_type,
         scope_code,
-        count(*) as components_in_scope,
-        count(*) filter (where has_data) as components_with_data
-    from component_points
+        count(*) filter (where main_index_code is not null) as components_in_scope,
+        count(*) filter (where main_index_code is not null and score_status = 'missing') as components_missing
+    from component_scores
     group by period, scope_type, scope_code
-
-),
-
-scope_scores as (
-
-    select
-        scope_points.period,
-        scope_points.scope_type,
-        scope_points.scope_code,
-        scope_components.components_in_scope,
-        scope_components.components_with_data,
-        scope_points.points,
-        scope_points.max_points,
-        scope_points.points / nullif(scope_points.max_points, 0) as dti_score
-    from scope_points
-    inner join scope_components
-        on scope_points.period = scope_components.period
-        and scope_points.scope_type = scope_components.scope_type
-        and scope_points.scope_code = scope_components.scope_code
-
-),
-
-province_scores as (
-
-    select
-        period,
-        scope_type,
-        scope_code,
-        '{{ var("dti_province_name_vi") }}' as name_vi,
-        'province' as unit_type,
-        'computed' as submission_status,
-        components_in_scope,
-        components_with_data,
-        points,
-        max_points,
-        dti_score,
-        cast(null as text) as batch_id,
-        cast(null as text) as file_name
-    from scope_scores
-    where scope_type = 'province'
-
-),
-
-unit_scope_totals as (
-
-    select
-        unit_code,
-        count(*) as components_in_scope,
-        sum(max_points) as max_points
-    from unit_component_scope
-    group by unit_code
-
-),
-
-unit_periods as (
-
-    select
-        periods.period,
-        reporting_units.unit_code,
-        reporting_units.name_vi,
-        reporting_units.unit_type
-    from (select distinct period from latest_batches) as periods
-    cross join reporting_units
-
-),
-
--- every reporting unit gets a row for every period, whether or not it submitted
-unit_scores as (
-
-    select
-        unit_periods.period,
-        'unit' as scope_type,
-        unit_periods.unit_code as scope_code,
-        unit_periods.name_vi,
-        unit_periods.unit_type,
-        case
-            when latest_batches.batch_id is null then 'missing'
-            else 'submitted'
-        end as submission_status,
-        coalesce(unit_scope_totals.components_in_scope, 0) as components_in_scope,
-        coalesce(scope_scores.components_with_data, 0) as components_with_data,
-        coalesce(scope_scores.points, 0) as points,
-        coalesce(unit_scope_totals.max_points, 0) as max_points,
-        scope_scores.dti_score,
-        latest_batches.batch_id,
-        latest_batches.file_name
-    from unit_periods
-    left join unit_scope_totals
-        on unit_periods.unit_code = unit_scope_totals.unit_code
-    left join latest_batches
-        on unit_periods.period = latest_batches.period
-        and unit_periods.unit_code = latest_batches.unit_code
-    left join scope_scores
-        on unit_periods.period = scope_scores.period
-        and scope_scores.scope_type = 'unit'
-        and unit_periods.unit_code = scope_scores.scope_code
 
 ),
 
 scores as (
 
-    select * from province_scores
-    union all
-    select * from unit_scores
+    select
+        scope_points.period,
+        periods.assessment_year,
+        scope_points.scope_type,
+        scope_points.scope_code,
+        scope_points.catalog_code,
+        case
+            when scope_points.scope_type = 'province' then '{{ var("dti_province_name_vi") }}'
+            else reporting_units.name_vi
+        end as name_vi,
+        coalesce(reporting_units.unit_type, 'province') as unit_type,
+        case
+            when reporting_units.unit_type = 'department' then 'department'
+            when reporting_units.unit_type in ('commune', 'ward') then 'commune'
+        end as ranking_group,
+        coalesce(submission_status.submission_status, 'computed') as submission_status,
+        scope_components.components_in_scope,
+        scope_components.components_missing,
+        scope_points.points,
+        scope_points.max_points,
+        scope_points.points / nullif(scope_points.max_points, 0) as dti_score
+    from scope_points
+    inner join periods
+        on scope_points.period = periods.period
+    inner join scope_components
+        on scope_points.period = scope_components.period
+        and scope_points.scope_type = scope_components.scope_type
+        and scope_points.scope_code = scope_components.scope_code
+    left join reporting_units
+        on scope_points.scope_type = 'unit'
+        and scope_points.scope_code = reporting_units.unit_code
+    left join submission_status
+        on scope_points.scope_type = 'unit'
+        and scope_points.period = submission_status.period
+        and scope_points.scope_code = submission_status.unit_code
+
+),
+
+compared as (
+
+    select
+        *,
+        lag(period) over scope_history as previous_period,
+        lag(dti_score) over scope_history as previous_dti_score
+    from scores
+    window scope_history as (partition by scope_type, scope_code order by period)
 
 )
 
 select
-    period,
-    scope_type,
-    scope_code,
-    name_vi,
-    unit_type,
-    submission_status,
-    cast(components_in_scope as integer) as components_in_scope,
-    cast(components_with_data as integer) as components_with_data,
-    points,
-    cast(max_points as integer) as max_points,
-    dti_score,
+    compared.period,
+    compared.assessment_year,
+    compared.scope_type,
+    compared.scope_code,
+    compared.catalog_code,
+    compared.name_vi,
+    compared.unit_type,
+    compared.ranking_group,
+    compared.submission_status,
+    cast(compared.components_in_scope as integer) as components_in_scope,
+    cast(compared.components_missing as integer) as components_missing,
+    compared.points,
+    cast(compared.max_points as integer) as max_points,
+    compared.dti_score,
+    grade_bands.grade_code,
+    grade_bands.grade_vi,
+    compared.previous_period,
+    compared.previous_dti_score,
+    compared.dti_score - compared.previous_dti_score as dti_change,
     case
-        when submission_status = 'submitted' then cast(rank() over (
-            partition by period, unit_type, submission_status
-            order by dti_score desc nulls last
+        when compared.ranking_group is not null then cast(rank() over (
+            partition by compared.period, compared.ranking_group
+            order by compared.dti_score desc
         ) as integer)
-    end as rank_in_unit_type,
-    batch_id,
-    file_name
-from scores
+    end as rank_in_group
+from compared
+left join grade_bands
+    on compared.dti_score >= grade_bands.min_score
+    and compared.dti_score < grade_bands.max_score

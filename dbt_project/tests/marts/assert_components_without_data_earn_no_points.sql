@@ -1,6 +1,7 @@
--- Returns every component row that earned points without data.
+-- Returns every component row that earned points without a value, or whose status does not
+-- say whether it had one.
 
-select period, scope_type, scope_code, component_code, points
-from {{ ref('fct_component_points') }}
-where not has_data
-    and points <> 0
+select period, scope_type, scope_code, component_code, component_value, points, score_status
+from {{ ref('fct_component_scores') }}
+where (score_status = 'missing' and points <> 0)
+    or (score_status = 'missing') <> (component_value is null)

@@ -1,5 +1,5 @@
 -- Returns every period whose provincial DTI is not the province's component points / 1000,
--- the Ministry's formula, recomputed here from fct_component_points.
+-- the Ministry's formula, recomputed here from fct_component_scores.
 
 with province_scores as (
 
@@ -12,7 +12,7 @@ with province_scores as (
 province_points as (
 
     select period, sum(points) as total_points
-    from {{ ref('fct_component_points') }}
+    from {{ ref('fct_component_scores') }}
     where scope_type = 'province'
     group by period
 
@@ -29,4 +29,4 @@ full outer join province_points
 where province_scores.period is null
     or province_points.period is null
     or province_scores.max_points <> 1000
-    or province_scores.dti_score is distinct from province_points.total_points / 1000
+    or abs(province_scores.dti_score - province_points.total_points / 1000) > 0.0000001

@@ -1,14 +1,14 @@
 -- Returns every mart row whose points fall outside 0 … max_points, or whose main-index value
 -- or DTI score falls outside 0 … 1.
 
-select 'fct_component_points' as model, period, scope_code, component_code as code, points, max_points, cast(null as numeric) as score
-from {{ ref('fct_component_points') }}
+select 'fct_component_scores' as model, period, scope_code, component_code as code, points, max_points, cast(null as numeric) as score
+from {{ ref('fct_component_scores') }}
 where points < 0 or points > max_points
 
 union all
 
-select 'fct_main_index_values', period, scope_code, main_index_code, points, max_points, index_value
-from {{ ref('fct_main_index_values') }}
+select 'fct_main_index_scores', period, scope_code, main_index_code, points, max_points, index_value
+from {{ ref('fct_main_index_scores') }}
 where points < 0 or points > max_points or index_value < 0 or index_value > 1
 
 union all

@@ -1,4 +1,19 @@
-with latest_batches as (
+-- What each unit reported for each component it answers for, from its latest usable
+-- submission of the period. A component the unit left out, or a unit that sent nothing usable,
+-- has a row with no value: it is scored 0 and flagged, never dropped or imputed.
+with periods as (
+
+    select period from {{ ref('int_catalog__periods') }}
+
+),
+
+unit_components as (
+
+    select * from {{ ref('int_catalog__unit_components') }}
+
+),
+
+latest_batches as (
 
     select * from {{ ref('int_self_assessment__latest_batches') }}
 
@@ -8,26 +23,33 @@ submission_rows as (
 
     select * from {{ ref('stg_submissions__self_assessment_rows') }}
 
-),
-
-unit_component_scope as (
-
-    select * from {{ ref('int_catalog__unit_component_scope') }}
-
 )
 
 select
-    latest_batches.period,
-    latest_batches.unit_code,
-    unit_component_scope.component_code,
+    periods.period,
+    unit_components.unit_code,
+    unit_components.unit_catalog,
+    unit_components.component_code,
+    unit_components.scoring_rule,
     submission_rows.numerator,
     submission_rows.denominator,
-    latest_batches.batch_id
-from latest_batches
-inner join unit_component_scope
-    on latest_batches.unit_code = unit_component_scope.unit_code
+    submission_rows.reported_value,
+    case
+        when unit_components.scoring_rule = 'ratio'
+            then submission_rows.numerator / nullif(submission_rows.denominator, 0)
+        else submission_rows.reported_value
+    end as component_value,
+    submission_rows.evidence_document,
+    latest_batches.batch_id,
+    submission_rows.file_sha256,
+    submission_rows.file_row_number
+from periods
+cross join unit_components
+left join latest_batches
+    on periods.period = latest_batches.period
+    and unit_components.unit_code = latest_batches.unit_code
 left join submission_rows
     on latest_batches.batch_id = submission_rows.batch_id
     and latest_batches.unit_code = submission_rows.unit_code
     and latest_batches.period = submission_rows.period
-    and unit_component_scope.component_code = submission_rows.component_code
+    and unit_components.component_code = submission_rows.component_code

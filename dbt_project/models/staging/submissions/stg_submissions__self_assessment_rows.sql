@@ -15,6 +15,7 @@ renamed as (
         cast(component_name as text) as component_name_submitted,
         cast(numerator as numeric) as numerator,
         cast(denominator as numeric) as denominator,
+        cast(reported_value as numeric) as reported_value,
         cast(evidence_document as text) as evidence_document,
 
         -- provenance

@@ -1,0 +1,114 @@
+-- The value of every province-level component of each period's framework, from where the
+-- catalog says it comes (value_source): the units' reports aggregated the catalog's way
+-- (province_aggregation), the procedure system's dossiers, or the signature-certificate
+-- registers. A rate over units is a ratio of sums, never a mean of the units' ratios.
+with components as (
+
+    select * from {{ ref('int_catalog__period_components') }}
+
+),
+
+unit_values as (
+
+    select * from {{ ref('int_self_assessment__unit_component_values') }}
+
+),
+
+dossier_counts as (
+
+    select * from {{ ref('int_procedure_system__period_dossier_counts') }}
+
+),
+
+signature_holders as (
+
+    select * from {{ ref('int_certificates__period_signature_holders') }}
+
+),
+
+from_unit_reports as (
+
+    select
+        components.period,
+        components.component_code,
+        sum(unit_values.numerator) filter (where unit_values.denominator is not null) as numerator,
+        sum(unit_values.denominator) filter (where unit_values.numerator is not null) as denominator,
+        case min(components.province_aggregation)
+            when 'ratio_of_sums' then
+                sum(unit_values.numerator) filter (where unit_values.denominator is not null)
+                / nullif(sum(unit_values.denominator) filter (where unit_values.numerator is not null), 0)
+            when 'mean' then avg(unit_values.component_value)
+            when 'sum' then sum(unit_values.component_value)
+            when 'single' then max(unit_values.component_value)
+        end as component_value,
+        count(unit_values.component_value) as units_reported,
+        count(unit_values.unit_code) as units_responsible
+    from components
+    left join unit_values
+        on components.period = unit_values.period
+        and components.source_component_code = unit_values.component_code
+    where components.value_source = 'unit_reports'
+    group by components.period, components.component_code
+
+),
+
+from_procedure_system as (
+
+    select
+        components.period,
+        components.component_code,
+        cast(dossier_counts.dossiers_full_process_online as numeric) as numerator,
+        cast(dossier_counts.dossiers_filed as numeric) as denominator,
+        dossier_counts.dossiers_full_process_online / nullif(cast(dossier_counts.dossiers_filed as numeric), 0)
+            as component_value,
+        cast(null as bigint) as units_reported,
+        cast(null as bigint) as units_responsible
+    from components
+    inner join dossier_counts
+        on components.period = dossier_counts.period
+    where components.value_source = 'procedure_system'
+
+),
+
+from_signature_certificates as (
+
+    select
+        components.period,
+        components.component_code,
+        cast(signature_holders.adults_with_signature as numeric) as numerator,
+        cast(signature_holders.adult_population as numeric) as denominator,
+        signature_holders.adults_with_signature / nullif(cast(signature_holders.adult_population as numeric), 0)
+            as component_value,
+        cast(null as bigint) as units_reported,
+        cast(null as bigint) as units_responsible
+    from components
+    inner join signature_holders
+        on components.period = signature_holders.period
+    where components.value_source = 'signature_certificates'
+
+),
+
+component_values as (
+
+    select * from from_unit_reports
+    union all
+    select * from from_procedure_system
+    union all
+    select * from from_signature_certificates
+
+)
+
+select
+    components.period,
+    components.framework_version,
+    components.component_code,
+    components.value_source,
+    component_values.numerator,
+    component_values.denominator,
+    component_values.component_value,
+    component_values.units_reported,
+    component_values.units_responsible
+from components
+left join component_values
+    on components.period = component_values.period
+    and components.component_code = component_values.component_code

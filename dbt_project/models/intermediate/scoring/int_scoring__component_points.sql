@@ -1,0 +1,47 @@
+-- Points of every component, by the rule its catalog names (macros/scoring_rules.sql). A
+-- component without a value earns 0 points and is flagged `missing`.
+with component_values as (
+
+    select * from {{ ref('int_scoring__component_values') }}
+
+),
+
+tiers as (
+
+    select * from {{ ref('dti_component_tiers') }}
+
+),
+
+with_tier_points as (
+
+    select
+        component_values.*,
+        (
+            select max(tiers.points)
+            from tiers
+            where tiers.catalog_code = component_values.catalog_code
+                and tiers.component_code = component_values.component_code
+                and tiers.min_value <= component_values.component_value
+        ) as tier_points
+    from component_values
+
+)
+
+select
+    period,
+    scope_type,
+    scope_code,
+    catalog_code,
+    component_code,
+    main_index_code,
+    scoring_rule,
+    target_value,
+    max_points,
+    numerator,
+    denominator,
+    component_value,
+    -- points are sums of fractions of a few hundred: double precision carries them exactly enough
+    cast({{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
+        as double precision) as points,
+    case when component_value is null then 'missing' else 'scored' end as score_status
+from with_tier_points

@@ -1,0 +1,60 @@
+-- Returns every component the scoring models could not score as its catalog says: a tiered
+-- component without bands, a ratio or count_capped component without a target, a province
+-- component fed by unit reports whose source component no unit catalog has, or a ratio fed
+-- by unit reports that is not aggregated as a ratio of sums.
+
+with components as (
+
+    select framework_version as catalog_code, component_code, scoring_rule, target_value,
+        value_source, source_component_code, province_aggregation
+    from {{ ref('dti_components') }}
+
+    union all
+
+    select unit_catalog, component_code, scoring_rule, target_value,
+        null, null, null
+    from {{ ref('unit_components') }}
+    where unit_catalog <> 'focal_point'
+
+),
+
+tiers as (
+
+    select distinct catalog_code, component_code from {{ ref('dti_component_tiers') }}
+
+),
+
+unit_component_codes as (
+
+    select distinct component_code from {{ ref('unit_components') }}
+
+)
+
+select components.catalog_code, components.component_code, 'tiered without bands' as problem
+from components
+left join tiers
+    on components.catalog_code = tiers.catalog_code
+    and components.component_code = tiers.component_code
+where components.scoring_rule = 'tiered' and tiers.component_code is null
+
+union all
+
+select catalog_code, component_code, scoring_rule || ' without a target value'
+from components
+where scoring_rule in ('ratio', 'count_capped') and coalesce(target_value, 0) <= 0
+
+union all
+
+select components.catalog_code, components.component_code, 'source component ' || coalesce(components.source_component_code, '(none)') || ' unknown'
+from components
+left join unit_component_codes
+    on components.source_component_code = unit_component_codes.component_code
+where components.value_source = 'unit_reports' and unit_component_codes.component_code is null
+
+union all
+
+select catalog_code, component_code, 'rate from unit reports aggregated by ' || province_aggregation
+from components
+where value_source = 'unit_reports'
+    and scoring_rule = 'ratio'
+    and province_aggregation not in ('ratio_of_sums', 'mean')

@@ -1,0 +1,9 @@
+-- Returns every scored row whose grade is not the band its DTI score falls in.
+
+select scores.period, scores.scope_code, scores.dti_score, scores.grade_code, bands.grade_code as expected_grade
+from {{ ref('fct_dti_scores') }} as scores
+left join {{ ref('grade_bands') }} as bands
+    on scores.dti_score >= bands.min_score
+    and scores.dti_score < bands.max_score
+where scores.dti_score is not null
+    and scores.grade_code is distinct from bands.grade_code
