@@ -143,3 +143,29 @@ def sandbox_api(
     chosen = _period(period)
     console.print(f"Sandbox procedure API for {chosen}: http://{host}:{port}/api/v1/dossiers (Ctrl+C to stop)")
     serve(host=host, port=port, period=chosen, seed=seed, scale=scale, token=token)
+
+
+@app.command("what-if")
+def what_if(
+    year: Annotated[int, typer.Option(help="Assessment year: the framework in force that year (dti_framework_versions) gives the main indices and their points.")],
+    main_index_values: Annotated[str, typer.Option(help="CSV file: a 'name' column and one column per main index of the framework, values 0–1.")],
+) -> None:
+    """Print the DTI that each row's main-index values would earn, and its rank among the rows,
+    computed the way the pipeline scores the province, on the warehouse (embedded or DTI_DATABASE_URL)."""
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from dti import warehouse
+    from dti.what_if import WhatIfError, score_what_if
+
+    try:
+        with warehouse.warehouse() as url:
+            framework, scores = score_what_if(year, Path(main_index_values), url)
+    except WhatIfError as error:
+        console.print(f"[red]{escape(str(error))}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    console.print(f"DTI {year}, framework {framework.version} (Σ main-index value × max points ÷ total points):")
+    console.print(f"{'rank':>4}  {'DTI':>6}  name", highlight=False)
+    for score in scores:
+        console.print(f"{score.rank:>4}  {score.dti_score:.4f}  {score.name}", markup=False, highlight=False)
