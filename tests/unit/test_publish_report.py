@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,16 +14,52 @@ from dti.publish import publication, report
 from dti.publish.publication import write_publication_atomically
 from dti.publish.report import publish_report, render_report_html
 from dti.publish.report_data import (
+    ImprovementLever,
     MainIndexValue,
+    PeerRank,
     QuarantinedFile,
     ReportData,
     ReportDataMissing,
+    TargetProgress,
     UnitScore,
+    UnitToUrge,
     load_report_data,
 )
 
 PERIOD = "2026-Q3"
 HOSTILE_NAME = '<script>alert("x")</script>'
+
+
+def unit(code, name_vi, unit_type, status, rank, dti_score, grade_vi="Khá", dti_change=None, missing=0):
+    ranking_group = "department" if unit_type == "department" else "commune"
+    return UnitScore(code, name_vi, unit_type, ranking_group, status, rank, dti_score, grade_vi, dti_change, 12, missing)
+
+
+def target(code, name_vi, kind, target_value, actual, gap, is_met, previous=None, comparison="at_least"):
+    change = None if actual is None or previous is None else actual - previous
+    return TargetProgress(code, name_vi, kind, comparison, target_value, actual, gap, is_met, previous, change)
+
+
+TARGETS = (
+    target("dti_score", "Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên", "dti", 0.75, 0.61234, 0.13766, False, 0.59),
+    target("national_rank", "Tỉnh thuộc nhóm 10 địa phương dẫn đầu cả nước về DTI", "rank", 10, 14, 4, False, 17,
+           comparison="at_most"),
+    target("data_center_standard", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "yes_no", 1, 0, 1, False, 0),
+    target("digitized_procedures", "100% thủ tục hành chính đủ điều kiện được số hóa", "rate", 1.0, None, None, None),
+    target("full_process_online_services", "Tỷ lệ dịch vụ công trực tuyến toàn trình đạt từ 60% trở lên", "rate", 0.6,
+           0.553, 0.047, False, 0.541),
+    target("personal_digital_signatures", "Tỷ lệ người trưởng thành sử dụng chữ ký số cá nhân đạt từ 30% trở lên", "rate",
+           0.3, 0.3125, 0, True),
+)
+
+LEVERS = (
+    ImprovementLever(1, "7.2", "Tỷ lệ hồ sơ nộp trực tuyến toàn trình", "Hoạt động chính quyền số", "all",
+                     (), 42.5, 0.0425, True),
+    ImprovementLever(2, "3.1", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "Hạ tầng số", "focal_point",
+                     ("Sở Khoa học và Công nghệ",), 50, 0.05, True),
+    ImprovementLever(6, "9.1", "Tỷ lệ người trưởng thành có chữ ký số cá nhân", "Hoạt động xã hội số", "province_systems",
+                     (), 22.5, 0.0225, True),
+)
 
 
 def make_report_data(**changes) -> ReportData:
@@ -34,15 +70,32 @@ def make_report_data(**changes) -> ReportData:
         province_dti_score=0.61234,
         province_points=612.34,
         province_max_points=1000,
+        province_grade_vi="Trung bình",
+        previous_period="2026-Q2",
+        previous_dti_score=0.59,
+        dti_change=0.02234,
         main_indices=(
-            MainIndexValue("1", "Nhận thức số", "foundation", 80.5, 100, 0.805),
-            MainIndexValue("6", "Đô thị thông minh", "foundation", 0, 0, None),
-            MainIndexValue("7", "Hoạt động chính quyền số", "activity", 150, 200, 0.75),
+            MainIndexValue(1, "awareness", "Nhận thức số", "foundation", 80.5, 100, 0.805),
+            MainIndexValue(6, "smart_city", "Đô thị thông minh", "foundation", 0, 0, None),
+            MainIndexValue(7, "digital_government", "Hoạt động chính quyền số", "activity", 150, 200, 0.75),
         ),
+        targets=TARGETS,
+        peer_rank=PeerRank(compared_year=2024, peers_with_score=11, estimated_rank=14, worst_case_rank=19,
+                           tenth_place_score=0.6511, gap_to_top10=0.03876, in_top10=False),
+        levers=LEVERS,
         units=(
-            UnitScore("SKHCN", "Sở Khoa học và Công nghệ", "department", "computed", 1, 0.8123),
-            UnitScore("X10001", "Xã Tiên Du", "commune", "missing", None, None),
-            UnitScore("P07228", "Phường Đa Mai", "ward", "submitted", 1, 0.70005),
+            unit("SKHCN", "Sở Khoa học và Công nghệ", "department", "on_time", 1, 0.8123, "Tốt", 0.0123),
+            unit("SNV", "Sở Nội vụ", "department", "late", 2, 0.655, "Khá"),
+            unit("X10001", "Xã Tiên Du", "commune", "missing", 3, 0, "Kém", missing=12),
+            unit("P07228", "Phường Đa Mai", "ward", "on_time", 1, 0.70005, "Khá", -0.01),
+            unit("X07246", "Xã Yên Dũng", "commune", "rejected", 2, 0, "Kém", missing=12),
+        ),
+        units_to_urge=(
+            UnitToUrge("X10001", "Xã Tiên Du", "missing", date(2026, 10, 15), None, 0, None),
+            UnitToUrge("X07246", "Xã Yên Dũng", "rejected", date(2026, 10, 15), None, 2,
+                       "X07246_a.xlsx: thiếu trang tính 'Tự đánh giá'\nX07246_b.xlsx: không phải tệp .xlsx"),
+            UnitToUrge("SNV", "Sở Nội vụ", "late", date(2026, 10, 15),
+                       datetime(2026, 10, 16, 2, 30, tzinfo=timezone.utc), 0, None),
         ),
         legal_document="Quyết định 922/QĐ-BTTTT ngày 20/5/2022",
         quarantined=(QuarantinedFile("P07228_2026-Q3.xlsx", "thiếu cột 'Tử số' ở dòng 12"),),
@@ -53,7 +106,7 @@ def make_report_data(**changes) -> ReportData:
 def element_text(html: str, element_id: str) -> str:
     match = re.search(rf'<(\w+)[^>]*id="{element_id}"[^>]*>(.*?)</\1>', html, re.DOTALL)
     assert match, f"no element with id {element_id!r}"
-    return re.sub(r"<[^>]+>", "", match.group(2)).strip()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(2))).strip()
 
 
 def table_row_containing(html: str, text: str) -> str:
@@ -62,14 +115,30 @@ def table_row_containing(html: str, text: str) -> str:
     return rows[0]
 
 
+def cells(row: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.DOTALL)]
+
+
+def section(html: str, heading_id: str) -> str:
+    return html.split(f'id="{heading_id}"')[1].split("<section")[0]
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def test_province_dti_is_shown_with_four_decimals():
+def test_province_dti_is_shown_with_four_decimals_grade_and_change():
     html = render_report_html(make_report_data(province_dti_score=0.61236))
 
     assert element_text(html, "province-dti") == "0.6124"
+    assert element_text(html, "province-grade") == "Xếp loại: Trung bình"
+    assert element_text(html, "province-change") == "So với kỳ 2026-Q2 (0.5900): +0.0223"
     assert "Tổng điểm đạt: <strong>612,34</strong> / 1.000 điểm" in html
+
+
+def test_first_scored_period_says_there_is_nothing_to_compare_with():
+    html = render_report_html(make_report_data(previous_period=None, previous_dti_score=None, dti_change=None))
+
+    assert element_text(html, "province-change") == "Chưa có kỳ trước để so sánh."
 
 
 def test_report_is_vietnamese_with_title_naming_the_period():
@@ -82,53 +151,199 @@ def test_report_is_vietnamese_with_title_naming_the_period():
 def test_unit_names_keep_their_diacritics():
     html = render_report_html(make_report_data())
 
-    assert "Phường Đa Mai" in html
-    assert "Phường Đa Mai" in html.encode("utf-8").decode("utf-8")
+    assert "<td>Phường Đa Mai</td>" in html
+    assert "Xã Yên Dũng".encode("utf-8") in html.encode("utf-8")
 
 
 @pytest.mark.parametrize(
-    ("score", "verdict", "distance"),
-    [(0.61234, "chưa đạt", "còn thiếu 0.1377"), (0.75, "đạt", "vượt 0.0000"), (0.8012, "đạt", "vượt 0.0512")],
+    ("score", "is_met", "verdict", "distance"),
+    [(0.61234, False, "chưa đạt", "còn thiếu 0.1377"), (0.75, True, "đạt", "vượt 0.0000"),
+     (0.8012, True, "đạt", "vượt 0.0512")],
 )
-def test_province_dti_is_compared_with_the_target(score, verdict, distance):
-    html = render_report_html(make_report_data(province_dti_score=score))
+def test_province_dti_is_compared_with_the_target_of_the_targets_mart(score, is_met, verdict, distance):
+    dti_target = replace(TARGETS[0], actual_value=score, is_met=is_met)
+    html = render_report_html(make_report_data(province_dti_score=score, targets=(dti_target, *TARGETS[1:])))
 
-    target = element_text(html, "province-target")
-    assert target.startswith(f"Mục tiêu DTI ≥ 0.7500: {verdict}")
-    assert target.endswith(distance)
+    headline = element_text(html, "province-target")
+    assert headline.startswith(f"Mục tiêu DTI ≥ 0.7500: {verdict}")
+    assert headline.endswith(distance)
 
 
-def test_main_indices_show_points_values_and_smart_city_as_not_scored():
+def test_the_dti_target_follows_the_targets_mart_not_a_constant():
+    raised = replace(TARGETS[0], target_value=0.8)
+    html = render_report_html(make_report_data(targets=(raised, *TARGETS[1:])))
+
+    assert element_text(html, "province-target") == "Mục tiêu DTI ≥ 0.8000: chưa đạt, còn thiếu 0.1877"
+
+
+def test_without_a_dti_target_the_headline_makes_no_claim_about_one():
+    html = render_report_html(make_report_data(targets=TARGETS[1:]))
+
+    assert 'id="province-target"' not in html
+
+
+def test_main_indices_follow_the_framework_numbers_with_points_values_and_smart_city_not_scored():
     html = render_report_html(make_report_data())
 
-    government = table_row_containing(html, "Hoạt động chính quyền số")
-    assert re.findall(r'<td class="number">([^<]*)</td>', government) == ["150", "200", "0.7500"]
+    government = table_row_containing(section(html, "main-indices-heading"), "Hoạt động chính quyền số")
+    assert cells(government) == ["7", "Hoạt động chính quyền số", "Hoạt động", "150", "200", "0.7500"]
     assert "không tính điểm" in table_row_containing(html, "Đô thị thông minh")
-    assert "không tính điểm" not in government
+    names = re.findall(r"<td>([^<]*)</td>", section(html, "main-indices-heading"))[::2]
+    assert names == ["Nhận thức số", "Đô thị thông minh", "Hoạt động chính quyền số"]
 
 
-def test_units_show_rank_type_status_and_dti_in_vietnamese():
+def test_every_target_is_listed_with_actual_target_gap_verdict_and_change():
     html = render_report_html(make_report_data())
 
-    ward = table_row_containing(html, "Phường Đa Mai")
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", ward) == ["1", "Phường Đa Mai", "Phường", "Đã nộp", "0.7001"]
-    department = table_row_containing(html, "Sở Khoa học và Công nghệ</td>")
-    assert "<td>Sở/ban ngành</td>" in department
-    commune = table_row_containing(html, "Xã Tiên Du")
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", commune) == ["–", "Xã Tiên Du", "Xã", "Chưa nộp", "–"]
-    assert "Đơn vị đã nộp dữ liệu: 2 / 3; chưa nộp: 1" in html
+    rows = {code: cells(table_row_containing(html, f'id="target-{code}"')) for code in (t.code for t in TARGETS)}
+    assert rows == {
+        "dti_score": ["Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên", "0.6123", "≥ 0.7500", "0.1377",
+                      "Chưa đạt", "+0.0223"],
+        "national_rank": ["Tỉnh thuộc nhóm 10 địa phương dẫn đầu cả nước về DTI", "14", "≤ 10", "4 bậc", "Chưa đạt",
+                          "lên 3 bậc"],
+        "data_center_standard": ["Trung tâm dữ liệu của tỉnh đạt chuẩn", "Không", "Có", "–", "Chưa đạt", "không đổi"],
+        "digitized_procedures": ["100% thủ tục hành chính đủ điều kiện được số hóa", "chưa đo được", "≥ 100%", "–",
+                                 "chưa đo được", "–"],
+        "full_process_online_services": ["Tỷ lệ dịch vụ công trực tuyến toàn trình đạt từ 60% trở lên", "55,3%",
+                                         "≥ 60%", "4,7 điểm %", "Chưa đạt", "+1,2 điểm %"],
+        "personal_digital_signatures": ["Tỷ lệ người trưởng thành sử dụng chữ ký số cá nhân đạt từ 30% trở lên",
+                                        "31,3%", "≥ 30%", "0 điểm %", "Đạt", "–"],
+    }
+    assert len(re.findall(r'<tr id="target-', html)) == len(TARGETS)
+
+
+def test_a_data_centre_recognised_since_the_previous_period_shows_the_change():
+    recognised = target("data_center_standard", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "yes_no", 1, 1, 0, True, 0)
+
+    row = cells(table_row_containing(render_report_html(make_report_data(targets=(recognised,))), "target-data_center"))
+
+    assert row[1:] == ["Có", "Có", "–", "Đạt", "Không → Có"]
+
+
+def test_estimated_national_rank_names_the_year_compared_peers_and_worst_case():
+    html = render_report_html(make_report_data())
+
+    assert element_text(html, "peer-rank") == (
+        "Với DTI 0.6123, tỉnh đứng thứ 14 (trường hợp xấu nhất: thứ 19) khi so với kết quả DTI năm 2024 "
+        "đã công bố; 11 tỉnh, thành phố khác có điểm được công bố."
+    )
+    assert element_text(html, "top10-score") == "Điểm DTI của vị trí thứ 10: 0.6511; tỉnh còn thiếu 0.0388."
+    assert element_text(html, "top10") == "Tỉnh chưa thuộc nhóm 10 địa phương dẫn đầu."
+
+
+def test_a_settled_rank_gives_no_worst_case():
+    peer = PeerRank(2024, 34, 8, 8, 0.6011, -0.01124, True)
+
+    html = render_report_html(make_report_data(peer_rank=peer))
+
+    assert "thứ 8 khi so với kết quả DTI năm 2024" in element_text(html, "peer-rank")
+    assert "trường hợp xấu nhất" not in html
+    assert element_text(html, "top10-score") == "Điểm DTI của vị trí thứ 10: 0.6011; tỉnh vượt 0.0112."
+    assert element_text(html, "top10") == "Tỉnh thuộc nhóm 10 địa phương dẫn đầu."
+
+
+@pytest.mark.parametrize("peer", [None, PeerRank(None, 0, None, None, None, None, None)])
+def test_without_published_peer_results_the_rank_is_not_estimated(peer):
+    html = render_report_html(make_report_data(peer_rank=peer))
+
+    assert element_text(html, "peer-rank").startswith("Chưa ước tính được thứ hạng")
+
+
+def test_levers_show_component_main_index_responsible_units_points_and_dti_gain():
+    html = render_report_html(make_report_data())
+
+    data_centre = cells(table_row_containing(html, "<td>3.1</td>"))
+    assert data_centre == ["2", "3.1", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "Hạ tầng số",
+                           "Sở Khoa học và Công nghệ (đầu mối)", "Sở Khoa học và Công nghệ", "50", "+0.0500",
+                           "cần để đạt mục tiêu"]
+    levers = section(html, "levers-heading")
+    assert "Để đạt mục tiêu DTI còn thiếu 0.1377." in levers
+    assert re.findall(r'<tr>\s*<td class="number">(\d+)</td>', levers) == ["1", "2", "6"]
+
+
+def test_a_lever_lists_the_first_units_short_of_full_points_then_how_many_more():
+    communes = tuple(f"Xã Số {n}" for n in range(1, 9))
+    lever = ImprovementLever(3, "7.1", "Tỷ lệ dịch vụ công trực tuyến toàn trình", "Hoạt động chính quyền số",
+                             "commune", communes, 12.5, 0.0125, False)
+
+    row = cells(table_row_containing(render_report_html(make_report_data(levers=(lever,))), "<td>7.1</td>"))
+
+    assert row[4:] == ["Các xã, phường", "Xã Số 1, Xã Số 2, Xã Số 3, Xã Số 4, Xã Số 5 và 3 đơn vị khác",
+                       "12,5", "+0.0125", ""]
+
+
+def test_units_are_listed_departments_first_then_communes_and_wards_by_rank():
+    html = render_report_html(make_report_data())
+
+    units = section(html, "units-heading")
+    departments, communes = units.split("<h3>Sở, ban, ngành</h3>")[1].split("<h3>Xã, phường</h3>")
+    assert re.findall(r"<td>((?:Sở|Xã|Phường) [^<]*)</td>", departments) == ["Sở Khoa học và Công nghệ", "Sở Nội vụ"]
+    assert re.findall(r"<td>((?:Xã|Phường) [^<]*)</td>", communes) == ["Phường Đa Mai", "Xã Yên Dũng", "Xã Tiên Du"]
+
+
+def test_units_show_rank_status_dti_grade_change_and_missing_components():
+    html = render_report_html(make_report_data())
+
+    ward = table_row_containing(section(html, "units-heading"), "Phường Đa Mai")
+    assert cells(ward) == ["1", "Phường Đa Mai", "Phường", "Nộp đúng hạn", "0.7001", "Khá", "-0.0100", "0 / 12"]
+    assert "needs-urging" not in ward
+    department = cells(table_row_containing(section(html, "units-heading"), "Sở Khoa học và Công nghệ"))
+    assert department[2:] == ["Sở/ban ngành", "Nộp đúng hạn", "0.8123", "Tốt", "+0.0123", "0 / 12"]
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("Sở Nội vụ", "Nộp muộn"), ("Xã Tiên Du", "Chưa nộp"), ("Xã Yên Dũng", "Bị từ chối (mọi tệp bị cách ly)")],
+)
+def test_late_rejected_and_missing_units_are_marked_for_urging(name, status):
+    row = table_row_containing(section(render_report_html(make_report_data()), "units-heading"), f"<td>{name}</td>")
+
+    assert 'class="needs-urging' in row
+    assert f"<td><strong>{status}</strong></td>" in row
+
+
+def test_missing_unit_scores_zero_and_is_still_ranked():
+    row = cells(table_row_containing(section(render_report_html(make_report_data()), "units-heading"), "Xã Tiên Du"))
+
+    assert row == ["3", "Xã Tiên Du", "Xã", "Chưa nộp", "0.0000", "Kém", "–", "12 / 12"]
+
+
+def test_headline_counts_units_by_submission_status():
+    html = render_report_html(make_report_data())
+
+    assert "Đơn vị có dữ liệu được tính điểm: 3 / 5 (đúng hạn 2, nộp muộn 1); bị từ chối: 1; chưa nộp: 1" in html
+
+
+def test_urging_list_gives_due_date_submission_time_and_rejection_reasons():
+    html = render_report_html(make_report_data())
+
+    urging = section(html, "urging-heading")
+    assert re.findall(r"<tr class=\"needs-urging [a-z_]+\">\s*<td>([^<]*)</td>", urging) == [
+        "Xã Tiên Du", "Xã Yên Dũng", "Sở Nội vụ"]
+    assert cells(table_row_containing(urging, "Sở Nội vụ")) == [
+        "Sở Nội vụ", "Nộp muộn", "15/10/2026", "09:30 ngày 16/10/2026 (giờ Việt Nam)", "0", ""]
+    rejected = cells(table_row_containing(urging, "Xã Yên Dũng"))
+    assert rejected[:5] == ["Xã Yên Dũng", "Bị từ chối (mọi tệp bị cách ly)", "15/10/2026", "–", "2"]
+    assert rejected[5] == "X07246_a.xlsx: thiếu trang tính &#39;Tự đánh giá&#39;\nX07246_b.xlsx: không phải tệp .xlsx"
+
+
+def test_urging_list_says_so_when_every_unit_was_on_time():
+    html = render_report_html(make_report_data(units_to_urge=()))
+
+    assert "Mọi đơn vị đã nộp đúng hạn." in section(html, "urging-heading")
 
 
 def test_hostile_unit_and_file_names_are_escaped():
     data = make_report_data(
-        units=(UnitScore("EVIL", HOSTILE_NAME, "ward", "computed", 1, 0.5),),
+        units=(unit("EVIL", HOSTILE_NAME, "ward", "on_time", 1, 0.5),),
+        units_to_urge=(UnitToUrge("EVIL", HOSTILE_NAME, "rejected", date(2026, 10, 15), None, 1, HOSTILE_NAME),),
         quarantined=(QuarantinedFile(HOSTILE_NAME + ".xlsx", HOSTILE_NAME),),
     )
 
     html = render_report_html(data)
 
     assert "<script" not in html
-    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 5
 
 
 def test_quarantined_files_are_listed_with_their_reasons():
@@ -316,6 +531,5 @@ def test_a_quarantined_row_is_listed_with_its_unit_row_and_column():
         QuarantinedFile("STP.xlsx", "expected a number, found 'abc'", unit_code="STP", row_number=3, column_name="denominator"),
     )))
     row = table_row_containing(html, "STP.xlsx")
-    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.DOTALL)]
-    assert cells == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]
+    assert cells(row) == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]
     assert "cả tệp" in table_row_containing(html, "X07246.xlsx: not a valid")

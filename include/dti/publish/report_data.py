@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import psycopg
 from psycopg.rows import dict_row
 
-# The province's plan (Ministry of Science and Technology article, 17/11/2025): DTI of 0.75 or higher.
-PROVINCE_DTI_TARGET = 0.75
+# The improvement levers every report lists, besides those needed to reach the DTI target.
+TOP_LEVERS = 5
+
+# Submission statuses whose rows are scored; a 'rejected' unit sent only files that were set aside.
+SCORED_SUBMISSION_STATUSES = ("on_time", "late")
 
 
 class ReportDataMissing(LookupError):
@@ -20,12 +23,55 @@ class ReportDataMissing(LookupError):
 
 @dataclass(frozen=True)
 class MainIndexValue:
+    number: int | None  # main_index_number in the period's framework, the order the Ministry uses
     code: str
     name_vi: str
     index_group: str  # 'foundation' or 'activity'
     points: float
     max_points: float
-    value: float | None  # None when the index carries no points (smart city)
+    value: float | None  # None when the index carries no points (smart city under 922)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One of the province's targets (rpt_target_progress) and where the period stands on it."""
+
+    code: str
+    name_vi: str
+    value_kind: str  # how its values read: 'dti', 'rank', 'rate', 'yes_no' or 'number'
+    comparison: str  # 'at_least' or 'at_most'
+    target_value: float
+    actual_value: float | None  # None when it could not be measured this period
+    gap: float | None
+    is_met: bool | None
+    previous_actual_value: float | None
+    change_since_previous: float | None
+
+
+@dataclass(frozen=True)
+class PeerRank:
+    """Where the province's DTI would stand among the other provinces' published results."""
+
+    compared_year: int | None
+    peers_with_score: int
+    estimated_rank: int | None  # the best case: only peers known to be ahead count
+    worst_case_rank: int | None
+    tenth_place_score: float | None
+    gap_to_top10: float | None
+    in_top10: bool | None
+
+
+@dataclass(frozen=True)
+class ImprovementLever:
+    rank: int
+    component_code: str
+    name_vi: str
+    main_index_name_vi: str | None
+    responsible_unit_type: str | None
+    units_short: Sequence[str]  # names of the units short of full points, weakest first
+    headroom_points: float
+    dti_gain: float  # DTI the province gains at full points on the component
+    closes_gap_to_target: bool
 
 
 @dataclass(frozen=True)
@@ -33,13 +79,36 @@ class UnitScore:
     code: str
     name_vi: str
     unit_type: str  # 'department', 'commune' or 'ward'
-    submission_status: str  # 'computed', 'submitted' or 'missing'
+    ranking_group: str  # 'department', or 'commune' for communes and wards alike
+    submission_status: str  # 'on_time', 'late', 'rejected' or 'missing'
     rank: int | None
-    dti_score: float | None
+    dti_score: float  # 0 for a unit that sent nothing usable: it is ranked, never left out
+    grade_vi: str | None
+    dti_change: float | None
+    components_in_scope: int
+    components_missing: int
 
     @property
-    def has_submitted(self) -> bool:
-        return self.submission_status != "missing"
+    def has_scored_submission(self) -> bool:
+        return self.submission_status in SCORED_SUBMISSION_STATUSES
+
+    @property
+    def needs_urging(self) -> bool:
+        """Late, rejected or missing: the focal point follows these units up."""
+        return self.submission_status != "on_time"
+
+
+@dataclass(frozen=True)
+class UnitToUrge:
+    """A unit the focal point follows up (fct_submission_status): late, only rejected files, or nothing."""
+
+    code: str
+    name_vi: str
+    submission_status: str  # 'late', 'rejected' or 'missing'
+    due_date: date
+    first_accepted_at: datetime | None
+    files_rejected: int
+    rejection_reasons: str | None  # one rejected file per line, each with what to fix
 
 
 @dataclass(frozen=True)
@@ -61,77 +130,123 @@ class ReportData:
     province_dti_score: float
     province_points: float
     province_max_points: float
+    province_grade_vi: str | None
+    previous_period: str | None
+    previous_dti_score: float | None
+    dti_change: float | None
     main_indices: Sequence[MainIndexValue]
+    targets: Sequence[TargetProgress]
+    peer_rank: PeerRank | None
+    levers: Sequence[ImprovementLever]
     units: Sequence[UnitScore]
+    units_to_urge: Sequence[UnitToUrge]
     legal_document: str
     quarantined: Sequence[QuarantinedFile]
-    dti_target: float = PROVINCE_DTI_TARGET
+
+    @property
+    def dti_target(self) -> TargetProgress | None:
+        return next((target for target in self.targets if target.code == "dti_score"), None)
+
+    @property
+    def departments(self) -> list[UnitScore]:
+        return self._ranked("department")
+
+    @property
+    def communes_and_wards(self) -> list[UnitScore]:
+        return self._ranked("commune")
+
+    def _ranked(self, ranking_group: str) -> list[UnitScore]:
+        units = [unit for unit in self.units if unit.ranking_group == ranking_group]
+        return sorted(units, key=lambda unit: (unit.rank is None, unit.rank or 0, unit.name_vi))
+
+    def units_with_status(self, status: str) -> int:
+        return sum(unit.submission_status == status for unit in self.units)
 
     @property
     def units_submitted(self) -> int:
-        return sum(unit.has_submitted for unit in self.units)
-
-    @property
-    def units_missing(self) -> int:
-        return len(self.units) - self.units_submitted
-
-    @property
-    def meets_target(self) -> bool:
-        return self.province_dti_score >= self.dti_target
-
-    @property
-    def distance_to_target(self) -> float:
-        """How far the province DTI is above or below the target, always positive."""
-        return abs(self.province_dti_score - self.dti_target)
+        return sum(unit.has_scored_submission for unit in self.units)
 
 
 def load_report_data(
     conn: psycopg.Connection, period: str, run_id: str, quarantined: Sequence[QuarantinedFile]
 ) -> ReportData:
-    """Read the province score, its main indices and every unit's score for ``period``."""
+    """Read the province score, targets, peer rank, levers and every unit's score for ``period``."""
     with conn.cursor(row_factory=dict_row) as cur:
         province = cur.execute(
-            "select dti_score, points, max_points from marts.fct_dti_scores "
-            "where period = %s and scope_type = 'province'",
+            "select d.dti_score, d.points, d.max_points, d.grade_vi, d.previous_period, "
+            "d.previous_dti_score, d.dti_change, d.catalog_code, v.legal_document "
+            "from marts.fct_dti_scores d "
+            "left join reference.dti_framework_versions v on v.framework_version = d.catalog_code "
+            "where d.period = %s and d.scope_type = 'province'",
             (period,),
         ).fetchone()
-        if province is None or province["dti_score"] is None:
+        if province is None:
             raise ReportDataMissing(
                 f"marts.fct_dti_scores has no province DTI for period {period!r}: "
                 "run the transform for this period before publishing"
             )
+        if province["legal_document"] is None:
+            raise ReportDataMissing(
+                f"reference.dti_framework_versions has no framework {province['catalog_code']!r}, "
+                f"the one period {period!r} was scored on"
+            )
         main_indices = cur.execute(
-            "select main_index_code, name_vi, index_group, points, max_points, index_value "
-            "from marts.fct_main_index_values "
-            "where period = %s and scope_type = 'province' "
-            "order by main_index_code::int",
+            "select m.main_index_code, i.main_index_number, m.name_vi, m.index_group, "
+            "m.points, m.max_points, m.index_value "
+            "from marts.fct_main_index_scores m "
+            "left join reference.dti_main_indices i "
+            "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
+            "where m.period = %s and m.scope_type = 'province' "
+            "order by i.main_index_number nulls last, m.main_index_code",
             (period,),
         ).fetchall()
-        units = cur.execute(
-            "select scope_code, name_vi, unit_type, submission_status, rank_in_unit_type, dti_score "
-            "from marts.fct_dti_scores "
-            "where period = %s and scope_type = 'unit' "
-            "order by case unit_type when 'department' then 1 when 'commune' then 2 else 3 end, "
-            "rank_in_unit_type nulls last, name_vi",
+        # The scoring rule of a target's indicator tells how its values read (a rate, yes/no …).
+        targets = cur.execute(
+            "select t.target_code, t.name_vi, t.metric, t.comparison, t.target_value, t.actual_value, "
+            "t.gap, t.is_met, t.previous_actual_value, t.change_since_previous, "
+            "  (select c.scoring_rule from marts.fct_component_scores c "
+            "   where c.period = t.period and c.scope_type = 'province' "
+            "     and c.indicator_key = t.indicator_key limit 1) as scoring_rule "
+            "from marts.rpt_target_progress t "
+            "where t.period = %s "
+            "order by case t.metric when 'dti_score' then 1 when 'national_rank' then 2 else 3 end, "
+            "t.target_code",
             (period,),
         ).fetchall()
-        # The marts do not carry the framework version: it is the catalog whose components the
-        # period was scored against.
-        framework = cur.execute(
-            "select v.legal_document from reference.dti_framework_versions v "
-            "join reference.dti_components c on c.framework_version = v.framework_version "
-            "join marts.fct_component_points p "
-            "  on p.component_code = c.component_code and p.main_index_code = c.main_index_code "
-            "where p.period = %s and p.scope_type = 'province' "
-            "group by v.framework_version, v.legal_document "
-            "order by count(*) desc, v.framework_version desc limit 1",
+        peer_rank = cur.execute(
+            "select compared_year, peers_with_score, estimated_rank, worst_case_rank, "
+            "tenth_place_score, gap_to_top10, in_top10 "
+            "from marts.rpt_peer_rank where period = %s",
             (period,),
         ).fetchone()
-        if framework is None:
-            raise ReportDataMissing(
-                f"no DTI framework version in reference.dti_components matches the components "
-                f"scored for period {period!r}"
-            )
+        levers = cur.execute(
+            "select l.lever_rank, l.component_code, l.name_vi, m.name_vi as main_index_name_vi, "
+            "l.responsible_unit_type, l.units_short, l.headroom_points, l.dti_gain_at_target, "
+            "l.closes_gap_to_target "
+            "from marts.rpt_improvement_levers l "
+            "left join marts.fct_main_index_scores m "
+            "  on m.period = l.period and m.scope_type = 'province' "
+            "  and m.main_index_code = l.main_index_code "
+            "where l.period = %s and (l.lever_rank <= %s or l.closes_gap_to_target) "
+            "order by l.lever_rank",
+            (period, TOP_LEVERS),
+        ).fetchall()
+        units = cur.execute(
+            "select unit_code, name_vi, unit_type, ranking_group, submission_status, rank_in_group, dti_score, "
+            "grade_vi, dti_change, components_in_scope, components_missing "
+            "from marts.rpt_unit_ranking where period = %s",
+            (period,),
+        ).fetchall()
+        units_to_urge = cur.execute(
+            "select unit_code, name_vi, submission_status, due_date, first_accepted_at, files_rejected, "
+            "rejection_reasons "
+            "from marts.fct_submission_status "
+            "where period = %s and submission_status <> 'on_time' "
+            "order by case submission_status when 'missing' then 1 when 'rejected' then 2 else 3 end, "
+            "case unit_type when 'department' then 1 else 2 end, name_vi",
+            (period,),
+        ).fetchall()
+    unit_names = {row["unit_code"]: row["name_vi"] for row in units}
     return ReportData(
         period=period,
         run_id=run_id,
@@ -139,8 +254,13 @@ def load_report_data(
         province_dti_score=float(province["dti_score"]),
         province_points=float(province["points"]),
         province_max_points=float(province["max_points"]),
+        province_grade_vi=province["grade_vi"],
+        previous_period=province["previous_period"],
+        previous_dti_score=_float_or_none(province["previous_dti_score"]),
+        dti_change=_float_or_none(province["dti_change"]),
         main_indices=tuple(
             MainIndexValue(
+                number=row["main_index_number"],
                 code=row["main_index_code"],
                 name_vi=row["name_vi"],
                 index_group=row["index_group"],
@@ -150,21 +270,90 @@ def load_report_data(
             )
             for row in main_indices
         ),
+        targets=tuple(
+            TargetProgress(
+                code=row["target_code"],
+                name_vi=row["name_vi"],
+                value_kind=_target_value_kind(row["metric"], row["scoring_rule"]),
+                comparison=row["comparison"],
+                target_value=float(row["target_value"]),
+                actual_value=_float_or_none(row["actual_value"]),
+                gap=_float_or_none(row["gap"]),
+                is_met=row["is_met"],
+                previous_actual_value=_float_or_none(row["previous_actual_value"]),
+                change_since_previous=_float_or_none(row["change_since_previous"]),
+            )
+            for row in targets
+        ),
+        peer_rank=None if peer_rank is None else PeerRank(
+            compared_year=peer_rank["compared_year"],
+            peers_with_score=peer_rank["peers_with_score"],
+            estimated_rank=peer_rank["estimated_rank"],
+            worst_case_rank=peer_rank["worst_case_rank"],
+            tenth_place_score=_float_or_none(peer_rank["tenth_place_score"]),
+            gap_to_top10=_float_or_none(peer_rank["gap_to_top10"]),
+            in_top10=peer_rank["in_top10"],
+        ),
+        levers=tuple(
+            ImprovementLever(
+                rank=row["lever_rank"],
+                component_code=row["component_code"],
+                name_vi=row["name_vi"],
+                main_index_name_vi=row["main_index_name_vi"],
+                responsible_unit_type=row["responsible_unit_type"],
+                units_short=tuple(
+                    unit_names.get(code, code) for code in (row["units_short"] or "").split(", ") if code
+                ),
+                headroom_points=float(row["headroom_points"]),
+                dti_gain=float(row["dti_gain_at_target"]),
+                closes_gap_to_target=bool(row["closes_gap_to_target"]),
+            )
+            for row in levers
+        ),
         units=tuple(
             UnitScore(
-                code=row["scope_code"],
+                code=row["unit_code"],
                 name_vi=row["name_vi"],
                 unit_type=row["unit_type"],
+                ranking_group=row["ranking_group"],
                 submission_status=row["submission_status"],
-                rank=row["rank_in_unit_type"],
-                dti_score=_float_or_none(row["dti_score"]),
+                rank=row["rank_in_group"],
+                dti_score=float(row["dti_score"]),
+                grade_vi=row["grade_vi"],
+                dti_change=_float_or_none(row["dti_change"]),
+                components_in_scope=row["components_in_scope"],
+                components_missing=row["components_missing"],
             )
             for row in units
         ),
-        legal_document=framework["legal_document"],
+        units_to_urge=tuple(
+            UnitToUrge(
+                code=row["unit_code"],
+                name_vi=row["name_vi"],
+                submission_status=row["submission_status"],
+                due_date=row["due_date"],
+                first_accepted_at=row["first_accepted_at"],
+                files_rejected=row["files_rejected"],
+                rejection_reasons=row["rejection_reasons"],
+            )
+            for row in units_to_urge
+        ),
+        legal_document=province["legal_document"],
         quarantined=tuple(quarantined),
     )
 
 
-def _float_or_none(value: Decimal | None) -> float | None:
+def _target_value_kind(metric: str, scoring_rule: str | None) -> str:
+    if metric == "dti_score":
+        return "dti"
+    if metric == "national_rank":
+        return "rank"
+    if scoring_rule in ("boolean", "yes_partial_no"):
+        return "yes_no"
+    if scoring_rule == "ratio":
+        return "rate"
+    return "number"
+
+
+def _float_or_none(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
