@@ -29,8 +29,11 @@ OUTPUT_DIR = Path(os.environ.get("DTI_OUTPUT_DIR", PROJECT_ROOT / "output"))
 DAGS_DIR = PROJECT_ROOT / "dags"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-REPORTING_UNITS_SEED = DBT_PROJECT_DIR / "seeds" / "reporting_units.csv"
-COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "dti_components.csv"
+REPORTING_UNITS_SEED = DBT_PROJECT_DIR / "seeds" / "province" / "reporting_units.csv"
+# The province's own catalogs of the components units fill in (department, commune, focal point).
+UNIT_COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "unit_components.csv"
+# The bands of the components scored in tiers, national and the province's own alike.
+COMPONENT_TIERS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_component_tiers.csv"
 
 DAG_ID = "dti_pipeline"
 # The Airflow connection of the province's procedure-system API: host, port, scheme in

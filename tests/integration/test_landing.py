@@ -40,7 +40,7 @@ def _land(conn, path, tmp_path):
 
 def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbox, tmp_path):
     good = inbox / "SKHCN.xlsx"
-    good.write_bytes(workbook_bytes([submission_row(component_code="7.1"), submission_row(component_code="4.1")]))
+    good.write_bytes(workbook_bytes([submission_row(component_code="CQ01"), submission_row(component_code="NL01")]))
     corrupt = inbox / "X07246.xlsx"
     corrupt.write_bytes(b"PK\x03\x04 truncated download")
 
@@ -80,9 +80,41 @@ def test_a_resubmission_is_a_new_batch_and_the_first_is_kept(conn, inbox, tmp_pa
         "superseded", "landed"]
 
 
+def test_the_value_of_a_component_not_scored_as_a_ratio_lands_beside_the_counts_of_a_ratio(conn, inbox, tmp_path):
+    path = inbox / "SKHCN.xlsx"
+    path.write_bytes(workbook_bytes([
+        submission_row(component_code="CQ01", numerator=60, denominator=100),
+        submission_row(component_code="NT02", numerator=None, denominator=None, value="Có"),
+        submission_row(component_code="NT03", numerator=None, denominator=None, value="Một phần"),
+        submission_row(component_code="FP01", numerator=None, denominator=None, value=4),
+        submission_row(component_code="AT02", numerator=None, denominator=None, value="Có lẽ"),
+    ]))
+    outcome = _land(conn, path, tmp_path)
+    assert (outcome.rows_landed, outcome.rows_rejected) == (4, 1)
+    landed = conn.execute("select component_code, numerator::float8, denominator::float8, reported_value::float8 "
+                          "from raw.self_assessment_rows order by _row_number").fetchall()
+    assert landed == [("CQ01", 60.0, 100.0, None), ("NT02", None, None, 1.0), ("NT03", None, None, 0.5),
+                      ("FP01", None, None, 4.0)]
+    (rejected,) = landing.quarantined_files(conn, PERIOD)
+    assert (rejected["row_number"], rejected["column_name"]) == (6, "reported_value")
+    assert 'cột "Giá trị"' in rejected["reason"] and 'column "Giá trị"' in rejected["reason"]
+
+
+def test_a_warehouse_made_before_the_value_column_gains_it(database_url):
+    warehouse.ensure_schemas(database_url)
+    with psycopg.connect(database_url) as connection:
+        connection.execute("alter table raw.self_assessment_rows drop column reported_value")
+    warehouse.ensure_schemas(database_url)
+    with psycopg.connect(database_url) as connection:
+        assert connection.execute(
+            "select data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'self_assessment_rows' and column_name = 'reported_value'"
+        ).fetchone() == ("numeric",)
+
+
 def test_a_bad_row_is_quarantined_with_file_row_and_column_while_its_siblings_land(conn, inbox, tmp_path):
     path = inbox / "STP.xlsx"
-    path.write_bytes(workbook_bytes([submission_row(unit_code="STP"), submission_row(unit_code="STP", component_code="4.1", denominator="abc")]))
+    path.write_bytes(workbook_bytes([submission_row(unit_code="STP"), submission_row(unit_code="STP", component_code="NL01", denominator="abc")]))
     outcome = _land(conn, path, tmp_path)
     assert (outcome.rows_landed, outcome.rows_rejected) == (1, 1)
     (rejected,) = landing.quarantined_files(conn, PERIOD)
@@ -96,9 +128,9 @@ def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database
     for unit_code in ("SNV", "STC", "STP"):
         path = inbox / f"{unit_code}.xlsx"
         path.write_bytes(workbook_bytes([submission_row(unit_code=unit_code),
-                                         submission_row(unit_code=unit_code, component_code="4.1")]))
+                                         submission_row(unit_code=unit_code, component_code="NL01")]))
         _land(conn, path, tmp_path)
-    conn.execute("update raw.self_assessment_rows set numerator = 120 where unit_code = 'STC' and component_code = '4.1'")
+    conn.execute("update raw.self_assessment_rows set numerator = 120 where unit_code = 'STC' and component_code = 'NL01'")
     conn.execute("update raw.self_assessment_rows set unit_code = 'XYZ' where unit_code = 'STP'")
     conn.commit()
 
@@ -119,7 +151,7 @@ def test_a_load_killed_mid_file_leaves_nothing_behind_and_a_rerun_lands_it_once(
     from dti.landing import submissions as landing_submissions
 
     path = inbox / "SYT.xlsx"
-    path.write_bytes(workbook_bytes([submission_row(unit_code="SYT", component_code=code) for code in ("1.1", "4.1", "7.1")]))
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SYT", component_code=code) for code in ("NT01", "NL01", "CQ01")]))
 
     real_copy_rows = landing_submissions.copy_rows
 

@@ -4,13 +4,14 @@ manifest says, with a reason naming the file, the unit, the row and the column i
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 import openpyxl
 import pytest
 
 from dti.sources import submissions
 from dti.sources.submission_template import load_units, submission_rules
-from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, Case
+from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, TYPED_ANSWERS, Case
 
 RULES = submission_rules(PERIOD)
 UNIT_NAMES = {unit["unit_code"]: unit["name_vi"] for unit in load_units()}
@@ -79,7 +80,20 @@ def test_every_row_of_a_file_in_a_supported_encoding_or_layout_is_used(case):
     assert (submission.unit_code, submission.period, len(submission.rows)) == (case.unit, PERIOD, case.rows_used)
     # Names come through with their diacritics, whatever encoding carried them.
     assert {row["unit_name"] for row in submission.rows} == {UNIT_NAMES[case.unit]}
-    assert all(0 <= row["numerator"] <= row["denominator"] for row in submission.rows)
+    # Each row carries its figure where its scoring rule puts it: two counts, or the value.
+    rules = RULES.components_of(case.unit)
+    for row in submission.rows:
+        if rules[row["component_code"]] == submissions.RATIO:
+            assert 0 <= row["numerator"] <= row["denominator"] and row["reported_value"] is None
+        else:
+            assert row["reported_value"] >= 0 and row["numerator"] is None and row["denominator"] is None
+
+
+def test_answers_typed_without_diacritics_or_in_capitals_are_read_as_the_template_writes_them():
+    case = next(c for c in CASES if c.file == "STP_answers_without_diacritics.csv")
+    values = {row["component_code"]: row["reported_value"] for row in read(case).rows}
+    assert set(TYPED_ANSWERS) == {"NT02", "NT03", "TC02"}
+    assert (values["NT02"], values["NT03"], values["TC02"]) == (Decimal(1), Decimal("0.5"), Decimal(0))
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.submitted_as], ids=lambda case: case.file)

@@ -1,7 +1,10 @@
 """Demo data is deterministic per seed and realistic enough to exercise the pipeline."""
 
 import shutil
+from collections import defaultdict
 from datetime import datetime, timezone
+from decimal import Decimal
+from statistics import mean
 
 import pytest
 
@@ -16,7 +19,7 @@ from dti.demo.submissions import (
 )
 from dti.sources import submissions
 from dti.periods import period_end
-from dti.sources.submission_template import submission_deadline, submission_rules
+from dti.sources.submission_template import load_tiers, submission_deadline, submission_rules
 
 PERIOD = "2026-Q3"
 LIMIT = 10_000_000
@@ -24,12 +27,13 @@ RULES = submission_rules(PERIOD)
 
 
 def _read_all(paths):
-    """file name -> (unit, accepted (code, numerator, denominator) rows, rejected row count), and the unreadable files."""
+    """file name -> (unit, accepted (code, numerator, denominator, value) rows, rejected row count), and the
+    unreadable files."""
     readable, unreadable = {}, []
     for path in paths:
         try:
             submission = submissions.read_submission(path.read_bytes(), path.name, LIMIT, RULES)
-            rows = [(r["component_code"], r["numerator"], r["denominator"]) for r in submission.rows]
+            rows = [(r["component_code"], r["numerator"], r["denominator"], r["reported_value"]) for r in submission.rows]
             readable[path.name] = (submission.unit_code, rows, len(submission.rejected))
         except submissions.UnreadableSubmission:
             unreadable.append(path.name)
@@ -57,7 +61,7 @@ def test_same_seed_same_content_and_times_other_seed_other_content(tmp_path, def
     assert other != (readable, unreadable)
 
 
-def test_each_unit_reports_its_own_components_with_valid_ratios_and_one_file_is_damaged(default_inbox):
+def test_each_unit_reports_its_own_components_by_their_rules_and_one_file_is_damaged(default_inbox):
     units = {u["unit_code"]: u for u in load_units()}
     components = load_components()
     _, _, (readable, unreadable) = default_inbox
@@ -65,12 +69,70 @@ def test_each_unit_reports_its_own_components_with_valid_ratios_and_one_file_is_
     senders = {unit for unit, _, _ in readable.values()}
     assert 0 < len(senders) < len(units)  # some units stay silent, as some always do
     for unit_code, rows, rejected in readable.values():
-        expected = {c["component_code"] for c in components_for(units[unit_code], components)}
-        codes = [code for code, _, _ in rows]
-        assert set(codes) <= expected and len(codes) == len(set(codes))
+        rules = {c["component_code"]: c["scoring_rule"] for c in components_for(units[unit_code], components)}
+        codes = [code for code, *_ in rows]
+        assert set(codes) <= set(rules) and len(codes) == len(set(codes))
         if not rejected:
-            assert set(codes) == expected
-        assert all(0 <= numerator <= denominator for _, numerator, denominator in rows)
+            assert set(codes) == set(rules)
+        for code, numerator, denominator, value in rows:
+            if rules[code] == "ratio":
+                assert 0 <= numerator <= denominator and value is None
+            else:
+                assert value is not None and numerator is None and denominator is None
+
+
+def _accepted(readable) -> dict[str, list[tuple]]:
+    """component code -> its accepted rows, over the units' last files."""
+    last = {}
+    for name in sorted(readable):  # SNV-nop-lai.xlsx sorts after SNV.xlsx
+        unit, rows, _ = readable[name]
+        last[unit] = rows
+    by_component = defaultdict(list)
+    for rows in last.values():
+        for code, *figures in rows:
+            by_component[code].append(tuple(figures))
+    return by_component
+
+
+def test_values_are_plausible_for_every_scoring_rule(default_inbox):
+    _, _, (readable, _) = default_inbox
+    by_component = _accepted(readable)
+    rates = [numerator / denominator for rows in by_component.values() for numerator, denominator, _ in rows
+             if denominator]
+    assert 0.6 <= mean(rates) <= 0.9
+    assert sum(0.6 <= rate <= 0.95 for rate in rates) / len(rates) >= 0.8
+    yes_no = [value for value in (v for _, _, v in by_component["NT02"])]
+    assert set(yes_no) == {Decimal(0), Decimal(1)} and mean(yes_no) >= 0.7
+    assert set(v for _, _, v in by_component["NT03"]) <= {Decimal(0), Decimal("0.5"), Decimal(1)}
+    for code, (low, high) in {"NL02": (1, 4), "AT02": (0, 3), "XH01": (50, 400), "FP01": (2, 5)}.items():
+        values = [v for _, _, v in by_component[code]]
+        assert values and all(low <= v <= high and v == int(v) for v in values), code
+    assert [v for _, _, v in by_component["FP02"]] == [Decimal(1)]
+
+
+def test_units_earn_about_two_thirds_to_four_fifths_of_their_points(default_inbox):
+    """Each unit's share of its points, scored here from the catalog independently of the dbt models."""
+    _, _, (readable, _) = default_inbox
+    units = {u["unit_code"]: u for u in load_units()}
+    last = {unit: rows for _, (unit, rows, _) in sorted(readable.items())}
+    shares = []
+    for unit_code, rows in last.items():
+        components = {c["component_code"]: c for c in components_for(units[unit_code], load_components())}
+        earned = 0.0
+        for code, numerator, denominator, value in rows:
+            component = components[code]
+            rule, top = component["scoring_rule"], float(component["max_points"])
+            if rule == "ratio":
+                earned += min(float(numerator / denominator) / float(component["target_value"]), 1) * top
+            elif rule in ("boolean", "yes_partial_no"):
+                earned += float(value) * top
+            elif rule == "count_capped" and component["target_value"]:
+                earned += min(float(value) / float(component["target_value"]), 1) * top
+            elif rule == "tiered":
+                earned += next((points for low, points in load_tiers(component["unit_catalog"], code)
+                                if value >= low), 0)
+        shares.append(earned / sum(float(c["max_points"]) for c in components.values()))
+    assert 0.65 <= mean(shares) <= 0.8
 
 
 def test_some_files_have_a_row_written_wrongly_and_only_that_row_is_set_aside(default_inbox):

@@ -41,12 +41,15 @@ def _with_saved_result(content: bytes, cell: str, result: str) -> bytes:
 
 
 def test_a_good_workbook_is_read_row_by_row_with_spreadsheet_row_numbers():
-    content = workbook_bytes([submission_row(component_code="7.1"), submission_row(component_code="4.1", numerator=5, denominator=8)])
+    content = workbook_bytes([submission_row(component_code="CQ01"), submission_row(component_code="NL01", numerator=5, denominator=8),
+                              submission_row(component_code="NL02", numerator=None, denominator=None, value=3)])
     submission = read(content)
     assert (submission.unit_code, submission.period) == ("SKHCN", PERIOD)
-    assert [(r["component_code"], r["numerator"], r["denominator"], r["_row_number"]) for r in submission.rows] == [
-        ("7.1", Decimal(60), Decimal(100), 2),
-        ("4.1", Decimal(5), Decimal(8), 3),
+    assert [(r["component_code"], r["numerator"], r["denominator"], r["reported_value"], r["_row_number"])
+            for r in submission.rows] == [
+        ("CQ01", Decimal(60), Decimal(100), None, 2),
+        ("NL01", Decimal(5), Decimal(8), None, 3),
+        ("NL02", None, None, Decimal(3), 4),
     ]
     assert submission.rows[0]["unit_name"] == "Sở Khoa học và Công nghệ"
     assert submission.rejected == []
@@ -54,10 +57,10 @@ def test_a_good_workbook_is_read_row_by_row_with_spreadsheet_row_numbers():
 
 def test_a_bad_cell_rejects_its_row_only_naming_file_unit_row_and_column_in_both_languages():
     content = workbook_bytes([submission_row(unit_code="SNV"),
-                              submission_row(unit_code="SNV", component_code="4.1", numerator="năm mươi"),
-                              submission_row(unit_code="SNV", component_code="7.3", denominator=-4)])
+                              submission_row(unit_code="SNV", component_code="NL01", numerator="năm mươi"),
+                              submission_row(unit_code="SNV", component_code="CQ03", denominator=-4)])
     submission = read(content, "SNV.xlsx")
-    assert [r["component_code"] for r in submission.rows] == ["7.1"]
+    assert [r["component_code"] for r in submission.rows] == ["CQ01"]
     assert [(r.row_number, r.column_name, r.raw_value) for r in submission.rejected] == [
         (3, "numerator", "năm mươi"), (4, "denominator", "-4"),
     ]
@@ -76,16 +79,14 @@ def test_an_empty_required_cell_is_named_by_its_vietnamese_header():
 
 
 def test_codes_are_compared_without_regard_to_case_and_stored_as_the_catalog_writes_them():
-    submission = read(workbook_bytes([submission_row(unit_code="skhcn", period="2026-q3")]))
-    assert (submission.rows[0]["unit_code"], submission.rows[0]["period"]) == ("SKHCN", PERIOD)
-
-
-def test_a_component_code_excel_turned_into_a_number_is_read_as_the_code():
-    submission = read(workbook_bytes([submission_row(component_code=7.1)]))
-    assert submission.rows[0]["component_code"] == "7.1"
+    submission = read(workbook_bytes([submission_row(unit_code="skhcn", component_code="cq01", period="2026-q3")]))
+    row = submission.rows[0]
+    assert (row["unit_code"], row["component_code"], row["period"]) == ("SKHCN", "CQ01", PERIOD)
 
 
 def test_a_formula_whose_result_was_saved_is_read_as_that_result():
+    # "Giá trị" is blank on a ratio row, so the sheet's formulas are read: a blank cell elsewhere
+    # must not turn a calculated formula into one without its result.
     content = _with_saved_result(workbook_bytes([submission_row(numerator="=G2*0.6")]), "F2", "60")
     assert read(content).rows[0]["numerator"] == Decimal(60)
 
@@ -107,7 +108,7 @@ def test_numbers_written_as_text_are_read_in_vietnamese_or_english_style(text, n
 
 
 def test_a_count_with_thousands_separators_is_read_as_the_count():
-    content = workbook_bytes([submission_row(component_code="7.3", numerator="1.234", denominator="12 500")])
+    content = workbook_bytes([submission_row(component_code="CQ03", numerator="1.234", denominator="12 500")])
     row = read(content).rows[0]
     assert (row["numerator"], row["denominator"]) == (Decimal(1234), Decimal(12500))
 
@@ -115,8 +116,8 @@ def test_a_count_with_thousands_separators_is_read_as_the_count():
 @pytest.mark.parametrize(
     "content",
     [
-        ";".join(submissions.HEADERS) + "\r\nSKHCN;Sở Khoa học và Công nghệ;2026-Q3;7.1;Dịch vụ công;1.234;2.000;1/BC\r\n",
-        ",".join(submissions.HEADERS) + '\r\nSKHCN,Sở Khoa học và Công nghệ,2026-Q3,7.1,"Dịch vụ, công",1234,2000,1/BC\r\n',
+        ";".join(submissions.HEADERS) + "\r\nSKHCN;Sở Khoa học và Công nghệ;2026-Q3;CQ01;Dịch vụ công;1.234;2.000;;1/BC\r\n",
+        ",".join(submissions.HEADERS) + '\r\nSKHCN,Sở Khoa học và Công nghệ,2026-Q3,CQ01,"Dịch vụ, công",1234,2000,,1/BC\r\n',
     ],
     ids=["semicolons", "commas"],
 )
@@ -139,8 +140,9 @@ def test_a_csv_submission_is_read_with_its_own_separator(content):
         ("SNV.csv", b"a,b\n1,2\n", 'the column(s) "Mã đơn vị", "Tên đơn vị"'),
         ("SNV.xlsx", workbook_bytes([submission_row()], sheet_name="Sheet1"),
          'sheet "Tự đánh giá" is missing (found: "Sheet1")'),
-        ("SNV.xlsx", workbook_bytes([submission_row()], headers=submissions.HEADERS[:-2]),
-         'the column(s) "Mẫu số", "Văn bản kiểm chứng" are missing'),
+        # "Giá trị" is left out too, and not named: files of the older template do not have it.
+        ("SNV.xlsx", workbook_bytes([submission_row()], headers=submissions.HEADERS[:-3]),
+         'the column(s) "Mẫu số", "Văn bản kiểm chứng" are missing; keep'),
         ("SNV.xlsx", workbook_bytes([submission_row()], headers=[*submissions.HEADERS[:-1], "Tử số"]),
          'column "Tử số" appears twice'),
         ("SNV.xlsx", workbook_bytes([]), "has the header row but no indicator rows"),
@@ -155,6 +157,115 @@ def test_an_unusable_file_is_refused_with_a_reason_naming_it_in_both_languages(f
     assert message.startswith(f"{file_name} · đơn vị SNV")
     assert f" / {file_name} · unit SNV" in message
     assert reason in message
+
+
+# --- "Giá trị": the figure of every component that is not a ratio -------------------------------
+
+def value_row(component_code: str, value, unit_code: str = "SKHCN", numerator=None, denominator=None) -> list:
+    return submission_row(unit_code=unit_code, component_code=component_code, numerator=numerator,
+                          denominator=denominator, value=value)
+
+
+@pytest.mark.parametrize(
+    ("component_code", "value", "read_as"),
+    [
+        # boolean (NT02, FP02): Có / Không, in any case, with or without diacritics, or 1 / 0
+        ("NT02", "Có", 1), ("NT02", "Không", 0), ("NT02", "KHÔNG", 0), ("NT02", "khong", 0), ("NT02", " co ", 1),
+        ("NT02", "Yes", 1), ("NT02", "no", 0), ("NT02", 1, 1), ("NT02", 0, 0), ("NT02", "1", 1), ("NT02", True, 1),
+        ("FP02", "có", 1),
+        # yes_partial_no (NT03, FP03): Có / Một phần / Không
+        ("NT03", "Một phần", "0.5"), ("NT03", "một  phần", "0.5"), ("NT03", "MOT PHAN", "0.5"), ("NT03", 0.5, "0.5"),
+        ("NT03", "Có", 1), ("FP03", "Không", 0),
+        # count_capped (NL02, FP01) and tiered (AT02): a whole number from 0
+        ("NL02", 3, 3), ("NL02", "4", 4), ("AT02", 0, 0), ("FP01", 4, 4), ("NL02", "1.200", 1200),
+    ],
+)
+def test_a_value_is_read_by_its_components_scoring_rule(component_code, value, read_as):
+    submission = read(workbook_bytes([value_row(component_code, value)]))
+    assert submission.rejected == []
+    (row,) = submission.rows
+    assert row["reported_value"] == Decimal(read_as)
+    assert (row["numerator"], row["denominator"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("component_code", "value", "vi", "en"),
+    [
+        ("NT02", "Có lẽ", 'phải là một trong "Có", "Không", đang ghi "Có lẽ"',
+         'must be one of "Có", "Không", found "Có lẽ"; pick it from the cell\'s list'),
+        ("NT02", "Một phần", 'phải là một trong "Có", "Không"', 'found "Một phần"'),
+        ("NT02", 0.5, 'phải là một trong "Có", "Không"', 'found "0.5"'),
+        ("NT03", "Partly yes", 'phải là một trong "Có", "Một phần", "Không"', 'found "Partly yes"'),
+        ("NT02", None, 'chưa nhập; ghi một trong "Có", "Không"', 'is empty; write one of "Có", "Không"'),
+        ("NL02", -1, 'không được âm, đang ghi "-1"', 'must not be negative, found "-1"'),
+        ("AT02", 2.5, 'phải là số nguyên (số lượng), đang ghi "2.5"', 'must be a whole number (a count), found "2.5"'),
+        ("NL02", "85%", 'không ghi tỷ lệ phần trăm, đang ghi "85%"', 'not a percentage, found "85%"'),
+        ("NL02", "ba người", 'phải là số không âm, đang ghi "ba người"', 'must be a non-negative number'),
+        ("AT02", None, "chưa nhập; ghi số nguyên từ 0 trở lên", "is empty; write a whole number from 0"),
+    ],
+)
+def test_a_missing_or_invalid_value_rejects_its_row_naming_the_column_in_both_languages(component_code, value, vi, en):
+    submission = read(workbook_bytes([submission_row(), value_row(component_code, value)]))
+    assert [r["component_code"] for r in submission.rows] == ["CQ01"]
+    (rejected,) = submission.rejected
+    assert (rejected.row_number, rejected.column_name) == (3, "reported_value")
+    vietnamese, english = rejected.reason.split(" / ")
+    assert vietnamese.startswith('SKHCN.xlsx · đơn vị SKHCN · dòng 3 · cột "Giá trị": ') and vi in vietnamese
+    assert english.startswith('SKHCN.xlsx · unit SKHCN · row 3 · column "Giá trị": ') and en in english
+    # A count's reason says nothing of rates: "Giá trị" is no share of anything.
+    assert "Tử số và Mẫu số" not in vietnamese or component_code.startswith("NT")
+
+
+def test_a_value_where_the_rule_wants_the_value_but_counts_were_written_says_so():
+    (rejected,) = read(workbook_bytes([submission_row(), value_row("NL02", None, numerator=3)])).rejected
+    assert "chỉ số này không dùng Tử số và Mẫu số" in rejected.reason
+    assert "this indicator does not use Tử số and Mẫu số" in rejected.reason
+
+
+def test_a_ratio_row_is_read_from_its_counts_and_its_value_cell_is_not_read():
+    # A rate written in "Giá trị" next to the counts neither replaces nor contradicts them.
+    submission = read(workbook_bytes([submission_row(numerator=60, denominator=100, value="85%")]))
+    assert submission.rejected == []
+    (row,) = submission.rows
+    assert (row["numerator"], row["denominator"], row["reported_value"]) == (Decimal(60), Decimal(100), None)
+
+
+def test_a_file_of_the_older_template_without_the_value_column_is_still_read():
+    headers = [header for header in submissions.HEADERS if header != "Giá trị"]
+    rows = [[cell for header, cell in zip(submissions.HEADERS, row) if header != "Giá trị"]
+            for row in (submission_row(), value_row("NT02", "Có"))]
+    submission = read(workbook_bytes(rows, headers=headers))
+    assert [(r["component_code"], r["numerator"], r["reported_value"]) for r in submission.rows] == [
+        ("CQ01", Decimal(60), None)]
+    (rejected,) = submission.rejected
+    assert (rejected.row_number, rejected.column_name, rejected.raw_value) == (3, "reported_value", None)
+    assert 'cột "Giá trị": tệp không có cột "Giá trị" (mẫu cũ) mà chỉ số này cần' in rejected.reason
+    assert "download this period's template" in rejected.reason
+
+
+@pytest.mark.parametrize(
+    ("unit_code", "component_code", "reason"),
+    [
+        ("SNV", "FP01", "indicator FP01 is reported by the focal-point unit, not by departments; delete this row"),
+        ("SNV", "XH01", "indicator XH01 is reported by communes and wards, not by departments"),
+        ("X07246", "NL02", "indicator NL02 is reported by departments, not by communes and wards"),
+        ("P07210", "FP02", "indicator FP02 is reported by the focal-point unit, not by communes and wards"),
+    ],
+)
+def test_a_component_outside_the_units_own_catalogs_is_set_aside(unit_code, component_code, reason):
+    content = workbook_bytes([submission_row(unit_code=unit_code, component_code="NT01"),
+                              value_row(component_code, 2, unit_code=unit_code)])
+    submission = read(content, f"{unit_code}.xlsx")
+    assert [r["component_code"] for r in submission.rows] == ["NT01"]
+    (rejected,) = submission.rejected
+    assert (rejected.row_number, rejected.column_name) == (3, "component_code")
+    assert reason in rejected.reason and f"{unit_code}.xlsx · đơn vị {unit_code} · dòng 3" in rejected.reason
+
+
+def test_the_focal_point_unit_reports_its_departments_catalog_and_the_focal_point_catalog():
+    assert set(RULES.unit_catalogs["SKHCN"]) == {"department", "focal_point"}
+    content = workbook_bytes([submission_row(component_code="NT01"), value_row("FP01", 4), value_row("FP02", "Có")])
+    assert [r["component_code"] for r in read(content).rows] == ["NT01", "FP01", "FP02"]
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_opened():

@@ -16,6 +16,7 @@ from dti.sources import submissions
 from dti.sources.submission_template import (
     INSTRUCTIONS_SHEET,
     build_template,
+    components_for,
     load_components,
     load_units,
     submission_deadline,
@@ -24,11 +25,19 @@ from dti.sources.submission_template import (
 )
 from tests.helpers import PERIOD, filled_template, xlsx_bytes
 
-SCOPES = {"department": "department", "commune": "commune", "ward": "commune"}
+CATALOGS = {"department": "department", "commune": "commune", "ward": "commune"}
 
 
-def catalog_codes(scope: str) -> list[str]:
-    return [c["component_code"] for c in load_components() if c["reported_by"] in ("all", scope)]
+def catalog_codes(catalog: str) -> list[str]:
+    return [c["component_code"] for c in load_components() if c["unit_catalog"] == catalog]
+
+
+def catalog(name: str) -> dict[str, dict]:
+    return {c["component_code"]: c for c in load_components() if c["unit_catalog"] == name}
+
+
+def unit(code: str) -> dict:
+    return next(u for u in load_units() if u["unit_code"] == code)
 
 
 @pytest.mark.parametrize("unit_type", ["department", "commune", "ward"])
@@ -38,9 +47,9 @@ def test_the_form_has_the_readers_header_and_one_printed_row_per_component_of_th
     form = workbook[submissions.SHEET_NAME]
     assert [cell.value for cell in form[1]] == submissions.HEADERS
     rows = template_rows(workbook)
-    assert [row["component_code"].value for row in rows] == catalog_codes(SCOPES[unit_type])
+    assert [row["component_code"].value for row in rows] == catalog_codes(CATALOGS[unit_type])
     assert {row["period"].value for row in rows} == {PERIOD}
-    names = {c["component_code"]: c["name_vi"] for c in load_components()}
+    names = {code: c["name_vi"] for code, c in catalog(CATALOGS[unit_type]).items()}
     assert all(row["component_name"].value == names[row["component_code"].value] for row in rows)
     # Without a unit, its code and name are left for the unit to write.
     assert {(row["unit_code"].value, row["unit_name"].value) for row in rows} == {(None, None)}
@@ -51,23 +60,75 @@ def test_a_template_for_one_unit_prints_its_code_and_name():
     assert {(row["unit_code"].value, row["unit_name"].value) for row in rows} == {("SNV", "Sở Nội vụ")}
 
 
+def test_the_focal_point_units_template_adds_the_focal_point_catalog_to_its_departments():
+    codes = [row["component_code"].value for row in template_rows(build_template("department", PERIOD, unit="SKHCN"))]
+    assert codes == catalog_codes("department") + catalog_codes("focal_point")
+    assert [c["component_code"] for c in components_for(unit("SKHCN"), load_components())] == codes
+    # Every other department, and the template for all of them, has the department catalog only.
+    assert [c["component_code"] for c in components_for(unit("SNV"), load_components())] == catalog_codes("department")
+    assert not set(catalog_codes("focal_point")) & {
+        row["component_code"].value for row in template_rows(build_template("department", PERIOD))}
+
+
+@pytest.mark.parametrize("unit_code", ["X07246", "P07210"])
+def test_communes_and_wards_report_the_commune_catalog(unit_code):
+    assert [c["component_code"] for c in components_for(unit(unit_code), load_components())] == catalog_codes("commune")
+
+
 def test_only_the_cells_a_unit_writes_are_unlocked_and_the_sheet_is_protected():
-    for unit, writes in ((None, {"unit_code", "unit_name", "numerator", "denominator", "evidence_document"}),
-                         ("X07246", {"numerator", "denominator", "evidence_document"})):
-        workbook = build_template("commune", PERIOD, unit=unit)
+    rules = {code: c["scoring_rule"] for code, c in catalog("commune").items()}
+    for unit_code, identity in ((None, {"unit_code", "unit_name"}), ("X07246", set())):
+        workbook = build_template("commune", PERIOD, unit=unit_code)
         assert workbook[submissions.SHEET_NAME].protection.sheet
         assert all(cell.protection.locked for cell in workbook[submissions.SHEET_NAME][1])
         for row in template_rows(workbook):
-            assert {column for column, cell in row.items() if not cell.protection.locked} == writes
+            # A ratio's two counts, or the value of any other rule; the figure cells not used are greyed.
+            ratio = rules[row["component_code"].value] == "ratio"
+            figures = {"numerator", "denominator"} if ratio else {"reported_value"}
+            assert {column for column, cell in row.items() if not cell.protection.locked} == {
+                *identity, *figures, "evidence_document"}
+            unused = {"numerator", "denominator", "reported_value"} - figures
+            assert all(row[column].fill.start_color.rgb.endswith("D9D9D9") for column in unused)
+
+
+def test_the_value_cell_offers_the_answers_or_accepts_whole_numbers_from_zero():
+    workbook = build_template("department", PERIOD, unit="SKHCN")
+    form = workbook[submissions.SHEET_NAME]
+    validations = {str(validation.sqref): validation for validation in form.data_validations.dataValidation}
+    components = {**catalog("department"), **catalog("focal_point")}
+    seen = set()
+    for row in template_rows(workbook):
+        component = components[row["component_code"].value]
+        rule = component["scoring_rule"]
+        value = row["reported_value"].coordinate
+        seen.add(rule)
+        if rule == "ratio":
+            assert value not in validations
+            continue
+        validation = validations[value]
+        if rule == "boolean":
+            assert (validation.type, validation.formula1) == ("list", '"Có,Không"')
+        elif rule == "yes_partial_no":
+            assert (validation.type, validation.formula1) == ("list", '"Có,Một phần,Không"')
+        else:
+            assert (validation.type, validation.operator, validation.formula1) == ("whole", "greaterThanOrEqual", "0")
+            assert component["numerator_definition"][:100] in validation.prompt
+            assert row["reported_value"].number_format == "#,##0"
+        assert validation.showErrorMessage and validation.allow_blank
+        assert all(len(title) <= 32 for title in (validation.promptTitle, validation.errorTitle))
+    assert seen == {"ratio", "boolean", "yes_partial_no", "count_capped", "tiered"}
 
 
 def test_counts_are_validated_as_whole_numbers_from_zero_with_the_numerator_at_most_the_denominator():
     workbook = build_template("department", PERIOD, unit="SNV")
     form = workbook[submissions.SHEET_NAME]
     rules = {str(validation.sqref): validation for validation in form.data_validations.dataValidation}
-    components = {c["component_code"]: c for c in load_components()}
+    components = catalog("department")
     for row in template_rows(workbook):
         component = components[row["component_code"].value]
+        if component["scoring_rule"] != "ratio":
+            assert row["numerator"].coordinate not in rules and row["denominator"].coordinate not in rules
+            continue
         numerator, denominator = rules[row["numerator"].coordinate], rules[row["denominator"].coordinate]
         n, d = row["numerator"].coordinate, row["denominator"].coordinate
         assert numerator.formula1 == f"AND(ISNUMBER({n}),{n}>=0,{n}=INT({n}),OR(ISBLANK({d}),{n}<={d}))"
@@ -81,7 +142,7 @@ def test_counts_are_validated_as_whole_numbers_from_zero_with_the_numerator_at_m
 def test_without_a_unit_the_unit_code_is_chosen_from_the_units_listed_on_the_guide():
     workbook = build_template("ward", PERIOD)
     form = workbook[submissions.SHEET_NAME]
-    (choice,) = [v for v in form.data_validations.dataValidation if v.type == "list"]
+    (choice,) = [v for v in form.data_validations.dataValidation if v.type == "list" and "!" in v.formula1]
     sheet_part, cells = choice.formula1.split("!")
     assert sheet_part == f"'{INSTRUCTIONS_SHEET}'"
     listed = [cell.value for (cell,) in workbook[INSTRUCTIONS_SHEET][cells.replace("$", "")]]
@@ -93,37 +154,87 @@ def test_the_guide_explains_in_vietnamese_what_to_count_and_by_when():
     text = "\n".join(str(cell.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for cell in row if cell.value)
     assert "Hạn nộp\n10/10/2026" in text
     assert "Không ghi tỷ lệ phần trăm (85%, 0,85)" in text
+    assert 'ghi vào cột "Giá trị"' in text and 'chọn "Có" hoặc "Không"' in text
     assert "X07246.xlsx" in text
+    communes = catalog("commune")
     for component in load_components():
-        in_scope = component["reported_by"] in ("all", "commune")
-        assert (component["numerator_definition"] in text) == in_scope
-        assert (component["denominator_definition"] in text) == in_scope
+        if component["numerator_definition"] and component["numerator_definition"] not in (
+                c["numerator_definition"] for c in communes.values()):
+            assert component["numerator_definition"] not in text
+
+
+def test_the_guide_lists_each_components_scoring_rule_unit_of_measure_and_full_points():
+    workbook = build_template("department", PERIOD, unit="SNV")
+    guide = workbook[INSTRUCTIONS_SHEET]
+    rows = [[cell.value for cell in row] for row in guide.iter_rows()]
+    header = next(row for row in rows if row[0] == "Mã chỉ số")
+    listed = {row[0]: dict(zip(header, row)) for row in rows[rows.index(header) + 1:] if row[0]}
+    assert list(listed) == catalog_codes("department")
+    assert listed["NT01"]["Cách tính điểm"] == "Tỷ lệ = Tử số / Mẫu số"
+    assert listed["NT01"]["Ghi vào cột"] == "Tử số, Mẫu số" and listed["NT01"]["Mức đạt điểm tối đa"] == "100%"
+    assert (listed["NT02"]["Cách tính điểm"], listed["NT02"]["Ghi vào cột"]) == ("Có / Không", "Giá trị")
+    assert listed["NT03"]["Giá trị hợp lệ"] == '"Có" / "Một phần" / "Không"'
+    assert (listed["NL02"]["Đơn vị tính"], listed["NL02"]["Mức đạt điểm tối đa"]) == ("người", "3 người")
+    # A tiered component shows its bands from the tiers seed.
+    assert listed["AT02"]["Mức đạt điểm tối đa"] == "từ 2: 50 điểm; từ 1: 25 điểm"
+    assert all(listed[code]["Điểm tối đa"] == int(c["max_points"]) for code, c in catalog("department").items())
 
 
 def test_a_filled_template_is_read_back_row_for_row():
     workbook = filled_template("X07246")
     submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000, submission_rules(PERIOD))
     assert submission.rejected == []
-    assert [(r["component_code"], r["numerator"], r["denominator"], r["_row_number"]) for r in submission.rows] == [
-        (row["component_code"].value, Decimal(row["numerator"].value), Decimal(row["denominator"].value),
-         row["numerator"].row)
+    answers = {"Có": Decimal(1), "Một phần": Decimal("0.5"), "Không": Decimal(0)}
+
+    def figure(cell):
+        if cell.value is None:
+            return None
+        return answers[cell.value] if cell.value in answers else Decimal(cell.value)
+
+    assert [(r["component_code"], r["numerator"], r["denominator"], r["reported_value"], r["_row_number"])
+            for r in submission.rows] == [
+        (row["component_code"].value, figure(row["numerator"]), figure(row["denominator"]),
+         figure(row["reported_value"]), row["numerator"].row)
         for row in template_rows(workbook)
     ]
+    assert {r["reported_value"] for r in submission.rows if r["component_code"] in ("NT02", "XH01")} == {
+        Decimal(1), Decimal(3)}
 
 
-def test_a_component_added_to_the_catalog_reaches_the_template_the_reader_and_the_demo(tmp_path, monkeypatch):
-    seed = tmp_path / "dti_components.csv"
-    shutil.copy(settings.COMPONENTS_SEED, seed)
+@pytest.mark.parametrize(
+    ("code", "rule", "unit_type"),
+    [("CQ05", "ratio", "department"), ("KT03", "tiered", "commune"), ("NT04", "boolean", "commune")],
+)
+def test_a_component_added_to_a_catalog_reaches_the_template_the_reader_and_the_demo(
+        code, rule, unit_type, tmp_path, monkeypatch):
+    seed = tmp_path / "unit_components.csv"
+    shutil.copy(settings.UNIT_COMPONENTS_SEED, seed)
     with seed.open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(["922", "7.4", "7", "Tỷ lệ hồ sơ trực tuyến", "Share of online dossiers", "20",
-                                     "ratio", "1.0", "Dossiers filed online", "Dossiers filed", "all", "true"])
-    monkeypatch.setattr(settings, "COMPONENTS_SEED", seed)
-    assert "7.4" in [row["component_code"].value for row in template_rows(build_template("department", PERIOD))]
-    assert submission_rules(PERIOD).component_scopes["7.4"] == "all"
-    plan = DemoPlan(period=PERIOD, missing_share=0.95, malformed_share=0, resubmitted_share=0)
+        csv.writer(handle).writerow([unit_type, code, "digital_economy", "Chỉ số mới", "A new component", "20", rule,
+                                     "1.0" if rule == "ratio" else "", "%" if rule == "ratio" else "items",
+                                     "What is counted", "What it is counted out of" if rule == "ratio" else "",
+                                     "Báo cáo", "true"])
+    monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", seed)
+    assert code in [row["component_code"].value for row in template_rows(build_template(unit_type, PERIOD))]
+    assert submission_rules(PERIOD).catalogs[unit_type][code] == rule
+    plan = DemoPlan(period=PERIOD, missing_share=0.9, corrupt_files=0, malformed_share=0, resubmitted_share=0)
     paths = generate_submissions(tmp_path / "inbox", plan)
-    submission = submissions.read_submission(paths[0].read_bytes(), paths[0].name, 1_000_000, submission_rules(PERIOD))
-    assert "7.4" in [row["component_code"] for row in submission.rows]
+    units = {u["unit_code"]: u for u in load_units()}
+    read = [submissions.read_submission(path.read_bytes(), path.name, 1_000_000, submission_rules(PERIOD))
+            for path in paths if units[path.stem]["unit_type"] in ({"department"} if unit_type == "department"
+                                                                     else {"commune", "ward"})]
+    assert read and all(code in [row["component_code"] for row in submission.rows] for submission in read)
+
+
+def test_a_catalog_with_a_scoring_rule_the_reader_does_not_know_is_refused(tmp_path, monkeypatch):
+    seed = tmp_path / "unit_components.csv"
+    shutil.copy(settings.UNIT_COMPONENTS_SEED, seed)
+    with seed.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["commune", "KT09", "digital_economy", "Chỉ số", "Index", "20", "survey", "", "",
+                                     "", "", "", "true"])
+    monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", seed)
+    with pytest.raises(ValueError, match="commune KT09 has the unknown scoring rule 'survey'"):
+        load_components()
 
 
 @pytest.mark.parametrize(
@@ -152,5 +263,7 @@ def test_dti_template_writes_the_template_to_the_given_path(tmp_path):
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(target)
     assert [row["unit_code"].value for row in template_rows(workbook)] == ["SNV"] * len(catalog_codes("department"))
+    assert [cell.value for cell in workbook[submissions.SHEET_NAME][1]] == submissions.HEADERS
+    assert submissions.HEADERS.index("Giá trị") == submissions.HEADERS.index("Mẫu số") + 1
     refused = CliRunner().invoke(app, ["template", "--unit-type", "district", "--output", str(target)])
     assert refused.exit_code == 2 and "unknown unit type" in refused.output

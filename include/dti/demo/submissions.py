@@ -1,11 +1,12 @@
 """Seeded, deterministic self-assessment submissions for the province's reporting units.
 
 Each unit fills the same template ``dti template`` prints (so a catalog change flows through
-both), with values plausible for a Vietnamese province (rates around the national figures in the
-DTI notes). The inbox looks like a real one: a few units stay silent and one sends a damaged
-file, some send after the deadline (the file's modification time is when it arrived), some send
-a corrected file after a first one with a mistake, and some get one row wrong in one of the ways
-people do. The same plan and seed always give the same files and times.
+both), with values plausible for a Vietnamese province: most rates between 60% and 95%, most
+yes/no answers yes, counts in a realistic range for each component, so that units score around
+0.65–0.8 of their points. The inbox looks like a real one: a few units stay silent and one sends a
+damaged file, some send after the deadline (the file's modification time is when it arrived),
+some send a corrected file after a first one with a mistake, and some get one row wrong in one of
+the ways people do. The same plan and seed always give the same files and times.
 """
 
 from __future__ import annotations
@@ -28,19 +29,42 @@ from dti.sources.submission_template import (
     submission_deadline,
     template_rows,
 )
+from dti.sources.submissions import RATIO, VALUE_CHOICES
 
-# component code -> (smallest denominator, largest denominator, lowest rate, highest rate)
-DEMO_RANGES = {
-    "3.1": (20, 20, 0.5, 0.95),        # data-centre criteria met out of the standard's list
-    "4.1": (40, 900, 0.45, 0.98),      # civil servants trained in digital skills
-    "4.2": (8, 40, 0.6, 1.0),          # villages and residential groups with a community digital team
-    "7.1": (120, 420, 0.35, 0.75),     # full-process online services among online services
-    "7.2": (60, 380, 0.7, 1.0),        # eligible procedures with digitised internal processes
-    "7.3": (500, 9000, 0.7, 0.99),     # work records processed online
-    "9.1": (6000, 45000, 0.08, 0.4),   # adults holding a personal digital signature
-    "9.2": (300, 6000, 0.5, 0.95),     # people helped to use online public services
+# Ratio components: component code -> (smallest denominator, largest denominator), for a unit.
+DENOMINATORS = {
+    "NT01": (6, 30),        # digital-transformation tasks due in the period
+    "TC01": (2, 8),         # plans and programmes the unit must issue
+    "HT01": (2, 12),        # information systems the unit operates
+    "HT02": (20, 180),      # staff computers
+    "NL01": (25, 400),      # officials, civil servants and public employees
+    "NL03": (8, 40),        # villages and residential groups of a commune or ward
+    "AT01": (2, 12),        # information systems the unit operates
+    "CQ01": (60, 400),      # online public services of the unit
+    "CQ02": (30, 300),      # procedures eligible for a digitized internal process
+    "CQ03": (500, 9000),    # work records in the period
+    "CQ04": (200, 6000),    # administrative-procedure results issued in the period
+    "KT01": (150, 2500),    # household businesses registered
+    "KT02": (40, 600),      # markets and shops
+    "XH02": (2000, 15000),  # households
 }
-DEFAULT_RANGE = (4, 24, 0.35, 0.95)
+DEFAULT_DENOMINATORS = (4, 24)
+# Most rates fall in the usual band; the rest are a unit that lags on that component.
+USUAL_RATES, LAGGING_RATES, LAGGING_SHARE = (0.6, 0.95), (0.3, 0.6), 0.1
+# Counted components: component code -> (lowest, highest) for a unit in one period.
+COUNTS = {
+    "NL02": (1, 4),      # staff dedicated to IT and digital transformation
+    "AT02": (0, 3),      # cyber-security drills taken part in
+    "XH01": (50, 400),   # people helped to use online public services
+    "FP01": (2, 5),      # steering-committee meetings since the start of the year
+}
+DEFAULT_COUNTS = (0, 5)
+# Answers: scoring rule -> (answer, weight); component code -> its own weights where it differs.
+ANSWER_WEIGHTS = {
+    "boolean": (("Có", 0.85), ("Không", 0.15)),
+    "yes_partial_no": (("Có", 0.6), ("Một phần", 0.3), ("Không", 0.1)),
+}
+COMPONENT_ANSWER_WEIGHTS = {"FP02": (("Có", 1.0),)}  # the province's data centre is certified
 # Submissions arrive in office hours, Vietnam time.
 VIETNAM = timezone(timedelta(hours=7))
 RESUBMISSION_SUFFIX = "-nop-lai"
@@ -58,6 +82,14 @@ class DemoPlan:
 
 
 Row = dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class Flaw:
+    """One way a unit writes a row wrongly, and the rows (by scoring rule) it can happen to."""
+
+    write: Callable[[Row, list[Row], str], None]
+    rules: tuple[str, ...]
 
 
 def _rate_as_percent(row: Row, rows: list[Row], period: str) -> None:
@@ -90,7 +122,7 @@ def _numerator_over_denominator(row: Row, rows: list[Row], period: str) -> None:
 
 
 def _left_blank(row: Row, rows: list[Row], period: str) -> None:
-    row["numerator"].value = row["denominator"].value = None
+    row["numerator"].value = row["denominator"].value = row["reported_value"].value = None
 
 
 def _previous_period(row: Row, rows: list[Row], period: str) -> None:
@@ -98,22 +130,41 @@ def _previous_period(row: Row, rows: list[Row], period: str) -> None:
 
 
 def _copied_neighbour(row: Row, rows: list[Row], period: str) -> None:
+    """The row above pasted over this one: the same component written twice."""
     neighbour = rows[rows.index(row) - 1] if rows.index(row) else rows[1]
-    for column in ("component_code", "component_name"):
-        row[column].value = neighbour[column].value
+    for column, cell in neighbour.items():
+        if column not in ("unit_code", "unit_name", "period"):
+            row[column].value = cell.value
 
 
-FLAWS: dict[str, Callable[[Row, list[Row], str], None]] = {
-    "rate_as_percent": _rate_as_percent,
-    "rate_as_fraction": _rate_as_fraction,
-    "rate_in_numerator_only": _rate_in_numerator_only,
-    "decimal_comma": _decimal_comma,
-    "words": _words,
-    "negative": _negative,
-    "numerator_over_denominator": _numerator_over_denominator,
-    "left_blank": _left_blank,
-    "previous_period": _previous_period,
-    "copied_neighbour": _copied_neighbour,
+def _unsure_answer(row: Row, rows: list[Row], period: str) -> None:
+    row["reported_value"].value = "Có lẽ"
+
+
+def _negative_count(row: Row, rows: list[Row], period: str) -> None:
+    row["reported_value"].value = -max(1, row["reported_value"].value)
+
+
+def _count_in_words(row: Row, rows: list[Row], period: str) -> None:
+    row["reported_value"].value = "khoảng ba"
+
+
+ANY_RULE = (RATIO, "boolean", "yes_partial_no", "count_capped", "tiered")
+ANSWERS, COUNTED = tuple(VALUE_CHOICES), ("count_capped", "tiered")
+FLAWS: dict[str, Flaw] = {
+    "rate_as_percent": Flaw(_rate_as_percent, (RATIO,)),
+    "rate_as_fraction": Flaw(_rate_as_fraction, (RATIO,)),
+    "rate_in_numerator_only": Flaw(_rate_in_numerator_only, (RATIO,)),
+    "decimal_comma": Flaw(_decimal_comma, (RATIO,)),
+    "words": Flaw(_words, (RATIO,)),
+    "negative": Flaw(_negative, (RATIO,)),
+    "numerator_over_denominator": Flaw(_numerator_over_denominator, (RATIO,)),
+    "left_blank": Flaw(_left_blank, ANY_RULE),
+    "previous_period": Flaw(_previous_period, ANY_RULE),
+    "copied_neighbour": Flaw(_copied_neighbour, ANY_RULE),
+    "unsure_answer": Flaw(_unsure_answer, ANSWERS),
+    "negative_count": Flaw(_negative_count, COUNTED),
+    "count_in_words": Flaw(_count_in_words, COUNTED),
 }
 
 
@@ -138,18 +189,19 @@ def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
     written: list[Path] = []
     for unit in senders:
         code = unit["unit_code"]
-        figures = {c["component_code"]: _demo_figures(unit, c, rng) for c in components_for(unit, components)}
+        reported = components_for(unit, components)
+        rules = {c["component_code"]: c["scoring_rule"] for c in reported}
+        figures = {c["component_code"]: _demo_figures(unit, c, rng) for c in reported}
         sent_at = _sent_at(plan.period, code in late, rng)
         if code in resubmitting:
             first = folder / f"{code}.xlsx"
-            _write_submission(first, unit, plan.period, figures, rng.choice(list(FLAWS)), sent_at, rng)
+            _write_submission(first, unit, plan.period, figures, rules, True, sent_at, rng)
             written.append(first)
             sent_at += timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
             path = folder / f"{code}{RESUBMISSION_SUFFIX}.xlsx"
         else:
             path = folder / f"{code}.xlsx"
-        _write_submission(path, unit, plan.period, figures, rng.choice(list(FLAWS)) if code in malformed else None,
-                          sent_at, rng)
+        _write_submission(path, unit, plan.period, figures, rules, code in malformed, sent_at, rng)
         written.append(path)
     for unit_code in sorted(damaged):
         path = folder / f"{unit_code}.xlsx"
@@ -163,9 +215,9 @@ def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
     return written
 
 
-def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, tuple], flaw: str | None,
-                      sent_at: datetime, rng: random.Random) -> None:
-    """Fill the unit's template with ``figures``, get one row wrong by ``flaw``, save it as sent at ``sent_at``.
+def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, dict], rules: dict[str, str],
+                      flawed: bool, sent_at: datetime, rng: random.Random) -> None:
+    """Fill the unit's template with ``figures``, get one row wrong if ``flawed``, save it as sent at ``sent_at``.
 
     The random draws happen whether or not the file exists, so an inbox filled in two goes holds
     the same files as one filled at once.
@@ -173,12 +225,16 @@ def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, tu
     workbook = build_template(unit["unit_type"], period, unit=unit["unit_code"])
     rows = template_rows(workbook)
     for row in rows:
-        row["numerator"].value, row["denominator"].value, row["evidence_document"].value = \
-            figures[row["component_code"].value]
-    if flaw:
+        for column, value in figures[row["component_code"].value].items():
+            row[column].value = value
+    if flawed:
+        rule_of = {id(row): rules[row["component_code"].value] for row in rows}
+        name = rng.choice([name for name, flaw in FLAWS.items() if any(rule_of[id(row)] in flaw.rules for row in rows)])
+        candidates = [row for row in rows if rule_of[id(row)] in FLAWS[name].rules]
         # The rate flaws need a rate strictly between 0 and 1 to be visible.
-        between = [row for row in rows if 0 < row["numerator"].value < row["denominator"].value]
-        FLAWS[flaw](rng.choice(between or rows), rows, period)
+        between = [row for row in candidates if rule_of[id(row)] == RATIO
+                   and 0 < row["numerator"].value < row["denominator"].value]
+        FLAWS[name].write(rng.choice(between or candidates), rows, period)
     if not path.exists():
         workbook.save(path)
         os.utime(path, (sent_at.timestamp(), sent_at.timestamp()))
@@ -195,8 +251,18 @@ def _sent_at(period: str, late: bool, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), VIETNAM)
 
 
-def _demo_figures(unit: dict, component: dict, rng: random.Random) -> tuple[int, int, str]:
-    low, high, rate_low, rate_high = DEMO_RANGES.get(component["component_code"], DEFAULT_RANGE)
-    denominator = rng.randint(low, high)
-    numerator = min(denominator, round(denominator * rng.uniform(rate_low, rate_high)))
-    return numerator, denominator, f"{rng.randint(10, 999)}/BC-{unit['unit_code']}"
+def _demo_figures(unit: dict, component: dict, rng: random.Random) -> dict[str, object]:
+    """The cells of the component's row a unit writes, by the component's scoring rule."""
+    code, rule = component["component_code"], component["scoring_rule"]
+    figures: dict[str, object] = {"evidence_document": f"{rng.randint(10, 999)}/BC-{unit['unit_code']}"}
+    if rule == RATIO:
+        denominator = rng.randint(*DENOMINATORS.get(code, DEFAULT_DENOMINATORS))
+        rates = LAGGING_RATES if rng.random() < LAGGING_SHARE else USUAL_RATES
+        figures["numerator"] = min(denominator, round(denominator * rng.uniform(*rates)))
+        figures["denominator"] = denominator
+    elif rule in VALUE_CHOICES:
+        answers, weights = zip(*COMPONENT_ANSWER_WEIGHTS.get(code, ANSWER_WEIGHTS[rule]))
+        figures["reported_value"] = rng.choices(answers, weights)[0]
+    else:
+        figures["reported_value"] = rng.randint(*COUNTS.get(code, DEFAULT_COUNTS))
+    return figures

@@ -1,17 +1,21 @@
-"""The self-assessment template a reporting unit fills in, generated from the catalog seeds.
+"""The self-assessment template a unit fills in, generated from the province's unit catalogs.
 
-One row per component the unit type reports, with the columns ``dti.sources.submissions`` reads;
-what does not depend on the unit (period, component code and name) is filled in already, and so
-are the unit's code and name when the template is made for one unit. Excel itself refuses what
-the reader would refuse: counts are whole numbers from 0, the numerator at most the denominator.
-A second sheet, "Hướng dẫn", explains in Vietnamese what to count for each component and by when
-to send the file. The same catalog gives the reader its ``SubmissionRules``, so a component added
-to the catalog appears in the template and is accepted by the reader at once.
+One row per component of the unit's catalogs (``components_for``), with the columns
+``dti.sources.submissions`` reads; what does not depend on the unit (period, component code and
+name) is filled in already, and so are the unit's code and name when the template is made for
+one unit. Each row's scoring rule decides the cells the unit writes: "Tử số" and "Mẫu số" for a
+ratio, "Giá trị" otherwise; the other figure cells are greyed and locked. Excel itself refuses
+what the reader would refuse: counts are whole numbers from 0, the numerator at most the
+denominator, a yes/no answer is picked from a list. A second sheet, "Hướng dẫn", explains in
+Vietnamese how to fill each kind of row, each component's scoring rule and unit of measure, and
+by when to send the file. The same catalogs give the reader its ``SubmissionRules``, so a
+component added to a catalog appears in the template and is accepted by the reader at once.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from datetime import date, timedelta
 from functools import cache
 
@@ -23,21 +27,44 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dti import periods, settings
-from dti.sources.submissions import COLUMNS, HEADERS, SHEET_NAME, SubmissionRules, header_of, scope_covers
+from dti.sources.submissions import (
+    COLUMNS,
+    COUNTS,
+    HEADERS,
+    RATIO,
+    SCORING_RULES,
+    SHEET_NAME,
+    VALUE_CHOICES,
+    SubmissionRules,
+    header_of,
+)
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
-# Unit type (reporting_units.unit_type) -> the components it reports (dti_components.reported_by).
-UNIT_TYPE_SCOPE = {"department": "department", "commune": "commune", "ward": "commune"}
+# Unit type (reporting_units.unit_type) -> the catalog it fills in (unit_components.unit_catalog).
+UNIT_TYPE_CATALOG = {"department": "department", "commune": "commune", "ward": "commune"}
+# The catalog of province-wide facts the focal-point unit fills in besides its type's.
+FOCAL_POINT_CATALOG = "focal_point"
 UNIT_TYPE_NAMES = {"department": "Sở, ban, ngành", "commune": "Xã", "ward": "Phường"}
-# Columns the unit writes; the others are printed in the template.
-UNIT_WRITES = ("numerator", "denominator", "evidence_document")
+# How the guide names each scoring rule.
+RULE_NAMES = {
+    "ratio": "Tỷ lệ = Tử số / Mẫu số",
+    "boolean": "Có / Không",
+    "yes_partial_no": "Có / Một phần / Không",
+    "count_capped": "Số lượng, đủ điểm từ mức tối đa",
+    "tiered": "Số lượng, tính điểm theo bậc",
+}
+# The catalog's units of measure (unit_components.unit_of_measure) as the guide prints them;
+# one not listed here is printed as the catalog writes it.
+UNITS_OF_MEASURE = {"yes/no": "có/không", "yes/partly/no": "có/một phần/không", "people": "người",
+                    "drills": "cuộc", "meetings": "cuộc họp"}
 # Printed too when the template is made for one unit; left for the unit to write otherwise.
 UNIT_IDENTITY = ("unit_code", "unit_name")
 COLUMN_WIDTHS = {"unit_code": 12, "unit_name": 30, "period": 12, "component_code": 10, "component_name": 60,
-                 "numerator": 12, "denominator": 12, "evidence_document": 30}
+                 "numerator": 12, "denominator": 12, "reported_value": 12, "evidence_document": 30}
 # Excel's limit for the message shown when a cell is selected (its title may have 32 characters).
 PROMPT_LIMIT = 255
 HEADER_FILL = PatternFill("solid", start_color="1F4E78")
+NOT_USED_FILL = PatternFill("solid", start_color="D9D9D9")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 BOLD = Font(bold=True)
 WRAPPED = Alignment(wrap_text=True, vertical="top")
@@ -57,24 +84,56 @@ def load_units() -> list[dict]:
 
 
 def load_components() -> list[dict]:
-    """The components of the framework version in force (the dbt var ``dti_framework_version``)."""
-    version = str(_dbt_vars()["dti_framework_version"])
-    with settings.COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row["framework_version"] == version]
+    """Every component of the unit catalogs, in catalog order; raises ValueError for a scoring rule
+    the reader does not know, which would otherwise leave the component's rows unread."""
+    with settings.UNIT_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
+        components = list(csv.DictReader(handle))
+    for component in components:
+        if component["scoring_rule"] not in SCORING_RULES:
+            raise ValueError(f"{settings.UNIT_COMPONENTS_SEED.name}: {component['unit_catalog']} "
+                             f"{component['component_code']} has the unknown scoring rule "
+                             f"{component['scoring_rule']!r}; use one of {', '.join(SCORING_RULES)}")
+    return components
+
+
+def focal_point_unit_code() -> str:
+    return str(_dbt_vars()["dti_focal_point_unit_code"])
+
+
+def unit_catalogs(unit: dict) -> tuple[str, ...]:
+    """The catalogs a unit fills in: its type's, and the focal point's for the focal-point unit."""
+    own = UNIT_TYPE_CATALOG[unit["unit_type"]]
+    return (own, FOCAL_POINT_CATALOG) if unit.get("unit_code") == focal_point_unit_code() else (own,)
 
 
 def components_for(unit: dict, components: list[dict]) -> list[dict]:
-    scope = UNIT_TYPE_SCOPE[unit["unit_type"]]
-    return [c for c in components if scope_covers(c["reported_by"], scope)]
+    """The components ``unit`` reports (a reporting_units row; without a unit_code, any unit of its type)."""
+    return [c for catalog in unit_catalogs(unit) for c in components if c["unit_catalog"] == catalog]
 
 
 def submission_rules(period: str) -> SubmissionRules:
     """What a submission found in the inbox of ``period`` is checked against."""
+    catalogs: dict[str, dict[str, str]] = defaultdict(dict)
+    for component in load_components():
+        catalogs[component["unit_catalog"]][component["component_code"]] = component["scoring_rule"]
     return SubmissionRules(
         period=period,
-        unit_scopes={unit["unit_code"]: UNIT_TYPE_SCOPE[unit["unit_type"]] for unit in load_units()},
-        component_scopes={c["component_code"]: c["reported_by"] for c in load_components()},
+        unit_catalogs={unit["unit_code"]: unit_catalogs(unit) for unit in load_units()},
+        catalogs=dict(catalogs),
     )
+
+
+def load_tiers(catalog: str, component_code: str) -> list[tuple[int, int]]:
+    """(lowest value, points) of each band of a tiered component, highest band first."""
+    with settings.COMPONENT_TIERS_SEED.open(encoding="utf-8", newline="") as handle:
+        bands = [(int(float(row["min_value"])), int(float(row["points"]))) for row in csv.DictReader(handle)
+                 if row["catalog_code"] == catalog and row["component_code"] == component_code]
+    return sorted(bands, reverse=True)
+
+
+def writes_of(component: dict) -> tuple[str, ...]:
+    """The figure cells a unit writes on the component's row; the others are locked."""
+    return COUNTS if component["scoring_rule"] == RATIO else ("reported_value",)
 
 
 def submission_deadline(period: str) -> date:
@@ -85,9 +144,12 @@ def submission_deadline(period: str) -> date:
 
 def build_template(unit_type: str, period: str, unit: str | None = None) -> openpyxl.Workbook:
     """The template for every unit of ``unit_type`` ('department', 'commune' or 'ward'), or for the
-    one unit whose code is ``unit``; raises ValueError for an unknown type, unit or period."""
-    if unit_type not in UNIT_TYPE_SCOPE:
-        raise ValueError(f"unknown unit type {unit_type!r}; use one of {', '.join(UNIT_TYPE_SCOPE)}")
+    one unit whose code is ``unit``; raises ValueError for an unknown type, unit or period.
+
+    The focal-point unit's own template has the focal-point components too; the template for
+    every department has only the department catalog's."""
+    if unit_type not in UNIT_TYPE_CATALOG:
+        raise ValueError(f"unknown unit type {unit_type!r}; use one of {', '.join(UNIT_TYPE_CATALOG)}")
     periods.validate_period(period)
     units = [u for u in load_units() if u["unit_type"] == unit_type]
     chosen = None
@@ -95,7 +157,7 @@ def build_template(unit_type: str, period: str, unit: str | None = None) -> open
         chosen = next((u for u in units if u["unit_code"] == unit), None)
         if chosen is None:
             raise ValueError(f"{unit!r} is not a reporting unit of type {unit_type!r}")
-    components = components_for({"unit_type": unit_type}, load_components())
+    components = components_for(chosen or {"unit_type": unit_type}, load_components())
     workbook = openpyxl.Workbook()
     form = workbook.active
     form.title = SHEET_NAME
@@ -113,7 +175,6 @@ def template_rows(workbook: openpyxl.Workbook) -> list[dict[str, Cell]]:
 
 
 def _write_form(form, period: str, unit: dict | None, components: list[dict], unit_list: str | None) -> None:
-    writes = UNIT_WRITES if unit else (*UNIT_IDENTITY, *UNIT_WRITES)
     form.append(HEADERS)
     for cell in form[1]:
         cell.font = HEADER_FONT
@@ -126,11 +187,16 @@ def _write_form(form, period: str, unit: dict | None, components: list[dict], un
         form.append([printed.get(column) for column in COLUMNS.values()])
     for header, column in COLUMNS.items():
         form.column_dimensions[get_column_letter(HEADERS.index(header) + 1)].width = COLUMN_WIDTHS[column]
-    for row in template_rows(form.parent):
+    for row, component in zip(template_rows(form.parent), components):
+        figures = writes_of(component)
+        writes = {*figures, "evidence_document", *(() if unit else UNIT_IDENTITY)}
         for column, cell in row.items():
             cell.protection = UNLOCKED if column in writes else LOCKED
+            if column in (*COUNTS, "reported_value") and column not in figures:
+                cell.fill = NOT_USED_FILL
             # Codes typed into a General cell become numbers or dates (7.1 -> 7 January).
-            cell.number_format = "#,##0" if column in ("numerator", "denominator") else "@"
+            counted = column in figures and component["scoring_rule"] not in VALUE_CHOICES
+            cell.number_format = "#,##0" if counted else "@"
             cell.alignment = WRAPPED if column in ("unit_name", "component_name") else ON_ONE_LINE
     _add_validations(form, components, unit_list)
     form.freeze_panes = "A2"
@@ -141,9 +207,12 @@ def _write_form(form, period: str, unit: dict | None, components: list[dict], un
     form.protection.formatRows = False
 
 
+def _letter(column: str) -> str:
+    return get_column_letter(HEADERS.index(header_of(column)) + 1)
+
+
 def _add_validations(form, components: list[dict], unit_list: str | None) -> None:
-    numerator = get_column_letter(HEADERS.index(header_of("numerator")) + 1)
-    denominator = get_column_letter(HEADERS.index(header_of("denominator")) + 1)
+    numerator, denominator, value = _letter("numerator"), _letter("denominator"), _letter("reported_value")
 
     def whole_from_zero(cell: str, other: str, comparison: str) -> str:
         return f"AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}),OR(ISBLANK({other}),{cell}{comparison}{other}))"
@@ -154,25 +223,68 @@ def _add_validations(form, components: list[dict], unit_list: str | None) -> Non
         (denominator, numerator, ">=", "denominator",
          "Ghi số nguyên từ 0 trở lên, không nhỏ hơn Tử số; không ghi tỷ lệ phần trăm."),
     )
-    for letter, other, comparison, column, error in counts:
-        header = header_of(column)
-        # One rule per cell, so that the message shown when the cell is selected says what to
-        # count for that row's component.
-        for row, component in enumerate(components, start=2):
-            validation = DataValidation(
-                type="custom", formula1=whole_from_zero(f"{letter}{row}", f"{other}{row}", comparison),
-                allow_blank=True, showErrorMessage=True, errorTitle=f"{header} không hợp lệ", error=error,
-                showInputMessage=True, promptTitle=f"{header}: đếm gì",
-                prompt=component[f"{column}_definition"][:PROMPT_LIMIT])
-            validation.add(f"{letter}{row}")
-            form.add_data_validation(validation)
+
+    def add(cell: str, **rule) -> None:
+        validation = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True, **rule)
+        validation.add(cell)
+        form.add_data_validation(validation)
+
+    # One rule per cell, so that the message shown when the cell is selected speaks of that row's
+    # component.
+    for row, component in enumerate(components, start=2):
+        rule = component["scoring_rule"]
+        if rule == RATIO:
+            for letter, other, comparison, column, error in counts:
+                header = header_of(column)
+                add(f"{letter}{row}", type="custom",
+                    formula1=whole_from_zero(f"{letter}{row}", f"{other}{row}", comparison),
+                    errorTitle=f"{header} không hợp lệ", error=error, promptTitle=f"{header}: đếm gì",
+                    prompt=component[f"{column}_definition"][:PROMPT_LIMIT])
+        elif rule in VALUE_CHOICES:
+            choices = VALUE_CHOICES[rule]
+            listed = " hoặc ".join(f'"{choice}"' for choice in choices)
+            add(f"{value}{row}", type="list", formula1=f'"{",".join(choices)}"',
+                errorTitle="Giá trị không hợp lệ", error=f"Chọn {listed} trong danh sách.",
+                promptTitle=f"Giá trị: chọn {'/'.join(choices)}"[:32],
+                prompt=f"{component['name_vi']}: chọn {listed}."[:PROMPT_LIMIT])
+        else:
+            add(f"{value}{row}", type="whole", operator="greaterThanOrEqual", formula1="0",
+                errorTitle="Giá trị không hợp lệ", error="Ghi số nguyên từ 0 trở lên.",
+                promptTitle="Giá trị: đếm gì",
+                prompt=f"{component['numerator_definition']} ({_unit_of_measure(component)})"[:PROMPT_LIMIT])
     if unit_list:
-        unit_code = get_column_letter(HEADERS.index(header_of("unit_code")) + 1)
+        unit_code = _letter("unit_code")
         validation = DataValidation(type="list", formula1=unit_list, allow_blank=False, showErrorMessage=True,
                                     errorTitle="Mã đơn vị không hợp lệ",
                                     error=f'Chọn mã đơn vị trong danh sách ở sheet "{INSTRUCTIONS_SHEET}".')
         validation.add(f"{unit_code}2:{unit_code}{len(components) + 1}")
         form.add_data_validation(validation)
+
+
+def _unit_of_measure(component: dict) -> str:
+    return UNITS_OF_MEASURE.get(component["unit_of_measure"], component["unit_of_measure"])
+
+
+def _valid_values(component: dict) -> str:
+    rule = component["scoring_rule"]
+    if rule == RATIO:
+        return "Tử số, Mẫu số: số nguyên ≥ 0; Tử số ≤ Mẫu số"
+    if rule in VALUE_CHOICES:
+        return " / ".join(f'"{choice}"' for choice in VALUE_CHOICES[rule])
+    return "số nguyên ≥ 0"
+
+
+def _full_points_at(component: dict) -> str:
+    """When the component earns its maximum points, as the guide prints it."""
+    rule, target = component["scoring_rule"], component["target_value"]
+    if rule == RATIO:
+        return f"{float(target or 1):.0%}"
+    if rule in VALUE_CHOICES:
+        return '"Có"'
+    if rule == "tiered":
+        bands = load_tiers(component["unit_catalog"], component["component_code"])
+        return "; ".join(f"từ {low}: {points} điểm" for low, points in bands)
+    return f"{int(float(target))} {_unit_of_measure(component)}" if target else ""
 
 
 def _write_guide(guide, unit_type: str, period: str, unit: dict | None, components: list[dict],
@@ -193,9 +305,15 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
     guide.append(["Cách điền"])
     steps = [
         f'Điền số liệu vào sheet "{SHEET_NAME}": mỗi dòng là một chỉ số đơn vị phải báo cáo. Không thêm, xoá, đổi '
-        f"tên hay gộp cột, không đổi tên sheet; các ô in sẵn đã được khoá.",
-        "\"Tử số\" và \"Mẫu số\" là số lượng: số nguyên từ 0 trở lên, Tử số không lớn hơn Mẫu số. Không ghi tỷ lệ "
-        "phần trăm (85%, 0,85): tỷ lệ = Tử số / Mẫu số được tính khi tổng hợp. Chọn một ô để xem cần đếm gì.",
+        f"tên hay gộp cột, không đổi tên sheet; các ô in sẵn đã được khoá. Ô tô xám là ô không dùng cho chỉ số "
+        f"của dòng đó.",
+        "Chỉ số tính theo tỷ lệ: ghi \"Tử số\" và \"Mẫu số\" là số lượng: số nguyên từ 0 trở lên, Tử số không lớn "
+        "hơn Mẫu số. Không ghi tỷ lệ phần trăm (85%, 0,85): tỷ lệ = Tử số / Mẫu số được tính khi tổng hợp. Chọn "
+        "một ô để xem cần đếm gì.",
+        "Chỉ số khác: ghi vào cột \"Giá trị\". Chỉ số Có/Không: chọn \"Có\" hoặc \"Không\" trong danh sách của ô; "
+        "chỉ số Có/Một phần/Không: chọn \"Có\", \"Một phần\" hoặc \"Không\" (\"Một phần\" được nửa số điểm). Chỉ số "
+        "đếm số lượng (số cán bộ, số cuộc họp, số lượt hỗ trợ…): ghi số nguyên từ 0 trở lên, đơn vị tính ở bảng "
+        "dưới.",
         "Ghi số bằng chữ số (50, không ghi \"năm mươi\"). Nếu dùng công thức, mở và lưu tệp bằng Excel trước khi "
         "gửi để tệp lưu kết quả.",
         "\"Văn bản kiểm chứng\": số, ký hiệu văn bản chứng minh số liệu (ví dụ 125/BC-UBND).",
@@ -207,13 +325,15 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
         guide.append([number, step])
     guide.append([])
     guide.append(["Các chỉ số phải báo cáo"])
-    guide.append(["Mã chỉ số", "Tên chỉ số", "Tử số: đếm gì (theo danh mục chỉ số)",
-                  "Mẫu số: đếm gì (theo danh mục chỉ số)", "Đơn vị tính", "Giá trị hợp lệ", "Điểm tối đa",
-                  "Tỷ lệ đạt điểm tối đa"])
+    guide.append(["Mã chỉ số", "Tên chỉ số", "Cách tính điểm", "Ghi vào cột",
+                  "Tử số hoặc Giá trị: đếm gì (theo danh mục chỉ số)", "Mẫu số: đếm gì (theo danh mục chỉ số)",
+                  "Đơn vị tính", "Giá trị hợp lệ", "Điểm tối đa", "Mức đạt điểm tối đa"])
     for component in components:
-        guide.append([component["component_code"], component["name_vi"], component["numerator_definition"],
-                      component["denominator_definition"], "số lượng", "số nguyên ≥ 0; Tử số ≤ Mẫu số",
-                      int(float(component["max_points"])), f"{float(component['target_rate']):.0%}"])
+        guide.append([component["component_code"], component["name_vi"], RULE_NAMES[component["scoring_rule"]],
+                      ", ".join(header_of(column) for column in writes_of(component)),
+                      component["numerator_definition"], component["denominator_definition"],
+                      _unit_of_measure(component), _valid_values(component), int(float(component["max_points"])),
+                      _full_points_at(component)])
     unit_list = None
     if not unit:
         guide.append([])
@@ -229,7 +349,7 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
                 cell.alignment = WRAPPED
                 if row[0].value in headings:
                     cell.font = BOLD
-    for letter, width in zip("ABCDEFGH", (12, 60, 45, 45, 12, 28, 10, 14)):
+    for letter, width in zip("ABCDEFGHIJ", (12, 60, 22, 16, 45, 45, 12, 28, 10, 18)):
         guide.column_dimensions[letter].width = width
     guide.protection.sheet = True
     return unit_list

@@ -6,11 +6,26 @@ module reads. Everything a unit can get wrong is reported with the file, the uni
 column, and what to fix, in Vietnamese and English. A bad row is set aside on its own; only a file
 no row of which can be trusted is refused whole.
 
-Figures: "Tử số" and "Mẫu số" are counts, whole numbers from 0, and the rate is computed from
-them. So a percentage is refused in every form a unit writes it: "85%" typed, 0.85 in a cell
-formatted as a percentage, and a bare 0.85 (not a whole number; the reason suggests it may be the
-rate 85%). A bare 85 is a count of 85. Numbers written as text are read in Vietnamese or English
-style (``parse_number_text``): "12,5" is 12.5 (and so refused as no whole count), "1.234" is 1234.
+Each row is one component of the unit's own catalog (``SubmissionRules``), and the component's
+scoring rule says which cells carry its figure:
+
+- ``ratio``: "Tử số" and "Mẫu số" are counts, whole numbers from 0, and the rate is computed from
+  them. A percentage is refused in every form a unit writes it: "85%" typed, 0.85 in a cell
+  formatted as a percentage, and a bare 0.85 (not a whole number; the reason suggests it may be
+  the rate 85%). A bare 85 is a count of 85. "Giá trị" is not read on a ratio row (the template
+  locks it): the rate is the counts' to give, so a value there can neither contradict nor replace
+  them.
+- ``boolean``: "Giá trị" is "Có" or "Không" (also yes/no, 1/0, with or without diacritics, in any
+  case), read as 1 or 0.
+- ``yes_partial_no``: "Giá trị" is "Có", "Một phần" or "Không", read as 1, 0.5 or 0.
+- ``count_capped`` and ``tiered``: "Giá trị" is a whole number from 0.
+
+On every row but a ratio's, "Tử số" and "Mẫu số" are not read (the template locks them too).
+A file made from an older template, without the "Giá trị" column, is still read: its ratio rows
+are used and every other row is set aside, naming the missing column.
+
+Numbers written as text are read in Vietnamese or English style (``parse_number_text``): "12,5"
+is 12.5 (and so refused as no whole count), "1.234" is 1234.
 """
 
 from __future__ import annotations
@@ -43,12 +58,31 @@ COLUMNS = {
     "Tên chỉ số": "component_name",
     "Tử số": "numerator",
     "Mẫu số": "denominator",
+    "Giá trị": "reported_value",
     "Văn bản kiểm chứng": "evidence_document",
 }
 HEADERS = list(COLUMNS)
+# Columns a file may leave out: templates printed before "Giá trị" existed are still in use.
+OPTIONAL_COLUMNS = ("reported_value",)
 REQUIRED_TEXT = ("unit_code", "period", "component_code")
-# Every figure the template asks for is a count; the rate is numerator / denominator.
+# A ratio's figures are two counts; the rate is numerator / denominator.
 COUNTS = ("numerator", "denominator")
+RATIO = "ratio"
+# Scoring rule (unit_components.scoring_rule) -> how "Giá trị" is read: the answers it accepts
+# (key: the answer without diacritics or case -> its value), or None for a whole count from 0.
+YES, PARTLY, NO = Decimal(1), Decimal("0.5"), Decimal(0)
+_YES_WORDS = {"co": YES, "yes": YES, "y": YES, "true": YES, "1": YES}
+_NO_WORDS = {"khong": NO, "no": NO, "n": NO, "false": NO, "0": NO}
+_PARTLY_WORDS = {"mot phan": PARTLY, "partly": PARTLY, "partial": PARTLY, "0.5": PARTLY, "0,5": PARTLY}
+VALUE_ANSWERS: dict[str, dict[str, Decimal] | None] = {
+    "boolean": {**_YES_WORDS, **_NO_WORDS},
+    "yes_partial_no": {**_YES_WORDS, **_PARTLY_WORDS, **_NO_WORDS},
+    "count_capped": None,
+    "tiered": None,
+}
+SCORING_RULES = (RATIO, *VALUE_ANSWERS)
+# What a unit writes in "Giá trị" for each rule, as the template's drop-down and the reasons show it.
+VALUE_CHOICES = {"boolean": ("Có", "Không"), "yes_partial_no": ("Có", "Một phần", "Không")}
 XLSX_SUFFIX = ".xlsx"
 CSV_SUFFIX = ".csv"
 # A filled-in template unpacks to a few hundred kB at most; a package that declares more than
@@ -57,12 +91,11 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 # One row per indicator: the catalog has a few dozen; more rows than this is not a submission.
 MAX_DATA_ROWS = 1000
 MAX_FILE_NAME_LENGTH = 120
-ALL_UNITS = "all"
-# Who reports a component (dti_components.reported_by), as a reason names them: (vi, en).
-SCOPE_NAMES = {
-    ALL_UNITS: ("mọi đơn vị", "every unit"),
+# The unit catalogs (unit_components.unit_catalog) as a reason names who fills them in: (vi, en).
+CATALOG_NAMES = {
     "department": ("sở, ban, ngành", "departments"),
     "commune": ("xã, phường", "communes and wards"),
+    "focal_point": ("đơn vị đầu mối", "the focal-point unit"),
 }
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -90,16 +123,20 @@ class Submission:
 
 @dataclass(frozen=True)
 class SubmissionRules:
-    """What a submission is checked against: the period of the inbox it arrived in and the catalog."""
+    """What a submission is checked against: the period of the inbox it arrived in and the unit catalogs."""
 
     period: str
-    unit_scopes: Mapping[str, str]  # unit code -> the components it reports: 'department' or 'commune'
-    component_scopes: Mapping[str, str]  # component code -> reported_by: 'all', 'department' or 'commune'
+    # unit code -> the catalogs it fills in, its own type's first ('department' or 'commune'),
+    # then 'focal_point' for the focal-point unit
+    unit_catalogs: Mapping[str, tuple[str, ...]]
+    catalogs: Mapping[str, Mapping[str, str]]  # catalog -> component code -> scoring rule
 
+    def components_of(self, unit_code: str) -> dict[str, str]:
+        """The unit's components: component code -> scoring rule."""
+        return {code: rule for catalog in self.unit_catalogs[unit_code] for code, rule in self.catalogs[catalog].items()}
 
-def scope_covers(reported_by: str, unit_scope: str) -> bool:
-    """Whether a component reported by ``reported_by`` is reported by units of ``unit_scope``."""
-    return reported_by in (ALL_UNITS, unit_scope)
+    def catalogs_holding(self, component_code: str) -> list[str]:
+        return [catalog for catalog, components in self.catalogs.items() if component_code in components]
 
 
 def safe_file_name(file_name: str) -> str:
@@ -179,7 +216,7 @@ class _Place:
 def _unit_named_by(file_name: str, rules: SubmissionRules) -> str | None:
     """The unit a file's name starts with (SNV.xlsx, SNV-nop-lai.xlsx), if it is a known unit."""
     first_word = re.split(r"[^0-9A-Za-z]", PurePosixPath(file_name).stem, maxsplit=1)[0].upper()
-    return first_word if first_word in rules.unit_scopes else None
+    return first_word if first_word in rules.unit_catalogs else None
 
 
 # --- from bytes to a table of cells ------------------------------------------------------------
@@ -228,7 +265,9 @@ def _xlsx_table(content: bytes, place: _Place) -> _Table:
             f"the workbook cannot be opened ({type(error).__name__}: {error}); open it in Excel, save it again as "
             f".xlsx and resend it") from error
     header = [_header_text(cell.value) for cell in cells[0]] if cells else []
-    rows = [(number, [_Cell(cell.value, cell.number_format or "General", formulas.get((number, column)))
+    # Only a formula without its saved result is one: a blank cell beside it does not make it so.
+    rows = [(number, [_Cell(cell.value, cell.number_format or "General",
+                            formulas.get((number, column)) if cell.value is None else None)
                       for column, cell in enumerate(row, start=1)])
             for number, row in enumerate(cells[1:], start=2)]
     return _Table(header, rows, lambda: _merged_header_cells(content, sheet_name))
@@ -380,18 +419,18 @@ def _read_table(table: _Table, place: _Place, rules: SubmissionRules) -> Submiss
             f'sheet "{SHEET_NAME}" has the header row but no indicator rows; fill in the template and send it again')
 
     def cell(cells: list[_Cell], column: str) -> _Cell:
-        index = position[column]
-        return cells[index] if index < len(cells) else _Cell()
+        index = position.get(column)
+        return cells[index] if index is not None and index < len(cells) else _Cell()
 
     units_in_rows = sorted({code for _, cells in rows
-                            if (code := _plain_text(cell(cells, "unit_code")).upper()) in rules.unit_scopes})
+                            if (code := _plain_text(cell(cells, "unit_code")).upper()) in rules.unit_catalogs})
     if len(units_in_rows) > 1:
         raise place.refuse(
             f"một tệp chỉ chứa số liệu của một đơn vị, tệp này có các mã {', '.join(units_in_rows)}; tách thành "
             f"mỗi đơn vị một tệp",
             f"one file holds one unit's figures, this one has units {', '.join(units_in_rows)}; send one file per unit")
     unit_code = units_in_rows[0] if units_in_rows else place.unit_code
-    checker = _RowChecker(rules, unit_code)
+    checker = _RowChecker(rules, unit_code, has_value_column="reported_value" in position)
     records: dict[int, dict] = {}
     problems: list[_Problem] = []
     rows_of_component: dict[str, list[int]] = defaultdict(list)
@@ -433,7 +472,7 @@ def _column_positions(table: _Table, place: _Place) -> dict[str, int]:
                                f'column "{header}" appears twice; delete the extra one')
         else:
             position[COLUMNS[header]] = index
-    missing = [header for header in HEADERS if COLUMNS[header] not in position]
+    missing = [header for header in HEADERS if COLUMNS[header] not in position and COLUMNS[header] not in OPTIONAL_COLUMNS]
     if missing and (merged := table.merged_header()):
         ranges = ", ".join(merged)
         raise place.refuse(
@@ -453,11 +492,14 @@ def _column_positions(table: _Table, place: _Place) -> dict[str, int]:
 
 
 class _RowChecker:
-    """Checks one row's cells against the rules; the unit is the file's, for the scope of its components."""
+    """Checks one row's cells against the rules; the unit is the file's, whose catalogs say which
+    components it reports and by which rule each is scored."""
 
-    def __init__(self, rules: SubmissionRules, unit_code: str | None):
+    def __init__(self, rules: SubmissionRules, unit_code: str | None, has_value_column: bool):
         self.rules = rules
-        self.unit_scope = rules.unit_scopes.get(unit_code) if unit_code else None
+        self.unit_code = unit_code
+        self.unit_components = rules.components_of(unit_code) if unit_code else None
+        self.has_value_column = has_value_column
 
     def check(self, cells: dict[str, _Cell], number: int) -> tuple[dict, list[_Problem]]:
         problems: list[_Problem] = []
@@ -474,7 +516,7 @@ class _RowChecker:
                 problem(column, *text_problem)
         if record["unit_code"]:
             record["unit_code"] = record["unit_code"].upper()
-            if record["unit_code"] not in self.rules.unit_scopes:
+            if record["unit_code"] not in self.rules.unit_catalogs:
                 problem("unit_code", f'mã đơn vị "{record["unit_code"]}" không có trong danh mục đơn vị báo cáo; ghi '
                                      f"đúng mã đơn vị như trong mẫu",
                         f'unit code "{record["unit_code"]}" is not a known reporting unit; write the unit code as '
@@ -487,34 +529,103 @@ class _RowChecker:
                                   f'"{record["period"]}"; số liệu kỳ khác nộp vào kỳ đó',
                         f'must be {self.rules.period} (the period of the inbox the file arrived in), found '
                         f'"{record["period"]}"; send another period\'s figures to that period')
+        rule = None
         if record["component_code"]:
-            problems.extend(self._component_problems(record["component_code"], number, _shown(cells["component_code"])))
-        for column in COUNTS:
-            record[column], count_problem = _count(cells[column])
-            if count_problem:
-                problem(column, *count_problem)
-        numerator, denominator = record["numerator"], record["denominator"]
-        if numerator is not None and denominator is not None and numerator > denominator:
-            problem("numerator", f"Tử số ({numerator}) lớn hơn Mẫu số ({denominator}): tỷ lệ không thể vượt 100%; "
-                                 f"kiểm tra lại hai số",
-                    f"Tử số ({numerator}) is larger than Mẫu số ({denominator}): a rate cannot exceed 100%; "
-                    f"check both counts")
+            rule, component_problem = self._scoring_rule(record["component_code"].upper())
+            if component_problem:
+                problem("component_code", *component_problem)
+            else:
+                record["component_code"] = record["component_code"].upper()
+        record.update(numerator=None, denominator=None, reported_value=None)
+        if rule == RATIO:
+            for column in COUNTS:
+                record[column], count_problem = _count(cells[column])
+                if count_problem:
+                    problem(column, *count_problem)
+            numerator, denominator = record["numerator"], record["denominator"]
+            if numerator is not None and denominator is not None and numerator > denominator:
+                problem("numerator", f"Tử số ({numerator}) lớn hơn Mẫu số ({denominator}): tỷ lệ không thể vượt 100%; "
+                                     f"kiểm tra lại hai số",
+                        f"Tử số ({numerator}) is larger than Mẫu số ({denominator}): a rate cannot exceed 100%; "
+                        f"check both counts")
+        elif rule is not None:
+            record["reported_value"], value_problem = self._value(rule, cells)
+            if value_problem:
+                problem("reported_value", *value_problem)
         return record, problems
 
-    def _component_problems(self, code: str, number: int, raw: str | None) -> list[_Problem]:
-        reported_by = self.rules.component_scopes.get(code)
-        if reported_by is None:
-            return [_Problem(number, "component_code", raw,
-                             f'mã chỉ số "{code}" không có trong bộ chỉ số; dùng mã chỉ số in sẵn trong mẫu',
-                             f'indicator code "{code}" is not in the indicator catalog; use the codes printed in the '
-                             f"template")]
-        if self.unit_scope and not scope_covers(reported_by, self.unit_scope):
-            who_vi, who_en = SCOPE_NAMES[reported_by]
-            unit_vi, unit_en = SCOPE_NAMES[self.unit_scope]
-            return [_Problem(number, "component_code", raw,
-                             f"chỉ số {code} do {who_vi} báo cáo, {unit_vi} không báo cáo chỉ số này; xoá dòng này",
-                             f"indicator {code} is reported by {who_en}, not by {unit_en}; delete this row")]
-        return []
+    def _scoring_rule(self, code: str) -> tuple[str | None, tuple[str, str] | None]:
+        """The component's scoring rule for this unit, or (vi, en) of why the unit cannot report it."""
+        holding = self.rules.catalogs_holding(code)
+        if not holding:
+            return None, (f'mã chỉ số "{code}" không có trong bộ chỉ số; dùng mã chỉ số in sẵn trong mẫu',
+                          f'indicator code "{code}" is not in the indicator catalog; use the codes printed in the '
+                          f"template")
+        if self.unit_components is None:
+            # The row's unit is unknown and the row is set aside for that; its figures are still
+            # checked, by the rule of the first catalog holding the component.
+            return self.rules.catalogs[holding[0]][code], None
+        if code not in self.unit_components:
+            who_vi = " và ".join(CATALOG_NAMES[catalog][0] for catalog in holding)
+            who_en = " and ".join(CATALOG_NAMES[catalog][1] for catalog in holding)
+            unit_vi, unit_en = CATALOG_NAMES[self.rules.unit_catalogs[self.unit_code][0]]
+            return None, (f"chỉ số {code} do {who_vi} báo cáo, {unit_vi} không báo cáo chỉ số này; xoá dòng này",
+                          f"indicator {code} is reported by {who_en}, not by {unit_en}; delete this row")
+        return self.unit_components[code], None
+
+    def _value(self, rule: str, cells: dict[str, _Cell]) -> tuple[Decimal | None, tuple[str, str] | None]:
+        """The row's "Giá trị" read by its rule, or (vi, en) of why it cannot be."""
+        cell = cells["reported_value"]
+        if not self.has_value_column:
+            return None, (f'tệp không có cột "{header_of("reported_value")}" (mẫu cũ) mà chỉ số này cần; tải mẫu '
+                          f"của kỳ này và ghi {_what_to_write(rule)[0]} vào cột đó",
+                          f'the file has no "{header_of("reported_value")}" column (an older template) and this '
+                          f"indicator needs it; download this period's template and write {_what_to_write(rule)[1]} "
+                          f"in that column")
+        if _is_blank(cell):
+            vi, en = _what_to_write(rule)
+            hint_vi = hint_en = ""
+            if any(not _is_blank(cells[column]) for column in COUNTS):
+                hint_vi = "; chỉ số này không dùng Tử số và Mẫu số"
+                hint_en = "; this indicator does not use Tử số and Mẫu số"
+            return None, (f"chưa nhập; ghi {vi}{hint_vi}", f"is empty; write {en}{hint_en}")
+        answers = VALUE_ANSWERS[rule]
+        if answers is None:
+            return _count(cell, counts_of_rate=False)
+        return _answer(cell, rule, answers)
+
+
+def _what_to_write(rule: str) -> tuple[str, str]:
+    """(vi, en): what "Giá trị" holds for ``rule``."""
+    if rule in VALUE_CHOICES:
+        choices = VALUE_CHOICES[rule]
+        listed = ", ".join(f'"{choice}"' for choice in choices)
+        return f"một trong {listed}", f"one of {listed}"
+    return "số nguyên từ 0 trở lên", "a whole number from 0"
+
+
+def _answer(cell: _Cell, rule: str, answers: dict[str, Decimal]) -> tuple[Decimal | None, tuple[str, str] | None]:
+    """A yes / (partly /) no answer, read as 1 / (0.5 /) 0."""
+    value = cell.value
+    if cell.formula:
+        return None, (_FORMULA[0].format(formula=cell.formula), _FORMULA[1].format(formula=cell.formula))
+    if isinstance(value, bool):  # TRUE / FALSE typed in Excel
+        value = int(value)
+    if isinstance(value, (int, float)) and Decimal(str(value)) in answers.values():
+        return next(answer for answer in answers.values() if answer == Decimal(str(value))), None
+    shown = _plain_text(cell)
+    answer = answers.get(_folded(shown))
+    if answer is not None:
+        return answer, None
+    vi, en = _what_to_write(rule)
+    return None, (f'phải là {vi}, đang ghi "{shown}"; chọn trong danh sách của ô',
+                  f'must be {en}, found "{shown}"; pick it from the cell\'s list')
+
+
+def _folded(text: str) -> str:
+    """``text`` without diacritics, case or extra spaces: "Một  phần" -> "mot phan", "KHÔNG" -> "khong"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).casefold().split())
 
 
 def _duplicates(rows_of_component: dict[str, list[int]], records: dict[int, dict]) -> list[_Problem]:
@@ -587,8 +698,12 @@ def _required_text(cell: _Cell) -> tuple[str | None, tuple[str, str] | None]:
     return text, None
 
 
-def _count(cell: _Cell) -> tuple[Decimal | None, tuple[str, str] | None]:
-    """A whole non-negative count, or (vi, en) of why the cell is not one."""
+def _count(cell: _Cell, counts_of_rate: bool = True) -> tuple[Decimal | None, tuple[str, str] | None]:
+    """A whole non-negative count, or (vi, en) of why the cell is not one.
+
+    ``counts_of_rate``: the cell is a ratio's "Tử số" or "Mẫu số", so a rate written there is
+    explained as such; "Giá trị" of a count is a count of its own.
+    """
     value = cell.value
     if cell.formula or (isinstance(value, str) and value.strip().startswith("=")):
         formula = cell.formula or value.strip()
@@ -604,11 +719,11 @@ def _count(cell: _Cell) -> tuple[Decimal | None, tuple[str, str] | None]:
         number = Decimal(str(value))
         shown = _plain_text(cell)
         if "%" in cell.number_format:
-            return None, _percent_problem(f"{_plain(number * 100)}%")
+            return None, _percent_problem(f"{_plain(number * 100)}%", counts_of_rate)
     else:
         shown = _plain_text(cell)
         if shown.endswith("%"):
-            return None, _percent_problem(shown)
+            return None, _percent_problem(shown, counts_of_rate)
         number = parse_number_text(shown)
         if number is None:
             return None, (f'phải là số không âm, đang ghi "{shown}"; ghi số lượng bằng chữ số',
@@ -620,7 +735,7 @@ def _count(cell: _Cell) -> tuple[Decimal | None, tuple[str, str] | None]:
         understood = shown != str(number)
         vi = f'phải là số nguyên (số lượng), đang ghi "{shown}"' + (f" (= {number})" if understood else "")
         en = f'must be a whole number (a count), found "{shown}"' + (f" (read as {number})" if understood else "")
-        if number < 1:
+        if number < 1 and counts_of_rate:
             vi += f"; nếu đây là tỷ lệ {_plain(number * 100)}% thì ghi số lượng vào Tử số và Mẫu số"
             en += f"; if it is the rate {_plain(number * 100)}%, write the two counts in Tử số and Mẫu số instead"
         return None, (vi, en)
@@ -632,11 +747,13 @@ def _plain(number: Decimal) -> str:
     return f"{number.normalize():f}"
 
 
-def _percent_problem(shown: str) -> tuple[str, str]:
-    return (f'ghi số lượng, không ghi tỷ lệ phần trăm, đang ghi "{shown}"; Tử số và Mẫu số là hai số đếm, tỷ lệ '
-            f"được tính từ chúng",
-            f'write a count, not a percentage, found "{shown}"; Tử số and Mẫu số are counts and the rate is '
-            f"computed from them")
+def _percent_problem(shown: str, counts_of_rate: bool) -> tuple[str, str]:
+    vi, en = (f'ghi số lượng, không ghi tỷ lệ phần trăm, đang ghi "{shown}"',
+              f'write a count, not a percentage, found "{shown}"')
+    if counts_of_rate:
+        return (f"{vi}; Tử số và Mẫu số là hai số đếm, tỷ lệ được tính từ chúng",
+                f"{en}; Tử số and Mẫu số are counts and the rate is computed from them")
+    return vi, en
 
 
 _NUMBER_TEXT = re.compile(r"([+-]?)([0-9][0-9.,]*)")

@@ -7,6 +7,8 @@ create table if not exists raw.self_assessment_rows (
     component_name      text,
     numerator           numeric,
     denominator         numeric,
+    -- The figure of a component not scored as a ratio: 1/0 for yes/no, 0.5 for partly, or a count.
+    reported_value      numeric,
     evidence_document   text,
     _batch_id           text not null,
     _source             text not null,
@@ -16,3 +18,6 @@ create table if not exists raw.self_assessment_rows (
     _loaded_at          timestamptz not null default now(),
     primary key (_file_sha256, _row_number)
 );
+
+-- Warehouses created before the column existed get it too (run on every start, like the create).
+alter table raw.self_assessment_rows add column if not exists reported_value numeric;
