@@ -8,10 +8,7 @@ the warehouse's catalog seeds (loaded from the project first if the warehouse ha
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 from psycopg import sql
 
 from dti import settings, warehouse
+from dti.dbt_invocation import dbt_failure, invoke_dbt
 
 NAME_COLUMN = "name"
 CATALOG_SEEDS = ("dti_framework_versions", "dti_main_indices")
@@ -210,38 +208,3 @@ def run_dbt(url: str, args: list[str], project_dir: Path = settings.DBT_PROJECT_
     if not result.success:
         raise WhatIfError(f"dbt {args[0]} failed: {dbt_failure(result)}")
     return result
-
-
-def invoke_dbt(url: str, args: list[str], project_dir: Path = settings.DBT_PROJECT_DIR, manifest=None):
-    """Run one dbt command in this process against ``url`` and return dbt's result, failed or not.
-    dbt's console output is silenced; its log file is written as usual."""
-    from dbt.cli.main import dbtRunner
-
-    with dbt_connection(url):
-        return dbtRunner(manifest=manifest).invoke(
-            [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--log-level", "none"]
-        )
-
-
-def dbt_failure(result) -> str:
-    if result.exception is not None:
-        return str(result.exception)
-    messages = [f"{node.node.name}: {node.message}" for node in getattr(result.result, "results", [])
-                if str(node.status) not in ("success", "pass")]
-    return "; ".join(messages) or "no message"
-
-
-@contextlib.contextmanager
-def dbt_connection(url: str) -> Iterator[None]:
-    """Point the project's profile (``DTI_PG*`` variables) at ``url`` for the duration."""
-    variables = settings.PostgresParams.from_url(url).dbt_env()
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

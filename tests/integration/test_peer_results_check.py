@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from dti import settings
-from dti.what_if import invoke_dbt
+from dti.dbt_invocation import invoke_dbt
 
 CHECK = "assert_peer_dti_scores_match_main_index_values"
 PEERS_SEED = Path("seeds/province/peer_dti_results.csv")

@@ -38,6 +38,22 @@ grade_bands as (
 
 ),
 
+province_main_index_values as (
+
+    select period, catalog_code as framework_version, main_index_code, index_value
+    from main_index_scores
+    where scope_type = 'province'
+
+),
+
+-- the Ministry's formula, written once (macros/dti_from_main_index_values.sql): what-if and the
+-- peer check use the same
+province_dti as (
+
+    {{ dti_from_main_index_values('province_main_index_values', ['period']) }}
+
+),
+
 scope_points as (
 
     select
@@ -87,7 +103,11 @@ scores as (
         scope_components.components_missing,
         scope_points.points,
         scope_points.max_points,
-        scope_points.points / nullif(scope_points.max_points, 0) as dti_score
+        case
+            when scope_points.scope_type = 'province' then province_dti.dti_score
+            -- a unit's own catalog is not a national framework: its points out of its 1000
+            else scope_points.points / nullif(scope_points.max_points, 0)
+        end as dti_score
     from scope_points
     inner join periods
         on scope_points.period = periods.period
@@ -98,6 +118,9 @@ scores as (
     left join reporting_units
         on scope_points.scope_type = 'unit'
         and scope_points.scope_code = reporting_units.unit_code
+    left join province_dti
+        on scope_points.scope_type = 'province'
+        and scope_points.period = province_dti.period
     left join submission_status
         on scope_points.scope_type = 'unit'
         and scope_points.period = submission_status.period

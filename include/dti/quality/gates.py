@@ -28,10 +28,10 @@ MART_QUERIES = {
     (suites.MARTS_DTI_SCORES_SUITE, "fct_dti_scores"):
         "select period, scope_type, scope_code, points::float8 as points, max_points::float8 as max_points, "
         "dti_score::float8 as dti_score from marts.fct_dti_scores where period = %s",
-    (suites.MARTS_COMPONENT_POINTS_SUITE, "fct_component_points"):
-        "select period, scope_type, scope_code, component_code, points::float8 as points, "
-        "max_points::float8 as max_points, achieved_rate::float8 as achieved_rate "
-        "from marts.fct_component_points where period = %s",
+    (suites.MARTS_COMPONENT_SCORES_SUITE, "fct_component_scores"):
+        "select period, scope_type, scope_code, component_code, scoring_rule, score_status, points::float8 as points, "
+        "max_points::float8 as max_points, component_value::float8 as component_value "
+        "from marts.fct_component_scores where period = %s",
 }
 
 

@@ -15,7 +15,7 @@ from dti import settings
 
 RAW_SUBMISSIONS_SUITE = "raw_self_assessment_rows"
 MARTS_DTI_SCORES_SUITE = "marts_fct_dti_scores"
-MARTS_COMPONENT_POINTS_SUITE = "marts_fct_component_points"
+MARTS_COMPONENT_SCORES_SUITE = "marts_fct_component_scores"
 
 RAW_SUBMISSION_COLUMNS = [
     "unit_code", "unit_name", "period", "component_code", "component_name", "numerator", "denominator",
@@ -91,11 +91,16 @@ def marts_dti_scores_suite() -> gx.ExpectationSuite:
             column="scope_code", value_set=["PROVINCE", *_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code")],
             meta=_note("Kết quả cho một đơn vị không có trong danh mục.", "A score for a unit outside the unit list."),
         ),
+        gxe.ExpectColumnDistinctValuesToContainSet(
+            column="scope_code", value_set=["PROVINCE", *_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code")],
+            meta=_note("Thiếu kết quả của tỉnh hoặc của một đơn vị trong danh mục: không đơn vị nào được bỏ sót.",
+                       "The province or a listed unit has no score: no unit may be left out."),
+        ),
     ]
     return gx.ExpectationSuite(name=MARTS_DTI_SCORES_SUITE, expectations=expectations)
 
 
-def marts_component_points_suite() -> gx.ExpectationSuite:
+def marts_component_scores_suite() -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
             column="points", min_value=0,
@@ -106,15 +111,21 @@ def marts_component_points_suite() -> gx.ExpectationSuite:
             meta=_note("Điểm thành phần vượt điểm tối đa.", "A component's points exceed its maximum."),
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="achieved_rate", min_value=0, max_value=1,
-            meta=_note("Tỷ lệ đạt được nằm ngoài [0, 1].", "An achieved rate lies outside [0, 1]."),
+            column="component_value", min_value=0, max_value=1,
+            row_condition='scoring_rule == "ratio"', condition_parser="pandas",
+            meta=_note("Một tỷ lệ nằm ngoài [0, 1]: tử số lớn hơn mẫu số ở đâu đó.",
+                       "A rate lies outside [0, 1]: somewhere a numerator exceeds its denominator."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="score_status", value_set=["scored", "missing"],
+            meta=_note("Trạng thái chấm điểm không xác định.", "An unknown scoring status."),
         ),
     ]
-    return gx.ExpectationSuite(name=MARTS_COMPONENT_POINTS_SUITE, expectations=expectations)
+    return gx.ExpectationSuite(name=MARTS_COMPONENT_SCORES_SUITE, expectations=expectations)
 
 
 SUITES = {
     RAW_SUBMISSIONS_SUITE: raw_submissions_suite,
     MARTS_DTI_SCORES_SUITE: marts_dti_scores_suite,
-    MARTS_COMPONENT_POINTS_SUITE: marts_component_points_suite,
+    MARTS_COMPONENT_SCORES_SUITE: marts_component_scores_suite,
 }

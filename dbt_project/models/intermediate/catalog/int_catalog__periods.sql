@@ -6,12 +6,6 @@ with periods as (
     from {{ ref('stg_submissions__landed_files') }}
     where period is not null
 
-),
-
-frameworks as (
-
-    select * from {{ ref('dti_framework_versions') }}
-
 )
 
 select
@@ -19,8 +13,5 @@ select
     cast(left(periods.period, 4) as integer) as assessment_year,
     {{ period_start_date('periods.period') }} as period_start,
     {{ period_end_date('periods.period') }} as period_end,
-    frameworks.framework_version
+    {{ dti_framework_version_for_year('cast(left(periods.period, 4) as integer)') }} as framework_version
 from periods
-inner join frameworks
-    on cast(left(periods.period, 4) as integer) >= frameworks.valid_from_year
-    and cast(left(periods.period, 4) as integer) <= coalesce(frameworks.valid_to_year, 9999)

@@ -1,0 +1,269 @@
+"""The scoring model built by dbt on real PostgreSQL, from raw rows written by hand.
+
+A few units report, one reports nothing, the procedure system holds ten dossiers; the marts are
+then checked against figures computed here by hand and against the aggregation formula of
+DTI.md. The same rows are given to a 2023 and a 2026 period, which the catalog scores on two
+different frameworks.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from dti import settings, warehouse
+from dti.dbt_invocation import dbt_failure, invoke_dbt
+
+PERIOD_2026, PERIOD_2023 = "2026-Q3", "2023-Q3"
+VIETNAM = timezone(timedelta(hours=7))
+FOCAL_POINT, DEPARTMENT, COMMUNE, SILENT_DEPARTMENT = "SKHCN", "SNV", "X07822", "STP"
+# What every reporting unit sends, by rule: rates of 80 / 100, yes, partly, and counts.
+RATE = (80, 100)
+VALUES_BY_RULE = {"boolean": 1, "yes_partial_no": 0.5, "count_capped": 2, "tiered": 1}
+FOCAL_POINT_VALUES = {"FP01": 3, "FP02": 1, "FP03": 1, "FP04": 0}
+
+
+def unit_catalog(catalog: str) -> list[dict]:
+    with (settings.DBT_PROJECT_DIR / "seeds/catalog/unit_components.csv").open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["unit_catalog"] == catalog]
+
+
+def submission_rows(unit_code: str, catalog: str) -> list[tuple]:
+    rows = []
+    for component in unit_catalog(catalog):
+        if component["scoring_rule"] == "ratio":
+            numerator, denominator, value = *RATE, None
+        else:
+            numerator, denominator = None, None
+            value = FOCAL_POINT_VALUES.get(component["component_code"], VALUES_BY_RULE[component["scoring_rule"]])
+        rows.append((component["component_code"], numerator, denominator, value))
+    return rows
+
+
+def land_submission(conn: psycopg.Connection, period: str, unit_code: str, rows: list[tuple]) -> None:
+    sha = f"{period}-{unit_code}".ljust(64, "0")
+    conn.execute(
+        "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, size_bytes, "
+        "batch_id, status, row_count, rejected_rows, submitted_at) "
+        "values (%s, 'self_assessment_submission', %s, %s, %s, '/archive', 1, %s, 'landed', %s, 0, %s)",
+        (sha, f"{unit_code}.xlsx", unit_code, period, f"batch-{sha[:12]}", len(rows), datetime(2026, 1, 1, tzinfo=VIETNAM)),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into raw.self_assessment_rows (unit_code, period, component_code, numerator, denominator, "
+            "reported_value, _batch_id, _source, _file_name, _file_sha256, _row_number) "
+            "values (%s, %s, %s, %s, %s, %s, %s, 'self_assessment_submission', %s, %s, %s)",
+            [(unit_code, period, code, numerator, denominator, value, f"batch-{sha[:12]}", f"{unit_code}.xlsx", sha,
+              number) for number, (code, numerator, denominator, value) in enumerate(rows, start=2)],
+        )
+
+
+def land_dossiers(conn: psycopg.Connection, filed_on: datetime, full_process_online: int, others: int) -> None:
+    """Dossiers filed on one day: some online and full-process, the rest not."""
+    rows = []
+    for number in range(full_process_online + others):
+        online = number < full_process_online
+        filed = filed_on + timedelta(minutes=number)
+        rows.append((f"D-{filed:%Y%m%d}-{number}", "1.00001", COMMUNE, filed, "online" if online else "offline", online,
+                     "completed", None, "p" * 64, filed, "b", "procedure_api", "page", "f" * 64, number + 1))
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into raw.dossier_records (dossier_id, procedure_code, unit_code, filed_at, channel, full_process, "
+            "status, returned_at, citizen_pseudonym, updated_at, _batch_id, _source, _file_name, _file_sha256, "
+            "_row_number) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+
+
+def build_two_periods(database_url: str) -> None:
+    """Two periods of hand-written raw rows, built by dbt: seeds, models and every data test."""
+    warehouse.ensure_schemas(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for period in (PERIOD_2026, PERIOD_2023):
+            land_submission(conn, period, DEPARTMENT, submission_rows(DEPARTMENT, "department"))
+            land_submission(conn, period, FOCAL_POINT,
+                            submission_rows(FOCAL_POINT, "department") + submission_rows(FOCAL_POINT, "focal_point"))
+            land_submission(conn, period, COMMUNE, submission_rows(COMMUNE, "commune"))
+        # 4 of 10 dossiers filed online and full-process in 2026-Q3; none in 2023-Q3
+        land_dossiers(conn, datetime(2026, 8, 3, 9, tzinfo=VIETNAM), full_process_online=4, others=6)
+    built = invoke_dbt(database_url, ["build"])
+    assert built.success, dbt_failure(built)
+
+
+@pytest.fixture(autouse=True)
+def dbt_folders(tmp_path_factory, monkeypatch):
+    """dbt's target and logs in this module's own folder, not in the project beside other runs."""
+    folder = tmp_path_factory.getbasetemp() / "scoring-dbt"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+
+
+@pytest.fixture(scope="module")
+def scored_url(postgres_server_url, tmp_path_factory):
+    """One build shared by the tests that only read the marts."""
+    folder = tmp_path_factory.getbasetemp() / "scoring-dbt"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+        name = f"dti_test_{uuid.uuid4().hex[:12]}"
+        url = warehouse.ensure_database(postgres_server_url, name)
+        try:
+            build_two_periods(url)
+            yield url
+        finally:
+            warehouse.drop_database(postgres_server_url, name)
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[dict]:
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(sql, params).fetchall()
+
+
+def province_points(url: str, period: str) -> dict[str, float]:
+    rows = query(url, "select component_code, points from marts.fct_component_scores "
+                      "where period = %s and scope_type = 'province'", (period,))
+    return {row["component_code"]: float(row["points"]) for row in rows}
+
+
+def test_province_components_score_as_computed_by_hand(scored_url):
+    points = province_points(scored_url, PERIOD_2026)
+    # 7.2: 4 of 10 dossiers full-process online = 0.4 of a 1.0 target × 60 points (405 weights it 60)
+    assert points["6.2"] == pytest.approx(0.4 * 60)
+    # 1.1: 3 steering-committee meetings → the 3-meeting band, 15 points
+    assert points["1.1"] == 15
+    # 3.1: the data centre meets the standards (yes) → all 50 points
+    assert points["3.1"] == 50
+    # 1.2: tasks on time over the three units that report them, (80+80+80)/(100+100+100) × 50
+    assert points["1.2"] == pytest.approx(0.8 * 50)
+    # 1.3: share of units with a portal column: all three say yes → 30 of 30
+    assert points["1.3"] == 30
+    # 4.3: dedicated IT staff summed over the two reporting departments, 2+2 of a 40 cap × 20
+    assert points["4.3"] == pytest.approx(4 / 40 * 20)
+    # 8.1 (405 numbering 7.1) from the commune alone, 80/100 × 90
+    assert points["7.1"] == pytest.approx(0.8 * 90)
+    # 9.1 (8.1 in 405): no certificate register, no population → no value, 0 points, missing
+    missing = query(scored_url, "select points, score_status from marts.fct_component_scores "
+                                "where period = %s and scope_type = 'province' and component_code = '8.1'",
+                    (PERIOD_2026,))
+    assert missing == [{"points": 0.0, "score_status": "missing"}]
+
+
+def test_province_dti_is_the_aggregation_of_its_main_index_values(scored_url):
+    for period in (PERIOD_2026, PERIOD_2023):
+        main_indices = query(scored_url, "select s.index_value, m.max_points from marts.fct_main_index_scores s "
+                                         "join reference.dti_main_indices m on m.framework_version = s.catalog_code "
+                                         "and m.main_index_code = s.main_index_code "
+                                         "where s.period = %s and s.scope_type = 'province'", (period,))
+        # DTI.md: Σ (main-index value × main-index max points) / 1000
+        expected = sum(float(row["index_value"] or 0) * row["max_points"] for row in main_indices) / 1000
+        [province] = query(scored_url, "select dti_score, points from marts.fct_dti_scores "
+                                       "where period = %s and scope_type = 'province'", (period,))
+        assert float(province["dti_score"]) == pytest.approx(expected, abs=1e-9)
+        assert float(province["dti_score"]) == pytest.approx(sum(province_points(scored_url, period).values()) / 1000)
+        assert 0 < expected < 1
+
+
+def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
+    [silent] = query(scored_url, "select dti_score, submission_status, components_in_scope, components_missing, rank_in_group "
+                                 "from marts.fct_dti_scores where period = %s and scope_code = %s",
+                     (PERIOD_2026, SILENT_DEPARTMENT))
+    assert silent["submission_status"] == "missing"
+    assert float(silent["dti_score"]) == 0
+    assert silent["components_missing"] == silent["components_in_scope"] == len(unit_catalog("department"))
+    statuses = query(scored_url, "select distinct score_status, points from marts.fct_component_scores "
+                                 "where period = %s and scope_code = %s", (PERIOD_2026, SILENT_DEPARTMENT))
+    assert statuses == [{"score_status": "missing", "points": 0.0}]
+    ranked = query(scored_url, "select unit_code, rank_in_group, components_missing_list from marts.rpt_unit_ranking "
+                               "where period = %s and ranking_group = 'department' order by rank_in_group, unit_code",
+                   (PERIOD_2026,))
+    assert [row["unit_code"] for row in ranked[:2]] == sorted([DEPARTMENT, FOCAL_POINT])
+    silent_ranking = next(row for row in ranked if row["unit_code"] == SILENT_DEPARTMENT)
+    assert "NT01" in silent_ranking["components_missing_list"]
+    units = query(scored_url, "select count(*) as n from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
+                  (PERIOD_2026,))
+    with (settings.DBT_PROJECT_DIR / "seeds/province/reporting_units.csv").open(encoding="utf-8") as handle:
+        assert units[0]["n"] == sum(1 for _ in csv.DictReader(handle))
+
+
+def test_the_assessment_year_chooses_the_framework(scored_url):
+    frameworks = query(scored_url, "select period, catalog_code from marts.fct_dti_scores "
+                                   "where scope_type = 'province' order by period")
+    assert frameworks == [{"period": PERIOD_2023, "catalog_code": "922"}, {"period": PERIOD_2026, "catalog_code": "405"}]
+    main_indices = {period: [row["main_index_code"] for row in query(
+        scored_url, "select main_index_code from marts.fct_main_index_scores where period = %s "
+                    "and scope_type = 'province'", (period,))] for period in (PERIOD_2023, PERIOD_2026)}
+    assert "smart_city" in main_indices[PERIOD_2023] and "smart_city" not in main_indices[PERIOD_2026]
+    assert len(main_indices[PERIOD_2023]) == 9 and len(main_indices[PERIOD_2026]) == 8
+
+
+def test_target_progress_levers_and_rank_are_reported(scored_url):
+    progress = {row["target_code"]: row for row in query(
+        scored_url, "select * from marts.rpt_target_progress where period = %s", (PERIOD_2026,))}
+    assert set(progress) == {"dti_score", "national_rank", "full_process_online_services", "digitized_procedures",
+                             "personal_digital_signatures", "data_center_standard"}
+    assert progress["data_center_standard"]["is_met"] is True
+    # full-process online services: 80 of 100 services in every reporting unit, against 60%
+    assert float(progress["full_process_online_services"]["actual_value"]) == pytest.approx(0.8)
+    assert progress["full_process_online_services"]["is_met"] is True
+    assert progress["personal_digital_signatures"]["actual_value"] is None
+    dti = progress["dti_score"]
+    assert float(dti["gap"]) == pytest.approx(max(0.75 - float(dti["actual_value"]), 0))
+    levers = query(scored_url, "select component_code, dti_gain_at_target, cumulative_dti_gain, closes_gap_to_target, "
+                               "dti_gap_to_target from marts.rpt_improvement_levers where period = %s order by lever_rank",
+                   (PERIOD_2026,))
+    gains = [float(row["dti_gain_at_target"]) for row in levers]
+    assert gains == sorted(gains, reverse=True)
+    closing = [row for row in levers if row["closes_gap_to_target"]]
+    # the greedy set reaches the target, and one component fewer would not
+    assert float(closing[-1]["cumulative_dti_gain"]) >= float(dti["gap"]) > float(closing[-1]["cumulative_dti_gain"]) - gains[len(closing) - 1]
+
+
+def test_raising_one_component_never_lowers_any_dti(database_url):
+    scored_url = database_url  # a build of its own: this test changes raw rows
+    build_two_periods(scored_url)
+    before = {(row["period"], row["scope_code"]): float(row["dti_score"]) for row in query(
+        scored_url, "select period, scope_code, dti_score from marts.fct_dti_scores")}
+    # one component's value goes up: one department's tasks done on time, 80 → 95 of 100
+    with psycopg.connect(scored_url, autocommit=True) as conn:
+        conn.execute("update raw.self_assessment_rows set numerator = 95 where unit_code = %s and "
+                     "component_code = 'NT01' and period = %s", (DEPARTMENT, PERIOD_2026))
+    rebuilt = invoke_dbt(scored_url, ["run", "--select", "stg_submissions__self_assessment_rows+"])
+    assert rebuilt.success, dbt_failure(rebuilt)
+    after = {(row["period"], row["scope_code"]): float(row["dti_score"]) for row in query(
+        scored_url, "select period, scope_code, dti_score from marts.fct_dti_scores")}
+    assert after.keys() == before.keys()
+    assert all(after[key] >= before[key] - 1e-12 for key in before)
+    assert after[(PERIOD_2026, DEPARTMENT)] > before[(PERIOD_2026, DEPARTMENT)]
+    assert after[(PERIOD_2026, "PROVINCE")] > before[(PERIOD_2026, "PROVINCE")]
+    assert after[(PERIOD_2023, "PROVINCE")] == before[(PERIOD_2023, "PROVINCE")]
+
+
+RULES = {"ratio": 0.5, "count_capped": 40, "boolean": None, "yes_partial_no": None, "tiered": None}
+
+
+def test_every_scoring_rule_is_monotone_in_the_value(database_url):
+    """Over a grid of values, a higher value never earns fewer points, for every rule (the tiered
+    rule on the steering-committee bands of the 922 catalog), from 0 up to the full 20 points."""
+    seeded = invoke_dbt(database_url, ["seed", "--select", "dti_component_tiers"])
+    assert seeded.success, dbt_failure(seeded)
+    grid = [index / 4 for index in range(0, 4 * 60)]
+    tier_points = ("\"(select max(points) from \" ~ ref('dti_component_tiers') ~ \" t where t.catalog_code = '922' "
+                   "and t.component_code = '1.1' and t.min_value <= grid.value)\"")
+    columns = ", ".join(
+        "{{ score_component(\"'" + rule + "'\", 'grid.value', '" + str(target or "null") + "', 20, " + tier_points
+        + ") }} as " + rule for rule, target in RULES.items())
+    values = ", ".join(f"({value})" for value in grid)
+    inline = f"select grid.value, {columns} from (values {values}) as grid (value) order by grid.value"
+    shown = invoke_dbt(database_url, ["show", "--inline", inline, "--limit", "-1"])
+    assert shown.success, dbt_failure(shown)
+    rows = shown.result.results[0].agate_table.rows
+    assert len(rows) == len(grid)
+    for position, rule in enumerate(RULES, start=1):
+        points = [float(row[position]) for row in rows]
+        assert all(later >= earlier for earlier, later in zip(points, points[1:])), rule
+        assert (points[0], points[-1]) == (0, 20), rule
