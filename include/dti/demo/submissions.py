@@ -29,7 +29,7 @@ from dti.sources.submission_template import (
     submission_deadline,
     template_rows,
 )
-from dti.sources.submissions import RATIO, VALUE_CHOICES
+from dti.sources.submissions import RATIO, SCORING_RULES, VALUE_CHOICES
 
 # Ratio components: component code -> (smallest denominator, largest denominator), for a unit.
 DENOMINATORS = {
@@ -52,13 +52,13 @@ DEFAULT_DENOMINATORS = (4, 24)
 # Most rates fall in the usual band; the rest are a unit that lags on that component.
 USUAL_RATES, LAGGING_RATES, LAGGING_SHARE = (0.6, 0.95), (0.3, 0.6), 0.1
 # Counted components: component code -> (lowest, highest) for a unit in one period.
-COUNTS = {
+COUNT_RANGES = {
     "NL02": (1, 4),      # staff dedicated to IT and digital transformation
     "AT02": (0, 3),      # cyber-security drills taken part in
     "XH01": (50, 400),   # people helped to use online public services
     "FP01": (2, 5),      # steering-committee meetings since the start of the year
 }
-DEFAULT_COUNTS = (0, 5)
+DEFAULT_COUNT_RANGE = (0, 5)
 # Answers: scoring rule -> (answer, weight); component code -> its own weights where it differs.
 ANSWER_WEIGHTS = {
     "boolean": (("Có", 0.85), ("Không", 0.15)),
@@ -149,8 +149,8 @@ def _count_in_words(row: Row, rows: list[Row], period: str) -> None:
     row["reported_value"].value = "khoảng ba"
 
 
-ANY_RULE = (RATIO, "boolean", "yes_partial_no", "count_capped", "tiered")
-ANSWERS, COUNTED = tuple(VALUE_CHOICES), ("count_capped", "tiered")
+ANSWERS = tuple(VALUE_CHOICES)
+COUNTED = tuple(rule for rule in SCORING_RULES if rule != RATIO and rule not in VALUE_CHOICES)
 FLAWS: dict[str, Flaw] = {
     "rate_as_percent": Flaw(_rate_as_percent, (RATIO,)),
     "rate_as_fraction": Flaw(_rate_as_fraction, (RATIO,)),
@@ -159,9 +159,9 @@ FLAWS: dict[str, Flaw] = {
     "words": Flaw(_words, (RATIO,)),
     "negative": Flaw(_negative, (RATIO,)),
     "numerator_over_denominator": Flaw(_numerator_over_denominator, (RATIO,)),
-    "left_blank": Flaw(_left_blank, ANY_RULE),
-    "previous_period": Flaw(_previous_period, ANY_RULE),
-    "copied_neighbour": Flaw(_copied_neighbour, ANY_RULE),
+    "left_blank": Flaw(_left_blank, SCORING_RULES),
+    "previous_period": Flaw(_previous_period, SCORING_RULES),
+    "copied_neighbour": Flaw(_copied_neighbour, SCORING_RULES),
     "unsure_answer": Flaw(_unsure_answer, ANSWERS),
     "negative_count": Flaw(_negative_count, COUNTED),
     "count_in_words": Flaw(_count_in_words, COUNTED),
@@ -264,5 +264,5 @@ def _demo_figures(unit: dict, component: dict, rng: random.Random) -> dict[str, 
         answers, weights = zip(*COMPONENT_ANSWER_WEIGHTS.get(code, ANSWER_WEIGHTS[rule]))
         figures["reported_value"] = rng.choices(answers, weights)[0]
     else:
-        figures["reported_value"] = rng.randint(*COUNTS.get(code, DEFAULT_COUNTS))
+        figures["reported_value"] = rng.randint(*COUNT_RANGES.get(code, DEFAULT_COUNT_RANGE))
     return figures
