@@ -45,26 +45,77 @@ def read_seed(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def frame(conn: psycopg.Connection, query: str, columns: list[str], params: tuple = ()) -> pd.DataFrame:
+    return pd.DataFrame(conn.execute(query, params).fetchall(), columns=columns)
+
+
+def points_for(rule: str, value: float | None, target: str, max_points: float, tiers: list[tuple[float, float]]) -> float:
+    """The catalog's scoring rules, as DTI.md and the catalog describe them."""
+    if value is None or pd.isna(value):
+        return 0.0
+    if rule in ("ratio", "count_capped"):
+        return min(max(value, 0) / float(target), 1.0) * max_points
+    if rule == "boolean":
+        return max_points if value >= 1 else 0.0
+    if rule == "yes_partial_no":
+        return max_points if value >= 1 else max_points / 2 if value >= 0.5 else 0.0
+    reached = [points for low, points in tiers if low <= value]
+    return min(max(reached), max_points) if reached else 0.0
+
+
 def recompute_province_dti(conn: psycopg.Connection) -> float:
-    """DTI = Σ component points / 1000, each component scored on the province's Σ numerator / Σ
-    denominator over the latest landed submission of every unit — written here without dbt."""
-    rows = pd.DataFrame(conn.execute(
-        "select r.unit_code, r.component_code, r.numerator::float8, r.denominator::float8, r._loaded_at, r._batch_id "
-        "from raw.self_assessment_rows r join raw.landed_files f on f.file_sha256 = r._file_sha256 "
-        "where f.status = 'landed' and r.period = %s", (PERIOD,)).fetchall(),
-        columns=["unit_code", "component_code", "numerator", "denominator", "loaded_at", "batch_id"])
+    """The province's DTI for PERIOD written here without dbt: the 405 framework's components,
+    each valued from its source (the units' latest landed submissions aggregated as the catalog
+    says, the dossiers' latest versions, the certificate registers against the adult
+    population), scored by its rule; Σ points / 1000."""
+    year = int(PERIOD[:4])
+    version = next(v["framework_version"] for v in read_seed("catalog/dti_framework_versions.csv")
+                   if int(v["valid_from_year"]) <= year <= int(v["valid_to_year"] or 9999))
+    components = [c for c in read_seed("catalog/dti_components.csv") if c["framework_version"] == version]
+    tiers = [t for t in read_seed("catalog/dti_component_tiers.csv") if t["catalog_code"] == version]
+
+    rows = frame(conn, "select r.unit_code, r.component_code, r.numerator::float8, r.denominator::float8, "
+                       "r.reported_value::float8, r._loaded_at, r._batch_id from raw.self_assessment_rows r "
+                       "join raw.landed_files f on f.file_sha256 = r._file_sha256 "
+                       "where f.status = 'landed' and r.period = %s",
+                 ["unit_code", "component_code", "numerator", "denominator", "reported_value", "loaded_at", "batch_id"],
+                 (PERIOD,))
     latest = rows.sort_values(["loaded_at", "batch_id"]).groupby("unit_code")["batch_id"].last()
-    rows = rows[rows["batch_id"].isin(latest.values)].dropna(subset=["numerator", "denominator"])
-    unit_scope = {u["unit_code"]: ("department" if u["unit_type"] == "department" else "commune")
-                  for u in read_seed("reporting_units.csv")}
-    catalog = {c["component_code"]: c for c in read_seed("dti_components.csv")}
-    rows = rows[[catalog[c]["reported_by"] in ("all", unit_scope[u]) for u, c in zip(rows["unit_code"], rows["component_code"])]]
-    totals = rows.groupby("component_code")[["numerator", "denominator"]].sum()
+    rows = rows[rows["batch_id"].isin(latest.values)]
+    start, end = pd.Period(PERIOD, "Q").start_time.date(), pd.Period(PERIOD, "Q").end_time.date()
+    dossiers = frame(conn, "select distinct on (dossier_id) channel, full_process, "
+                           "(filed_at at time zone 'Asia/Ho_Chi_Minh')::date from raw.dossier_records "
+                           "order by dossier_id, updated_at desc", ["channel", "full_process", "filed_on"])
+    dossiers = dossiers[(dossiers["filed_on"] >= start) & (dossiers["filed_on"] <= end)]
+    holders = conn.execute(
+        "select count(distinct c.holder_pseudonym) from raw.signature_certificates c "
+        "join raw.landed_files f on f.file_sha256 = c._file_sha256 and f.period = %s "
+        "where c.holder_type = 'personal' and c.status = 'active' and c.issued_on <= %s and c.expires_on > %s",
+        (PERIOD, end, end)).fetchone()[0]
+    population = conn.execute("select sum(adult_population) from raw.adult_population where year = "
+                              "(select max(year) from raw.adult_population where year <= %s)", (year,)).fetchone()[0]
+
     points = 0.0
-    for code, component in catalog.items():
-        if code in totals.index and totals.loc[code, "denominator"] > 0:
-            rate = totals.loc[code, "numerator"] / totals.loc[code, "denominator"]
-            points += min(rate / float(component["target_rate"]), 1.0) * float(component["max_points"])
+    for component in components:
+        if component["value_source"] == "procedure_system":
+            online = (dossiers["channel"] == "online") & dossiers["full_process"]
+            value = online.sum() / len(dossiers) if len(dossiers) else None
+        elif component["value_source"] == "signature_certificates":
+            value = holders / float(population) if population else None
+        else:
+            reported = rows[rows["component_code"] == component["source_component_code"]]
+            value = {
+                "ratio_of_sums": lambda r: (r.dropna(subset=["numerator", "denominator"])["numerator"].sum()
+                                            / r.dropna(subset=["numerator", "denominator"])["denominator"].sum()
+                                            if r.dropna(subset=["numerator", "denominator"])["denominator"].sum() else None),
+                "mean": lambda r: r["reported_value"].mean() if r["reported_value"].notna().any() else None,
+                "sum": lambda r: r["reported_value"].sum() if r["reported_value"].notna().any() else None,
+                "single": lambda r: r["reported_value"].max() if r["reported_value"].notna().any() else None,
+            }[component["province_aggregation"]](reported)
+        points += points_for(component["scoring_rule"], value, component["target_value"],
+                             float(component["max_points"]),
+                             [(float(t["min_value"]), float(t["points"])) for t in tiers
+                              if t["component_code"] == component["component_code"]])
     return points / 1000
 
 
@@ -91,11 +142,19 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         assert len(quarantined) == 1 and quarantined[0][0] in quarantined[0][1]
         inbox_files = list((tmp_path / "state" / "inbox" / "submissions" / PERIOD).glob("*.xlsx"))
         submitted = conn.execute("select count(*) from marts.fct_dti_scores where period = %s "
-                                 "and submission_status = 'submitted'", (PERIOD,)).fetchone()[0]
+                                 "and submission_status in ('on_time', 'late')", (PERIOD,)).fetchone()[0]
+        # every unit of the units seed has a score; the target-progress and levers reports are built
+        units = conn.execute("select count(*) from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
+                             (PERIOD,)).fetchone()[0]
+        assert units == len(read_seed("province/reporting_units.csv"))
+        targets = conn.execute("select count(*) from marts.rpt_target_progress where period = %s", (PERIOD,)).fetchone()[0]
+        assert targets == len(read_seed("province/province_targets.csv"))
         units_sending = {p.stem.removesuffix(RESUBMISSION_SUFFIX) for p in inbox_files}
         assert submitted == len(units_sending) - 1
         assert quarantined[0][0] in html
         assert "Phường Đa Mai" in html or "Xã Xuân Lương" in html
+        for target in read_seed("province/province_targets.csv"):
+            assert target["name_vi"] in html
         counts_before = conn.execute(ROW_COUNTS).fetchone()
         assert all(count > 0 for count in counts_before[:4]), counts_before
 
