@@ -16,7 +16,8 @@ from dti.quality.validation import ValidationSummary, record_validation, validat
 
 RAW_ROWS_OF_PERIOD = """
 select r.unit_code, r.unit_name, r.period, r.component_code, r.component_name,
-       r.numerator::float8 as numerator, r.denominator::float8 as denominator, r.evidence_document,
+       r.numerator::float8 as numerator, r.denominator::float8 as denominator,
+       r.reported_value::float8 as reported_value, r.evidence_document,
        r._batch_id, r._source, r._file_name, r._file_sha256, r._row_number, r._loaded_at
 from raw.self_assessment_rows r
 join raw.landed_files f on f.file_sha256 = r._file_sha256 and f.status = 'landed'

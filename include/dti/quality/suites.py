@@ -19,6 +19,7 @@ MARTS_COMPONENT_SCORES_SUITE = "marts_fct_component_scores"
 
 RAW_SUBMISSION_COLUMNS = [
     "unit_code", "unit_name", "period", "component_code", "component_name", "numerator", "denominator",
+    "reported_value",
     "evidence_document", "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number", "_loaded_at",
 ]
 
@@ -51,7 +52,7 @@ def raw_submissions_suite() -> gx.ExpectationSuite:
             meta=_note("Mã đơn vị không có trong danh mục đơn vị báo cáo.", "The unit code is not a known reporting unit."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="component_code", value_set=_seed_codes(settings.COMPONENTS_SEED, "component_code"),
+            column="component_code", value_set=_seed_codes(settings.UNIT_COMPONENTS_SEED, "component_code"),
             meta=_note("Mã chỉ số không có trong bộ chỉ số.", "The indicator code is not in the indicator catalog."),
         ),
         *[
@@ -59,7 +60,7 @@ def raw_submissions_suite() -> gx.ExpectationSuite:
                 column=column, min_value=0,
                 meta=_note(f"{column} âm: số liệu không hợp lệ.", f"{column} is negative: not a valid count."),
             )
-            for column in ("numerator", "denominator")
+            for column in ("numerator", "denominator", "reported_value")
         ],
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="denominator", column_B="numerator", or_equal=True, ignore_row_if="either_value_is_missing",
