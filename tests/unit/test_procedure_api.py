@@ -181,11 +181,12 @@ GOOD = {"dossier_id": "H24.001-260701-0000001", "procedure_code": "1.004227", "u
     ({"filed_at": "2026-06-31T08:00:00+07:00"}, "filed_at", 'got string "2026-06-31T08:00:00+07:00"'),
     ({"returned_at": "02/07/2026"}, "returned_at", ', or null, got string "02/07/2026"'),
     ({"filed_at": "2026-07-01T08:00:00+20:00"}, "filed_at", '(within ±15:59)'),
+    ({"filed_at": "2026-07-01T08:00:00+07:60"}, "filed_at", '(within ±15:59)'),
     ({"updated_at": 1782959400}, "updated_at", "got number 1782959400"),
     ({"citizen_id": "02709000123"}, "citizen_id", "(CCCD), got string"),
     ({"channel": "offline"}, "full_process", 'is true but the channel is "offline"'),
 ], ids=["channel", "status-null", "empty-text", "nul-character", "naive-timestamp", "31-june", "returned-at",
-        "offset-beyond-postgresql", "epoch-number", "11-digit-citizen-id", "offline-full-process"])
+        "offset-beyond-postgresql", "offset-of-60-minutes", "epoch-number", "11-digit-citizen-id", "offline-full-process"])
 def test_every_broken_field_is_named_with_what_is_expected_and_the_good_records_keep_their_values(change, column,
                                                                                                    english):
     second = {**GOOD, "dossier_id": "H24.001-260701-0000002"}

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import psycopg
 from psycopg import sql
 
@@ -41,18 +41,20 @@ log = logging.getLogger(__name__)
 RAW_TABLE = "raw.dossier_records"
 SOURCE_NAME = procedure_api.SOURCE_NAME
 # The record's fields in the source's order, the citizen's id swapped for its pseudonym, then
-# the provenance; the columns that are the same for the whole page come last, so every line of
-# the COPY ends with the same text.
+# the provenance.
 RAW_COLUMNS = (*("citizen_pseudonym" if name == "citizen_id" else name for name in procedure_api.FIELDS),
                "_row_number", "_batch_id", "_source", "_file_name", "_file_sha256")
 DEFAULT_PAGE_SIZE = 5_000
 # Pages fetched and handed to the worker ahead of the one landing, so that it never waits for work.
 PAGES_AHEAD = 2
 
-_COPY_SPECIALS = ("\\", "\t", "\n", "\r")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_BOOLEANS = {True: "t", False: "f"}
-_COPY_NULL = "\\N"
+# COPY's binary format: a signature and two empty 32-bit fields (flags, header extension), the
+# rows, then -1 where a row's field count would be. A row is its field count (16 bits), then each
+# field as its length in bytes (32 bits, -1 for null) and its value; integers are big-endian and
+# timestamps are microseconds since 2000-01-01 UTC.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+_POSTGRES_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")
 
 
 @dataclass
@@ -89,7 +91,7 @@ def sync_position(conn: psycopg.Connection) -> tuple[datetime | None, str | None
 def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes, archive_dir: Path) -> SyncResult:
     """Land ``pages`` in order, each in its own transaction.
 
-    Reading a page, pseudonymising its citizens' ids and formatting its rows for COPY cost about
+    Reading a page, pseudonymising its citizens' ids and laying out its rows for COPY cost about
     as much CPU as PostgreSQL spends loading them, so a worker process does it for the pages
     ahead while this one lands the current page (a thread would contend for the GIL with the one
     feeding COPY, and PostgreSQL would sit idle). The worker starts the platform's default way:
@@ -138,7 +140,7 @@ class _PreparedPage:
     records_rejected: int
     rejected: list[RejectedRow]
     latest_update: datetime | None
-    copy_text: bytes
+    copy_data: bytes  # the valid rows in COPY's binary format, without its header and trailer
 
 
 _worker_pseudonym: Callable[[str], str] | None = None
@@ -150,38 +152,100 @@ def _start_worker(pseudonym_key: bytes) -> None:
 
 
 def _prepare(received: ReceivedPage) -> _PreparedPage:
-    """Read a page and format its valid rows for COPY; runs in the worker process."""
+    """Read a page and lay out its valid rows for COPY; runs in the worker process."""
     page = procedure_api.read_page(received.content, received.request)
     file_sha256 = sha256_of(received.content)
     batch_id = f"api-{file_sha256[:16]}"
-    copy_text = _copy_text(page, _worker_pseudonym, (batch_id, SOURCE_NAME, received.request, file_sha256))
+    copy_data = _copy_binary(page, list(map(_worker_pseudonym, page.columns["citizen_id"])),
+                             (batch_id, SOURCE_NAME, received.request, file_sha256))
     return _PreparedPage(file_sha256, batch_id, received.next_cursor, page.records_received, len(page.row_numbers),
-                         page.records_rejected, page.rejected, page.latest_update, copy_text)
+                         page.records_rejected, page.rejected, page.latest_update, copy_data)
 
 
-def _copy_text(page: DossierPage, pseudonym: Callable[[str], str], provenance: tuple[str, ...]) -> bytes:
-    """The page's valid rows in COPY's text format, built a column at a time so that the loops
-    run in C, the pseudonyms excepted. Only free text can hold a character COPY must escape: the
-    other fields were checked against their patterns and value lists."""
-    columns = page.columns
-    fields = {
-        **columns,
-        **{name: _copy_escaped(columns[name]) for name in procedure_api.TEXT_FIELDS},
-        "full_process": list(map(_COPY_BOOLEANS.__getitem__, columns["full_process"])),
-        "returned_at": [_COPY_NULL if value is None else value for value in columns["returned_at"]],
-        "citizen_id": list(map(pseudonym, columns["citizen_id"])),
-    }
-    line_end = "\t".join(_copy_escaped(list(provenance))) + "\n"
-    lines = zip(*(fields[name] for name in procedure_api.FIELDS), map(str, page.row_numbers), repeat(line_end))
-    return "".join(map("\t".join, lines)).encode("utf-8")
+# A field laid out for every row, length first: an array of one row per record, or one row that
+# is the same for all; and, for values of different lengths, which of its bytes to keep.
+_Field = tuple[np.ndarray, np.ndarray | None]
 
 
-def _copy_escaped(values: list[str]) -> list[str]:
-    """``values`` as COPY reads them; one scan shows that most pages hold nothing to escape."""
-    joined = "".join(values)
-    if not any(special in joined for special in _COPY_SPECIALS):
-        return values
-    return [value.translate(_COPY_ESCAPES) for value in values]
+def _copy_binary(page: DossierPage, pseudonyms: list[str], provenance: tuple[str, ...]) -> bytes:
+    """The page's valid rows in COPY's binary format (``_copy`` adds the header and trailer), which spares PostgreSQL reading timestamps,
+    booleans and numbers from text: a third of its work on a text COPY.
+
+    Built a column at a time with numpy: every field is laid out at the same place in each row,
+    as wide as its longest value, and the padding after shorter values is dropped at the end."""
+    count = len(page.row_numbers)
+    if not count:
+        return b""
+    columns, instants = page.columns, page.instants
+    fields: list[_Field] = [(_big_endian(len(RAW_COLUMNS), ">i2"), None)]
+    for name in procedure_api.FIELDS:
+        if name in procedure_api.TIMESTAMP_FIELDS:
+            fields.append(_timestamp_field(instants[name]))
+        elif name == "full_process":
+            fields.append((_with_length(np.array(columns[name], np.uint8).reshape(count, 1)), None))
+        else:
+            fields.append(_text_field(pseudonyms if name == "citizen_id" else columns[name]))
+    fields.append((_with_length(_big_endian(np.fromiter(page.row_numbers, np.int32, count), ">i4")), None))
+    fields.append((np.frombuffer(b"".join(_field_bytes(value.encode()) for value in provenance), np.uint8), None))
+    return _rows(count, fields)
+
+
+def _rows(count: int, fields: list[_Field]) -> bytes:
+    width = sum(values.shape[-1] for values, _ in fields)
+    rows = np.empty((count, width), np.uint8)
+    kept = None
+    start = 0
+    for values, keep in fields:
+        end = start + values.shape[-1]
+        rows[:, start:end] = values
+        if keep is not None:
+            if kept is None:
+                kept = np.ones_like(rows, bool)
+            kept[:, start:end] = keep
+        start = end
+    return (rows if kept is None else rows[kept]).tobytes()
+
+
+def _text_field(values: list[str]) -> _Field:
+    """Text values, their padding marked when they differ in length. No value holds a NUL (the
+    contract refuses them in free text; the other text is codes and hex digits), so NULs end
+    the values and numpy finds their lengths."""
+    ended = np.frombuffer(("\0".join(values) + "\0").encode(), np.uint8)
+    ends = np.flatnonzero(ended == 0)
+    lengths = np.diff(ends, prepend=-1) - 1
+    width = int(lengths.max(initial=0))
+    if (lengths == width).all():
+        return _with_length(ended.reshape(len(values), width + 1)[:, :width]), None
+    keep = np.arange(width) < lengths[:, np.newaxis]
+    padded = np.zeros(keep.shape, np.uint8)
+    padded[keep] = ended[ended != 0]
+    return np.hstack([_big_endian(lengths, ">i4"), padded]), np.hstack([np.ones((len(values), 4), bool), keep])
+
+
+def _timestamp_field(instants: np.ndarray) -> _Field:
+    values = _big_endian(instants - _POSTGRES_EPOCH, ">i8")
+    nulls = np.isnat(instants)
+    if not nulls.any():
+        return _with_length(values), None
+    lengths = _big_endian(np.where(nulls, -1, 8), ">i4")
+    keep = np.ones((len(instants), 12), bool)
+    keep[:, 4:] = ~nulls[:, np.newaxis]
+    return np.hstack([lengths, values]), keep
+
+
+def _with_length(values: np.ndarray) -> np.ndarray:
+    """Fixed-width values, each led by its length."""
+    return np.hstack([np.broadcast_to(_big_endian(values.shape[-1], ">i4"), (len(values), 4)), values])
+
+
+def _big_endian(values, dtype: str) -> np.ndarray:
+    """Integers as their bytes, big-endian: one row per value."""
+    array = np.atleast_1d(values).astype(dtype)
+    return array.view(np.uint8).reshape(*array.shape, array.dtype.itemsize)
+
+
+def _field_bytes(value: bytes) -> bytes:
+    return len(value).to_bytes(4, "big") + value
 
 
 def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage,
@@ -194,7 +258,7 @@ def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _Prepared
         if already_received(conn, file_sha256):
             log.info("%s: already received", request)
             return LandingOutcome(request, file_sha256, "already_received")
-        landed = _copy_new_versions(conn, page.copy_text)
+        landed = _copy_new_versions(conn, page.copy_data)
         if landed or rejected:
             archived = archive_original(received.content, file_sha256, ".json", archive_dir)
             register_landed_file(conn, file_sha256=file_sha256, source=SOURCE_NAME, file_name=request,
@@ -226,23 +290,25 @@ def _count(result: SyncResult, outcome: LandingOutcome, page: _PreparedPage) -> 
         result.pages_already_received += 1
 
 
-def _copy_new_versions(conn: psycopg.Connection, copy_text: bytes) -> int:
+def _copy_new_versions(conn: psycopg.Connection, copy_data: bytes) -> int:
     """COPY the rows straight into raw, and return how many went in. When a version is there
     already (a sync starts at its watermark, inclusive, so its first page repeats the last
     version landed), load through a scratch table and keep only the versions raw lacks."""
     try:
         with conn.transaction():
-            return _copy(conn, RAW_TABLE, copy_text)
+            return _copy(conn, RAW_TABLE, copy_data)
     except psycopg.errors.UniqueViolation:
         conn.execute(f"create temp table dossier_page (like {RAW_TABLE} including defaults) on commit drop")
-        _copy(conn, "dossier_page", copy_text)
+        _copy(conn, "dossier_page", copy_data)
         return conn.execute(f"insert into {RAW_TABLE} select * from dossier_page on conflict do nothing").rowcount
 
 
-def _copy(conn: psycopg.Connection, table: str, copy_text: bytes) -> int:
-    statement = sql.SQL("copy {} ({}) from stdin").format(
+def _copy(conn: psycopg.Connection, table: str, copy_data: bytes) -> int:
+    statement = sql.SQL("copy {} ({}) from stdin (format binary)").format(
         sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)))
     with conn.cursor() as cursor:
         with cursor.copy(statement) as copy:
-            copy.write(copy_text)
+            copy.write(_BINARY_HEADER)
+            copy.write(copy_data)
+            copy.write(_BINARY_TRAILER)
         return cursor.rowcount

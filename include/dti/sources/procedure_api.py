@@ -19,11 +19,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
 from operator import attrgetter
 from typing import Annotated, Any, Literal
 
 import httpx
 import msgspec
+import numpy as np
 from tenacity import RetryError, Retrying, before_sleep_log, retry_if_exception, stop_after_attempt, wait_exponential
 
 from dti.sources import RejectedRow
@@ -71,16 +73,21 @@ FIELDS: dict[str, FieldRule] = {
 TEXT_FIELDS = tuple(name for name, rule in FIELDS.items() if rule.kind == "text")
 TIMESTAMP_FIELDS = tuple(name for name, rule in FIELDS.items() if rule.kind == "timestamp")
 
-# Extended ISO-8601 with an offset: PostgreSQL reads it as the same instant whatever its time zone.
-_TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)"
+# Extended ISO-8601 with an offset: PostgreSQL reads it as the same instant whatever its time zone
+# (and refuses an offset of 60 minutes or more, which Python reads as the next hour).
+_TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:[0-5]\d)"
 _CITIZEN_ID = r"\d{12}"
 # Whole columns are checked at once, joined by newlines, so the regex engine does the loop.
-_TIMESTAMP_LINES = re.compile(f"(?:{_TIMESTAMP}\n)*", re.ASCII)
 _CITIZEN_ID_LINES = re.compile(f"(?:{_CITIZEN_ID}\n)*", re.ASCII)
-# Digits as 0 and an offset's sign as '-': every timestamp in the API's usual shape looks the same.
-_TIMESTAMP_SHAPE = str.maketrans("123456789+", "000000000-")
-_USUAL_TIMESTAMP_SHAPE = "0000-00-00T00:00:00-00:00\n"
 _OFFSET_LIMIT = timedelta(hours=16)
+# The shape the API writes, 2026-07-01T08:00:00+07:00, one per line: read a column at a time
+# with numpy. ``_USUAL_PARTS`` says where the digits of year, month, day, hours, minutes,
+# seconds and the offset's hours and minutes are.
+_USUAL_TIMESTAMP = np.frombuffer(b"0000-00-00T00:00:00+00:00\n", np.uint8)
+_USUAL_DIGIT_AT = np.flatnonzero(_USUAL_TIMESTAMP == ord("0"))
+_USUAL_SEPARATOR_AT = np.setdiff1d(np.flatnonzero(_USUAL_TIMESTAMP != ord("0")), [19])
+_USUAL_PARTS = ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19), (20, 22), (23, 25))
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 # Records hold strings, booleans and None only, so they can stay out of the garbage collector's
 # sight: a page of them would otherwise set off collections that cost more than the decoding.
@@ -150,8 +157,10 @@ class DossierPage:
     """A page's records, read and checked.
 
     ``columns`` holds the valid records, one list per field of ``FIELDS`` in page order, and
-    ``row_numbers`` their positions in the page (1 for the first record). ``latest_update`` is the
-    latest sound ``updated_at`` of the page, rejected records included.
+    ``row_numbers`` their positions in the page (1 for the first record). ``instants`` holds the
+    valid records' timestamps as the instants they stand for, per field of ``TIMESTAMP_FIELDS``:
+    numpy ``datetime64[us]`` in UTC, NaT for a null. ``latest_update`` is the latest sound
+    ``updated_at`` of the page, rejected records included.
     """
 
     records_received: int
@@ -159,6 +168,7 @@ class DossierPage:
     row_numbers: list[int] | range
     rejected: list[RejectedRow] = field(default_factory=list)
     latest_update: datetime | None = None
+    instants: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def records_rejected(self) -> int:
@@ -243,48 +253,105 @@ def read_page(content: bytes, request: str) -> DossierPage:
     except msgspec.DecodeError as error:
         raise InvalidPage(f"GET {request}: the body is not a whole JSON page ({error})") from error
     columns = {name: list(map(attrgetter(name), page.data)) for name in FIELDS}
-    if not _columns_keep_contract(columns):
+    instants = _checked_instants(columns)
+    if instants is None:
         return _read_page_record_by_record(content, request)
-    return DossierPage(len(page.data), columns, range(1, len(page.data) + 1), [], _latest(columns["updated_at"]))
+    return DossierPage(len(page.data), columns, range(1, len(page.data) + 1), [],
+                       _latest(columns["updated_at"], instants["updated_at"]), instants)
 
 
-def _columns_keep_contract(columns: dict[str, list]) -> bool:
-    """Check, a column at a time, what the decoder's types leave open. False when a record fails:
-    the page is then read record by record, for the reasons."""
+def _checked_instants(columns: dict[str, list]) -> dict[str, np.ndarray] | None:
+    """Check, a column at a time, what the decoder's types leave open, and return the timestamps'
+    instants. None when a record fails: the page is then read record by record, for the reasons."""
     if any("\x00" in "".join(columns[name]) for name in TEXT_FIELDS):
-        return False
-    if not _all_lines_match(_CITIZEN_ID_LINES, columns["citizen_id"]):
-        return False
-    if (True, "offline") in set(zip(columns["full_process"], columns["channel"])):
-        return False
-    return all(_timestamps_keep_contract([value for value in columns[name] if value is not None])
-               for name in TIMESTAMP_FIELDS)
-
-
-def _timestamps_keep_contract(values: list[str]) -> bool:
-    """Whether every one of ``values`` is a timestamp PostgreSQL reads as the instant meant."""
-    text = "\n".join(values) + "\n"
-    # The shape the API writes, 2026-07-01T08:00:00+07:00, is checked with one translation;
-    # any other shape goes through the pattern.
-    if values and text.translate(_TIMESTAMP_SHAPE) != _USUAL_TIMESTAMP_SHAPE * len(values) \
-            and not _all_lines_match(_TIMESTAMP_LINES, values):
-        return False
-    try:
-        parsed = list(map(datetime.fromisoformat, values))  # a 31 June passes the patterns
-    except ValueError:
-        return False
-    # Python reads offsets up to ±23:59; PostgreSQL refuses those beyond ±15:59.
-    return all(abs(zone.utcoffset(None)) < _OFFSET_LIMIT for zone in set(map(attrgetter("tzinfo"), parsed)))
-
-
-def _latest(updated_at: list[str]) -> datetime | None:
-    """The latest of checked ``updated_at`` timestamps."""
-    if not updated_at:
         return None
-    # Written alike (one length, one offset) they sort as text, far cheaper than as instants.
-    if len(set(map(len, updated_at))) == 1 and len({value[-6:] for value in updated_at}) == 1:
-        return datetime.fromisoformat(max(updated_at))
-    return max(map(datetime.fromisoformat, updated_at))
+    if not _all_lines_match(_CITIZEN_ID_LINES, columns["citizen_id"]):
+        return None
+    if (True, "offline") in set(zip(columns["full_process"], columns["channel"])):
+        return None
+    instants = {}
+    for name in TIMESTAMP_FIELDS:
+        instants[name] = timestamp_instants(columns[name])
+        if instants[name] is None:
+            return None
+    return instants
+
+
+def timestamp_instants(values: list[str | None]) -> np.ndarray | None:
+    """The instants ``values`` stand for, as numpy ``datetime64[us]`` in UTC (NaT for None), or
+    None when one of them is not a timestamp PostgreSQL reads as the instant meant."""
+    nulls = np.array([value is None for value in values], bool) if None in values else None
+    present = values if nulls is None else [value for value in values if value is not None]
+    instants = _usual_instants(present)
+    if instants is None:
+        instants = _instants_one_by_one(present)
+        if instants is None:
+            return None
+    if nulls is None:
+        return instants
+    with_nulls = np.full(len(values), np.datetime64("NaT"), "datetime64[us]")
+    with_nulls[~nulls] = instants
+    return with_nulls
+
+
+def _usual_instants(values: list[str]) -> np.ndarray | None:
+    """The instants of timestamps all in the API's usual shape, within the ranges of a calendar
+    date, a time of day and an offset PostgreSQL accepts; None otherwise, and the values are
+    then read one by one (other shapes, or for a verdict on each)."""
+    lines = np.frombuffer(("\n".join(values) + "\n").encode(), np.uint8)
+    if lines.size != len(values) * _USUAL_TIMESTAMP.size:
+        return None
+    lines = lines.reshape(len(values), _USUAL_TIMESTAMP.size)
+    digits = lines - np.uint8(ord("0"))  # wraps around below '0'
+    sign = lines[:, 19]
+    if not ((digits[:, _USUAL_DIGIT_AT] <= 9).all()
+            and (lines[:, _USUAL_SEPARATOR_AT] == _USUAL_TIMESTAMP[_USUAL_SEPARATOR_AT]).all()
+            and ((sign == ord("+")) | (sign == ord("-"))).all()):
+        return None
+    year, month, day, hours, minutes, seconds, offset_hours, offset_minutes = map(_number, _USUAL_PARTS, repeat(digits))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    if not ((year >= 1).all() and ((month >= 1) & (month <= 12)).all() and (day >= 1).all()
+            and (day <= _DAYS_IN_MONTH[month] + (leap & (month == 2))).all()  # a 31 June passes the shape
+            and (hours <= 23).all() and (minutes <= 59).all() and (seconds <= 59).all()
+            # Python reads offsets up to ±23:59; PostgreSQL refuses those beyond ±15:59.
+            and (offset_hours <= 15).all() and (offset_minutes <= 59).all()):
+        return None
+    dates = ((year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") \
+        + (day - 1)
+    offset = np.where(sign == ord("-"), -1, 1) * (offset_hours * 60 + offset_minutes) * 60
+    return dates.astype("datetime64[us]") + ((hours * 60 + minutes) * 60 + seconds - offset) * 1_000_000
+
+
+def _number(at: tuple[int, int], digits: np.ndarray) -> np.ndarray:
+    """The number written with the digits in columns ``at[0]`` to ``at[1]`` (excluded)."""
+    start, end = at
+    number = digits[:, start].astype(np.int64)
+    for column in range(start + 1, end):
+        number = number * 10 + digits[:, column]
+    return number
+
+
+def _instants_one_by_one(values: list[str]) -> np.ndarray | None:
+    local_times, offsets = [], []
+    for value in values:
+        if re.fullmatch(_TIMESTAMP, value, re.ASCII) is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)  # a 31 June passes the pattern
+        except ValueError:
+            return None
+        # Python reads offsets up to ±23:59; PostgreSQL refuses those beyond ±15:59.
+        if abs(moment.utcoffset()) >= _OFFSET_LIMIT:
+            return None
+        local_times.append(moment.replace(tzinfo=None))
+        offsets.append(moment.utcoffset())
+    # In numpy, whose years do not stop at 1 as Python's do: 0001-01-01T00:00+07:00 is a valid instant.
+    return np.array(local_times, "datetime64[us]") - np.array(offsets, "timedelta64[us]")
+
+
+def _latest(updated_at: list[str], instants: np.ndarray) -> datetime | None:
+    """The latest of checked ``updated_at`` timestamps, as written."""
+    return datetime.fromisoformat(updated_at[int(instants.argmax())]) if updated_at else None
 
 
 def _all_lines_match(lines_pattern: re.Pattern, values: list[str]) -> bool:
@@ -314,7 +381,9 @@ def _read_page_record_by_record(content: bytes, request: str) -> DossierPage:
         row_numbers.append(row_number)
         for name in FIELDS:
             columns[name].append(record[name])
-    return DossierPage(len(page.data), columns, row_numbers, rejected, _latest(updates))
+    instants = {name: timestamp_instants(columns[name]) for name in TIMESTAMP_FIELDS}
+    return DossierPage(len(page.data), columns, row_numbers, rejected, _latest(updates, timestamp_instants(updates)),
+                       instants)
 
 
 def record_problems(record: Any, row_number: int) -> list[RejectedRow]:
@@ -365,7 +434,7 @@ def _field_ok(name: str, value: Any) -> bool:
     if rule.kind == "citizen_id":
         return re.fullmatch(_CITIZEN_ID, value, re.ASCII) is not None
     if rule.kind == "timestamp":
-        return value is None or _timestamps_keep_contract([value])
+        return timestamp_instants([value]) is not None
     return True
 
 
