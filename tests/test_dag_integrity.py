@@ -68,3 +68,14 @@ def test_the_pipeline_runs_its_stages_in_order_per_period(dag_bag):
         later_ids = {t.task_id for t in stage_tasks[later]}
         reaches = any(t.get_flat_relative_ids(upstream=False) & later_ids for t in stage_tasks[earlier])
         assert reaches, f"{earlier} does not lead to {later}"
+
+
+def test_publish_runs_only_after_the_marts_gate_succeeds(dag_bag):
+    """A failed marts validation leaves the published report as it was: nothing can reach
+    `publish` except through a successful `validate_marts`."""
+    dag = dag_bag.get_dag(settings.DAG_ID)
+    publish = dag.get_task("publish")
+    # the period comes from resolve_period, which every stage follows
+    assert publish.upstream_task_ids == {"resolve_period", "validate_marts"}
+    assert publish.trigger_rule == "all_success"
+    assert dag.get_task("validate_marts").trigger_rule == "all_success"

@@ -54,6 +54,13 @@ def resolve_period(requested: str | None, data_interval_start: datetime | None) 
     return period_for(data_interval_start)
 
 
+def period_start(period: str) -> date:
+    """The first day of a period label: '2026-Q3', '2026-07' or '2026'."""
+    last_day = period_end(period)
+    months = 3 if "-Q" in period else 1 if len(period) == 7 else 12
+    return date(last_day.year, last_day.month - months + 1, 1)
+
+
 def period_end(period: str) -> date:
     """The last day of a period label: '2026-Q3', '2026-07' or '2026'."""
     if not any(pattern.match(period) for pattern in PERIOD_PATTERNS.values()):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
@@ -19,82 +18,15 @@ from psycopg.rows import dict_row
 
 from dti import settings, warehouse
 from dti.dbt_invocation import dbt_failure, invoke_dbt
-
-PERIOD_2026, PERIOD_2023 = "2026-Q3", "2023-Q3"
-VIETNAM = timezone(timedelta(hours=7))
-FOCAL_POINT, DEPARTMENT, COMMUNE, SILENT_DEPARTMENT = "SKHCN", "SNV", "X07822", "STP"
-# What every reporting unit sends, by rule: rates of 80 / 100, yes, partly, and counts.
-RATE = (80, 100)
-VALUES_BY_RULE = {"boolean": 1, "yes_partial_no": 0.5, "count_capped": 2, "tiered": 1}
-FOCAL_POINT_VALUES = {"FP01": 3, "FP02": 1, "FP03": 1, "FP04": 0}
-
-
-def unit_catalog(catalog: str) -> list[dict]:
-    with (settings.DBT_PROJECT_DIR / "seeds/catalog/unit_components.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["unit_catalog"] == catalog]
-
-
-def submission_rows(unit_code: str, catalog: str) -> list[tuple]:
-    rows = []
-    for component in unit_catalog(catalog):
-        if component["scoring_rule"] == "ratio":
-            numerator, denominator, value = *RATE, None
-        else:
-            numerator, denominator = None, None
-            value = FOCAL_POINT_VALUES.get(component["component_code"], VALUES_BY_RULE[component["scoring_rule"]])
-        rows.append((component["component_code"], numerator, denominator, value))
-    return rows
-
-
-def land_submission(conn: psycopg.Connection, period: str, unit_code: str, rows: list[tuple]) -> None:
-    sha = f"{period}-{unit_code}".ljust(64, "0")
-    conn.execute(
-        "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, size_bytes, "
-        "batch_id, status, row_count, rejected_rows, submitted_at) "
-        "values (%s, 'self_assessment_submission', %s, %s, %s, '/archive', 1, %s, 'landed', %s, 0, %s)",
-        (sha, f"{unit_code}.xlsx", unit_code, period, f"batch-{sha[:12]}", len(rows), datetime(2026, 1, 1, tzinfo=VIETNAM)),
-    )
-    with conn.cursor() as cursor:
-        cursor.executemany(
-            "insert into raw.self_assessment_rows (unit_code, period, component_code, numerator, denominator, "
-            "reported_value, _batch_id, _source, _file_name, _file_sha256, _row_number) "
-            "values (%s, %s, %s, %s, %s, %s, %s, 'self_assessment_submission', %s, %s, %s)",
-            [(unit_code, period, code, numerator, denominator, value, f"batch-{sha[:12]}", f"{unit_code}.xlsx", sha,
-              number) for number, (code, numerator, denominator, value) in enumerate(rows, start=2)],
-        )
-
-
-def land_dossiers(conn: psycopg.Connection, filed_on: datetime, full_process_online: int, others: int) -> None:
-    """Dossiers filed on one day: some online and full-process, the rest not."""
-    rows = []
-    for number in range(full_process_online + others):
-        online = number < full_process_online
-        filed = filed_on + timedelta(minutes=number)
-        rows.append((f"D-{filed:%Y%m%d}-{number}", "1.00001", COMMUNE, filed, "online" if online else "offline", online,
-                     "completed", None, "p" * 64, filed, "b", "procedure_api", "page", "f" * 64, number + 1))
-    with conn.cursor() as cursor:
-        cursor.executemany(
-            "insert into raw.dossier_records (dossier_id, procedure_code, unit_code, filed_at, channel, full_process, "
-            "status, returned_at, citizen_pseudonym, updated_at, _batch_id, _source, _file_name, _file_sha256, "
-            "_row_number) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
-
-
-def build_two_periods(database_url: str) -> None:
-    """Two periods of hand-written raw rows, built by dbt: seeds, models and every data test."""
-    warehouse.ensure_schemas(database_url)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        for period in (PERIOD_2026, PERIOD_2023):
-            land_submission(conn, period, DEPARTMENT, submission_rows(DEPARTMENT, "department"))
-            land_submission(conn, period, FOCAL_POINT,
-                            submission_rows(FOCAL_POINT, "department") + submission_rows(FOCAL_POINT, "focal_point"))
-            land_submission(conn, period, COMMUNE, submission_rows(COMMUNE, "commune"))
-        # 4 of 10 dossiers filed online and full-process in 2026-Q3; none in 2023-Q3
-        land_dossiers(conn, datetime(2026, 8, 3, 9, tzinfo=VIETNAM), full_process_online=4, others=6)
-    built = invoke_dbt(database_url, ["build"])
-    assert built.success, dbt_failure(built)
-
+from tests.scoring_data import (
+    DEPARTMENT,
+    FOCAL_POINT,
+    PERIOD_2023,
+    PERIOD_2026,
+    SILENT_DEPARTMENT,
+    build_two_periods,
+    unit_catalog,
+)
 
 @pytest.fixture(autouse=True)
 def dbt_folders(tmp_path_factory, monkeypatch):

@@ -47,3 +47,10 @@ def test_a_malformed_period_is_refused_with_an_example(bad):
 def test_resolve_period_without_param_or_interval_says_why():
     with pytest.raises(ValueError, match="no period given"):
         periods.resolve_period(None, None)
+
+
+@pytest.mark.parametrize("period, first, last", [("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+                                                 ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+                                                 ("2025", date(2025, 1, 1), date(2025, 12, 31))])
+def test_a_period_runs_from_its_first_to_its_last_day(period, first, last):
+    assert (periods.period_start(period), periods.period_end(period)) == (first, last)

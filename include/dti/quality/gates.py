@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import psycopg
 
-from dti import landing
+from dti import landing, periods
 from dti.quality import suites
 from dti.quality.validation import ValidationSummary, record_validation, validate_frame
 
@@ -25,10 +25,40 @@ where r.period = %s
 order by r._loaded_at, r._file_sha256, r._row_number
 """
 
+# Rows of the period each raw source's suite checks; every file keeps its sha256 and row numbers,
+# so a failure can be traced to the file, which is then set aside.
+RAW_SOURCE_QUERIES = {
+    (suites.RAW_DOSSIERS_SUITE, "raw_dossier_records"): """
+        select d.dossier_id, d.unit_code, d.channel, d.citizen_pseudonym, d.filed_at, d.updated_at, d.returned_at,
+               d._file_name, d._file_sha256, d._row_number
+        from raw.dossier_records d
+        join raw.landed_files f on f.file_sha256 = d._file_sha256 and f.status = 'landed'
+        where (d.filed_at at time zone 'Asia/Ho_Chi_Minh')::date between %(start)s and %(end)s
+        order by d._file_sha256, d._row_number""",
+    (suites.RAW_CERTIFICATES_SUITE, "raw_signature_certificates"): """
+        select c.provider, c.certificate_serial, c.holder_pseudonym, c.nso_ward_code, c.issued_on, c.expires_on,
+               c._file_name, c._file_sha256, c._row_number
+        from raw.signature_certificates c
+        join raw.landed_files f on f.file_sha256 = c._file_sha256 and f.status = 'landed' and f.period = %(period)s
+        order by c._file_sha256, c._row_number""",
+    (suites.RAW_POPULATION_SUITE, "raw_adult_population"): """
+        select p.nso_ward_code, p.year, p.adult_population, p._file_name, p._file_sha256, p._row_number
+        from raw.adult_population p
+        join raw.landed_files f on f.file_sha256 = p._file_sha256 and f.status = 'landed' and f.period = %(period)s
+        order by p._file_sha256, p._row_number""",
+}
+
 MART_QUERIES = {
     (suites.MARTS_DTI_SCORES_SUITE, "fct_dti_scores"):
-        "select period, scope_type, scope_code, points::float8 as points, max_points::float8 as max_points, "
-        "dti_score::float8 as dti_score from marts.fct_dti_scores where period = %s",
+        "select s.period, s.scope_type, s.scope_code, s.points::float8 as points, s.max_points::float8 as max_points, "
+        "s.dti_score::float8 as dti_score, abs(s.dti_score - s.points / s.max_points)::float8 as formula_gap, "
+        "s.grade_code, b.grade_code as band_grade_code "
+        "from marts.fct_dti_scores s left join reference.grade_bands b "
+        "on s.dti_score >= b.min_score and s.dti_score < b.max_score where s.period = %s",
+    (suites.MARTS_MAIN_INDEX_SCORES_SUITE, "fct_main_index_scores"):
+        "select period, scope_type, scope_code, main_index_code, points::float8 as points, "
+        "max_points::float8 as max_points, index_value::float8 as index_value "
+        "from marts.fct_main_index_scores where period = %s",
     (suites.MARTS_COMPONENT_SCORES_SUITE, "fct_component_scores"):
         "select period, scope_type, scope_code, component_code, scoring_rule, score_status, points::float8 as points, "
         "max_points::float8 as max_points, component_value::float8 as component_value "
@@ -40,7 +70,7 @@ class MartsValidationFailed(RuntimeError):
     """The marts broke an expectation: publishing would spread a wrong number."""
 
 
-def read_frame(conn: psycopg.Connection, query: str, params: tuple) -> pd.DataFrame:
+def read_frame(conn: psycopg.Connection, query: str, params: tuple | dict) -> pd.DataFrame:
     with conn.cursor() as cursor:
         cursor.execute(query, params)
         columns = [column.name for column in cursor.description]
@@ -53,13 +83,38 @@ def validate_raw_submissions(url: str, period: str, run_id: str) -> dict:
         frame = read_frame(conn, RAW_ROWS_OF_PERIOD, (period,))
         summary = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", frame)
         record_validation(conn, run_id, summary)
-        reasons = failing_submissions(summary, frame)
+        reasons = failing_files(summary, frame)
         landing.quarantine_landed_batches(conn, reasons)
     return {"rows": len(frame), "success": summary.success, "failed_expectations": summary.unsuccessful,
             "submissions_quarantined": len(reasons)}
 
 
-def failing_submissions(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, str]:
+def validate_raw_sources(url: str, period: str, run_id: str) -> dict:
+    """Validate the period's dossiers, certificate registers and population figures; a file (or
+    API page) whose rows fail is set aside with the reasons, and the rest is scored."""
+    bounds = {"period": period, "start": periods.period_start(period), "end": periods.period_end(period)}
+    outcome = {}
+    with psycopg.connect(url) as conn:
+        for (suite_name, asset_name), query in RAW_SOURCE_QUERIES.items():
+            frame = read_frame(conn, query, bounds)
+            if frame.empty:
+                outcome[asset_name] = {"rows": 0, "files_quarantined": 0}
+                continue
+            summary = validate_frame(suite_name, asset_name, frame)
+            record_validation(conn, run_id, summary)
+            reasons = failing_files(summary, frame)
+            landing.quarantine_landed_batches(conn, reasons)
+            outcome[asset_name] = {"rows": len(frame), "success": summary.success,
+                                   "failed_expectations": summary.unsuccessful, "files_quarantined": len(reasons)}
+    return outcome
+
+
+def validate_raw(url: str, period: str, run_id: str) -> dict:
+    """The raw gate: every source of the period checked, failing files set aside."""
+    return {"submissions": validate_raw_submissions(url, period, run_id), **validate_raw_sources(url, period, run_id)}
+
+
+def failing_files(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, str]:
     """file sha256 -> the reason, naming each failed rule and the spreadsheet rows that broke it."""
     problems: dict[str, list[str]] = {}
     for failure in summary.failures:

@@ -10,12 +10,17 @@ from pathlib import Path
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
 
 from dti import settings
 
 RAW_SUBMISSIONS_SUITE = "raw_self_assessment_rows"
 MARTS_DTI_SCORES_SUITE = "marts_fct_dti_scores"
 MARTS_COMPONENT_SCORES_SUITE = "marts_fct_component_scores"
+MARTS_MAIN_INDEX_SCORES_SUITE = "marts_fct_main_index_scores"
+RAW_DOSSIERS_SUITE = "raw_dossier_records"
+RAW_CERTIFICATES_SUITE = "raw_signature_certificates"
+RAW_POPULATION_SUITE = "raw_adult_population"
 
 RAW_SUBMISSION_COLUMNS = [
     "unit_code", "unit_name", "period", "component_code", "component_name", "numerator", "denominator",
@@ -74,6 +79,86 @@ def raw_submissions_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_SUBMISSIONS_SUITE, expectations=expectations)
 
 
+def _ward_codes() -> list[str]:
+    return [code for code in _seed_codes(settings.REPORTING_UNITS_SEED, "nso_ward_code") if code]
+
+
+def raw_dossiers_suite() -> gx.ExpectationSuite:
+    """Dossier records of the period as the procedure system sent them (every version)."""
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["dossier_id", "updated_at"],
+            meta=_note("Một phiên bản hồ sơ được nhận hai lần.", "A dossier version was received twice."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="unit_code", value_set=_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code"),
+            meta=_note("Hồ sơ của một đơn vị không có trong danh mục đơn vị.",
+                       "A dossier belongs to a unit outside the unit list."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="channel", value_set=["online", "offline"],
+            meta=_note("Kênh nộp hồ sơ không xác định.", "An unknown filing channel."),
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="citizen_pseudonym", regex=r"^[0-9a-f]{64}$",
+            meta=_note("Mã định danh công dân không được ẩn danh: số CCCD không được lưu trong kho dữ liệu.",
+                       "A citizen id is not pseudonymised: id numbers must never be stored in the warehouse."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="updated_at", column_B="filed_at", or_equal=True,
+            meta=_note("Hồ sơ được cập nhật trước khi nộp.", "A dossier was updated before it was filed."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="returned_at", column_B="filed_at", or_equal=True, ignore_row_if="either_value_is_missing",
+            meta=_note("Hồ sơ được trả kết quả trước khi nộp.", "A dossier's result was returned before it was filed."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=RAW_DOSSIERS_SUITE, expectations=expectations)
+
+
+def raw_certificates_suite() -> gx.ExpectationSuite:
+    """Certificate registers received for the period, every provider mapped to one schema."""
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["provider", "certificate_serial"],
+            meta=_note("Một chứng thư số xuất hiện hai lần trong danh sách của nhà cung cấp.",
+                       "A certificate appears twice in its provider's registers."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="nso_ward_code", value_set=_ward_codes(),
+            meta=_note("Mã xã, phường của chủ thể không thuộc tỉnh.", "The holder's ward code is not one of the province's."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="expires_on", column_B="issued_on", or_equal=False,
+            meta=_note("Chứng thư hết hạn trước hoặc đúng ngày cấp.", "A certificate expires on or before its issue date."),
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="holder_pseudonym", regex=r"^[0-9a-f]{64}$",
+            meta=_note("Mã định danh chủ thể không được ẩn danh.", "A holder's id is not pseudonymised."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=RAW_CERTIFICATES_SUITE, expectations=expectations)
+
+
+def raw_population_suite() -> gx.ExpectationSuite:
+    """The statistics office's adult population by commune or ward and year."""
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["_file_sha256", "nso_ward_code", "year"],
+            meta=_note("Một xã, phường có hai số liệu dân số cho cùng một năm.", "A ward has two figures for the same year."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="nso_ward_code", value_set=_ward_codes(),
+            meta=_note("Mã xã, phường không thuộc tỉnh.", "The ward code is not one of the province's."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="adult_population", min_value=1, max_value=500_000,
+            meta=_note("Dân số trưởng thành của một xã, phường không hợp lý.", "A ward's adult population is implausible."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=RAW_POPULATION_SUITE, expectations=expectations)
+
+
 def marts_dti_scores_suite() -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
@@ -97,6 +182,19 @@ def marts_dti_scores_suite() -> gx.ExpectationSuite:
             meta=_note("Thiếu kết quả của tỉnh hoặc của một đơn vị trong danh mục: không đơn vị nào được bỏ sót.",
                        "The province or a listed unit has no score: no unit may be left out."),
         ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="formula_gap", min_value=0, max_value=1e-9,
+            meta=_note("Điểm DTI khác tổng điểm chia điểm tối đa (1000): công thức của Bộ bị sai lệch.",
+                       "A DTI differs from its points ÷ maximum points (1000): the Ministry's formula is broken."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="max_points", value_set=[1000],
+            meta=_note("Điểm tối đa của một bộ chỉ số khác 1000.", "A catalog's maximum points are not 1000."),
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="grade_code", column_B="band_grade_code",
+            meta=_note("Xếp loại không khớp khung xếp loại của điểm DTI.", "A grade does not match the band of its DTI score."),
+        ),
     ]
     return gx.ExpectationSuite(name=MARTS_DTI_SCORES_SUITE, expectations=expectations)
 
@@ -113,7 +211,7 @@ def marts_component_scores_suite() -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="component_value", min_value=0, max_value=1,
-            row_condition='scoring_rule == "ratio"', condition_parser="pandas",
+            row_condition=Column("scoring_rule") == "ratio",
             meta=_note("Một tỷ lệ nằm ngoài [0, 1]: tử số lớn hơn mẫu số ở đâu đó.",
                        "A rate lies outside [0, 1]: somewhere a numerator exceeds its denominator."),
         ),
@@ -125,8 +223,26 @@ def marts_component_scores_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=MARTS_COMPONENT_SCORES_SUITE, expectations=expectations)
 
 
+def marts_main_index_scores_suite() -> gx.ExpectationSuite:
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="index_value", min_value=0, max_value=1,
+            meta=_note("Giá trị chỉ số chính nằm ngoài [0, 1].", "A main-index value lies outside [0, 1]."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="max_points", column_B="points", or_equal=True,
+            meta=_note("Điểm chỉ số chính vượt điểm tối đa.", "A main index's points exceed its maximum."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=MARTS_MAIN_INDEX_SCORES_SUITE, expectations=expectations)
+
+
 SUITES = {
     RAW_SUBMISSIONS_SUITE: raw_submissions_suite,
     MARTS_DTI_SCORES_SUITE: marts_dti_scores_suite,
     MARTS_COMPONENT_SCORES_SUITE: marts_component_scores_suite,
+    MARTS_MAIN_INDEX_SCORES_SUITE: marts_main_index_scores_suite,
+    RAW_DOSSIERS_SUITE: raw_dossiers_suite,
+    RAW_CERTIFICATES_SUITE: raw_certificates_suite,
+    RAW_POPULATION_SUITE: raw_population_suite,
 }

@@ -41,10 +41,19 @@ holders as (
 
 ),
 
+usable_files as (
+
+    select file_sha256
+    from {{ ref('stg_submissions__landed_files') }}
+    where file_status <> 'quarantined'
+
+),
+
 population as (
 
     select population_year, sum(adult_population) as adult_population
     from {{ ref('stg_certificates__adult_population') }}
+    where file_sha256 in (select file_sha256 from usable_files)
     group by population_year
 
 ),

@@ -1,4 +1,13 @@
-with versions as (
+-- API pages the raw quality gate set aside stay in raw for the record but are not used
+with quarantined_pages as (
+
+    select file_sha256
+    from {{ ref('stg_submissions__landed_files') }}
+    where file_status = 'quarantined'
+
+),
+
+versions as (
 
     select
         *,
@@ -8,6 +17,7 @@ with versions as (
             order by updated_at desc
         ) as recency_rank
     from {{ ref('stg_procedure_system__dossiers') }}
+    where file_sha256 not in (select file_sha256 from quarantined_pages)
 
 )
 

@@ -1,0 +1,101 @@
+"""The quality gates on real PostgreSQL and a real GX File Data Context.
+
+- Raw gate: a file (or API page) whose rows break a raw suite is set aside with reasons naming
+  it and its rows; the other files of the period are kept for scoring.
+- Marts gate: a broken mart stops the run before publishing, and what was published before
+  stays byte for byte as it was. In the DAG, `publish` runs only after `validate_marts`
+  succeeds (tests/test_dag_integrity.py checks that wiring); here the gate itself is driven the
+  way the DAG's tasks call it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dti import warehouse
+from dti.publish.report import publish_report
+from dti.quality import gates
+from tests.scoring_data import PERIOD_2026, build_two_periods
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def register_page(conn: psycopg.Connection, sha: str, rows: list[tuple]) -> None:
+    conn.execute(
+        "insert into raw.landed_files (file_sha256, source, file_name, archived_path, size_bytes, batch_id, status, "
+        "row_count) values (%s, 'procedure_api', %s, '/archive', 1, %s, 'landed', %s)",
+        (sha, f"/api/v1/dossiers?page={sha[:4]}", f"api-{sha[:8]}", len(rows)),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into raw.dossier_records (dossier_id, procedure_code, unit_code, filed_at, channel, full_process, "
+            "status, returned_at, citizen_pseudonym, updated_at, _batch_id, _source, _file_name, _file_sha256, "
+            "_row_number) values (%s, '1.00001', %s, %s, 'online', true, 'completed', null, %s, %s, %s, "
+            "'procedure_api', %s, %s, %s)",
+            [(dossier_id, unit, filed, "a" * 64, filed + timedelta(hours=1), f"api-{sha[:8]}",
+              f"/api/v1/dossiers?page={sha[:4]}", sha, number) for number, (dossier_id, unit, filed) in
+             enumerate(rows, start=1)],
+        )
+
+
+def test_a_failing_api_page_is_set_aside_and_the_other_pages_are_kept(database_url):
+    warehouse.ensure_schemas(database_url)
+    filed = datetime(2026, 8, 3, 9, tzinfo=VIETNAM)
+    good, bad = "a" * 64, "b" * 64
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        register_page(conn, good, [("D-1", "SNV", filed), ("D-2", "X07822", filed)])
+        # the second record names a unit the province does not have
+        register_page(conn, bad, [("D-3", "SNV", filed), ("D-4", "SXYZ", filed)])
+
+    outcome = gates.validate_raw_sources(database_url, PERIOD_2026, "gate-run")
+
+    assert outcome["raw_dossier_records"] == {"rows": 4, "success": False, "failed_expectations": 1,
+                                              "files_quarantined": 1}
+    with psycopg.connect(database_url) as conn:
+        statuses = dict(conn.execute("select file_sha256, status from raw.landed_files").fetchall())
+        [reason] = conn.execute("select reason from quarantine.rejected_files where file_sha256 = %s", (bad,)).fetchone()
+        recorded = conn.execute("select suite_name, success from audit.validation_results "
+                                "where run_id = 'gate-run'").fetchall()
+    assert statuses == {good: "landed", bad: "quarantined"}
+    assert reason.startswith("/api/v1/dossiers?page=bbbb: ") and "rows 2" in reason and "unit_code" in reason
+    assert ("raw_dossier_records", False) in recorded
+
+
+def published_bytes(output: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(output)): path.read_bytes()
+            for path in sorted((output / "reports" / "latest").resolve().rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    ("update marts.fct_dti_scores set dti_score = 1.2 where scope_code = 'SNV'", "outside [0, 1]"),
+    ("update marts.fct_main_index_scores set points = max_points + 5 "
+     "where scope_type = 'province' and main_index_code = 'awareness'", "exceed its maximum"),
+    ("update marts.fct_dti_scores set grade_code = 'excellent' where scope_code = 'STP'", "band of its DTI"),
+])
+def test_a_broken_mart_stops_the_run_before_publishing_and_the_last_report_stays(
+        database_url, tmp_path, monkeypatch, breakage, expected):
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    build_two_periods(database_url)
+    output = tmp_path / "output"
+    # the marts pass their gate, and the report is published
+    assert gates.validate_marts(database_url, PERIOD_2026, "run-1")["expectations_checked"] > 0
+    with psycopg.connect(database_url) as conn:
+        publish_report(conn, PERIOD_2026, output, "run-1", [])
+    before = published_bytes(output)
+    assert before
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(breakage)
+    with pytest.raises(gates.MartsValidationFailed, match=re.escape(expected)):
+        gates.validate_marts(database_url, PERIOD_2026, "run-2")
+
+    assert published_bytes(output) == before
+    with psycopg.connect(database_url) as conn:
+        failed = conn.execute("select count(*) from audit.validation_results where run_id = 'run-2' and not success")
+        assert failed.fetchone()[0] >= 1
