@@ -155,6 +155,12 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         assert "Phường Đa Mai" in html or "Xã Xuân Lương" in html
         for target in read_seed("province/province_targets.csv"):
             assert target["name_vi"] in html
+        # the estimated rank and the first improvement lever, as the marts give them
+        rank = conn.execute("select estimated_rank from marts.rpt_peer_rank where period = %s", (PERIOD,)).fetchone()[0]
+        assert f"tỉnh đứng <strong>thứ {rank}</strong>" in html
+        lever = conn.execute("select name_vi from marts.rpt_improvement_levers where period = %s and lever_rank = 1",
+                             (PERIOD,)).fetchone()[0]
+        assert lever in html[html.index('id="levers"'):]
         counts_before = conn.execute(ROW_COUNTS).fetchone()
         assert all(count > 0 for count in counts_before[:4]), counts_before
 
