@@ -169,3 +169,30 @@ def what_if(
     console.print(f"{'rank':>4}  {'DTI':>6}  name", highlight=False)
     for score in scores:
         console.print(f"{score.rank:>4}  {score.dti_score:.4f}  {score.name}", markup=False, highlight=False)
+
+
+@app.command()
+def trace(
+    period: Annotated[str, typer.Option(help="Assessment period of the score, e.g. 2026-Q3.")],
+    component: Annotated[str, typer.Option(help="Component code: the unit catalog's (e.g. NT01) or the framework's for the province (e.g. 1.2).")],
+    unit: Annotated[str | None, typer.Option(help="Reporting unit code (e.g. SNV), or PROVINCE.")] = None,
+    province: Annotated[bool, typer.Option("--province", help="Trace the province's score (same as --unit PROVINCE).")] = False,
+) -> None:
+    """Print the chain behind one score: points, rule, value, the source rows (for the province,
+    the units that fed it), the files with their sha256 checked against the archive, and the
+    validations they passed; from the warehouse (embedded or DTI_DATABASE_URL)."""
+    from rich.markup import escape
+
+    from dti import warehouse
+    from dti.trace import PROVINCE, TraceError, print_trace, trace_score
+
+    if province == (unit is not None):
+        raise typer.BadParameter("give either --unit CODE or --province")
+    chosen = _period(period)
+    try:
+        with warehouse.warehouse() as url:
+            traced = trace_score(url, chosen, PROVINCE if province else unit, component)
+    except TraceError as error:
+        console.print(f"[red]{escape(str(error))}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    print_trace(traced, console)
