@@ -17,6 +17,7 @@ from dti.landing import dossiers as landing_dossiers
 from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
 from dti.quality import gates
+from dti.quality.data_docs import publish_data_docs
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
 from dti.warehouse import connect, ensure_schemas
@@ -105,10 +106,13 @@ def dti_pipeline():
 
     @task
     def publish(period: str) -> dict:
+        # Data Docs first: the report links them.
+        data_docs = publish_data_docs(settings.OUTPUT_DIR, get_current_context()["run_id"])
         with connect(settings.database_url()) as conn:
             quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(conn, period)]
             published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined)
-        return {"report_path": str(published.report_path), "dti_score": published.dti_score}
+        return {"report_path": str(published.report_path), "dti_score": published.dti_score,
+                "data_docs_path": str(data_docs)}
 
     period = resolve_period()
     with TaskGroup(group_id="extract") as extract:

@@ -171,3 +171,5 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         counts_after = conn.execute(ROW_COUNTS).fetchone()
     assert counts_after == counts_before
     assert (tmp_path / "output" / "reports" / "latest" / "index.html").resolve() == report.resolve()
+    # The run's Data Docs are published where the report's link points (reports/<period>/../../quality).
+    assert (tmp_path / "output" / "quality" / "index.html").is_file()

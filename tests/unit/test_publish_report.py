@@ -377,6 +377,14 @@ def test_report_needs_no_external_assets():
         assert reference not in html
 
 
+def test_report_links_the_data_docs_published_beside_the_reports():
+    html = render_report_html(make_report_data())
+
+    (href,) = re.findall(r'href="([^"]*quality[^"]*)"', html)
+    for report_folder in (f"reports/{PERIOD}", "reports/latest"):
+        assert os.path.normpath(f"{report_folder}/{href}") == "quality/index.html"
+
+
 # --- loading -----------------------------------------------------------------------------------
 
 
@@ -510,6 +518,20 @@ def test_retried_run_publishes_a_new_build_beside_its_first_attempt(tmp_path):
     assert (first / "index.html").read_bytes() == b"1"
     assert published_bytes(tmp_path, "latest") == b"2"
     assert "/" not in first.name and ":" not in first.name
+
+
+def test_a_published_folder_switches_in_one_step_and_keeps_the_previous_build(tmp_path):
+    builds = []
+    for run, content in (("run-1", b"1"), ("run-2", b"2"), ("run-3", b"3")):
+        staging = publication.new_staging_folder(tmp_path, "quality")
+        (staging / "index.html").write_bytes(content)
+        builds.append(publication.publish_folder_atomically(staging, tmp_path / "quality", run))
+
+    assert (tmp_path / "quality" / "index.html").read_bytes() == b"3"
+    assert os.readlink(tmp_path / "quality") == ".builds/quality/run-3"
+    assert not builds[0].exists() and (builds[1] / "index.html").read_bytes() == b"2"
+    assert not list(tmp_path.glob(".tmp-*"))
+    assert builds[2].stat().st_mode & 0o055 == 0o055
 
 
 def test_published_report_is_readable_by_others(tmp_path):

@@ -10,6 +10,9 @@ A folder rename cannot replace a non-empty folder, so each run writes a new buil
 ``<period>`` and ``latest`` symlinks are switched with ``os.replace`` of a fresh symlink, which
 is atomic. Readers see either the previous publication or the new one, never a mix. The links
 are relative so the output folder can be moved or mounted elsewhere.
+
+Other published folders (the Data Docs at ``<output_root>/quality``) use the same scheme through
+``publish_folder_atomically``: ``.builds/<name>/<run-id>/`` beside a ``<name>`` symlink.
 """
 
 from __future__ import annotations
@@ -44,33 +47,59 @@ def write_publication_atomically(
     if not _PERIOD_PATTERN.fullmatch(period):
         raise ValueError(f"period {period!r} is not a period label such as '2026-Q3'")
     reports = output_root / "reports"
-    period_builds = reports / BUILDS_DIR / period
-    period_builds.mkdir(parents=True, exist_ok=True)
-
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{period}-", dir=reports))
+    staging = new_staging_folder(reports, period)
     try:
-        # mkdtemp makes the folder private; the report is meant to be served to readers.
-        staging.chmod(0o755)
         for relative_path, content in files.items():
             _write_file(staging / relative_path, content)
         for directory in {staging, *((staging / relative_path).parent for relative_path in files)}:
-            _fsync_directory(directory)
+            _fsync(directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
     with _exclusive_lock(reports / ".lock"):
-        build = _unused_build_path(period_builds, run_id)
-        staging.rename(build)
-        _fsync_directory(period_builds)
-
-        period_link = reports / period
-        previous_build = Path(os.readlink(period_link)).name if period_link.is_symlink() else None
-        _switch_symlink(period_link, f"{BUILDS_DIR}/{period}/{build.name}")
+        build = _move_into_place(staging, reports / period, run_id)
         _switch_symlink(reports / LATEST_LINK, period)
-        _fsync_directory(reports)
+        _fsync(reports)
+    return build
 
-        _delete_builds_except(period_builds, keep={build.name, previous_build})
+
+def new_staging_folder(parent: Path, label: str) -> Path:
+    """An empty folder in ``parent`` to build a publication in, on the file system it will be renamed on."""
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{label}-", dir=parent))
+    # mkdtemp makes the folder private; publications are meant to be served to readers.
+    staging.chmod(0o755)
+    return staging
+
+
+def publish_folder_atomically(staging: Path, link: Path, run_id: str) -> Path:
+    """Make the finished folder ``staging`` (from ``new_staging_folder(link.parent, ...)``) what
+    ``link`` shows, in one switch. Returns the build folder it became."""
+    for directory, _, file_names in os.walk(staging):
+        for file_name in file_names:
+            _fsync(Path(directory) / file_name)
+        _fsync(Path(directory))
+    with _exclusive_lock(link.parent / ".lock"):
+        return _move_into_place(staging, link, run_id)
+
+
+def _move_into_place(staging: Path, link: Path, run_id: str) -> Path:
+    """Rename ``staging`` into ``.builds/<link name>/`` and point ``link`` at it; call under the lock.
+
+    The build ``link`` showed before is kept for readers still holding it open; older ones are deleted.
+    """
+    builds = link.parent / BUILDS_DIR / link.name
+    builds.mkdir(parents=True, exist_ok=True)
+    build = _unused_build_path(builds, run_id)
+    staging.rename(build)
+    _fsync(builds)
+
+    previous_build = Path(os.readlink(link)).name if link.is_symlink() else None
+    _switch_symlink(link, f"{BUILDS_DIR}/{link.name}/{build.name}")
+    _fsync(link.parent)
+
+    _delete_builds_except(builds, keep={build.name, previous_build})
     return build
 
 
@@ -109,9 +138,9 @@ def _delete_builds_except(period_builds: Path, keep: set[str | None]) -> None:
             shutil.rmtree(build)
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Make renames and new entries in ``directory`` survive a power loss."""
-    descriptor = os.open(directory, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """Make a file's content, or the renames and new entries in a folder, survive a power loss."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

@@ -1,0 +1,200 @@
+"""Acceptance: the published Data Docs open in headless Chromium with every outside request blocked,
+show every suite's run with working styles, scripts and tables, and nothing fails to load.
+
+Real Data Docs: every suite of ``dti.quality.suites`` is run through its checkpoint on a small frame,
+in a copy of the project's GX context so the committed ``expectations/`` stay untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+
+from dti import settings
+from dti.quality import validation
+from dti.quality.data_docs import QUALITY_DIR, publish_data_docs
+from dti.quality.suites import SUITES
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("DTI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    # CI installs Chromium and sets DTI_REQUIRE_BROWSER_TESTS, so there a missing browser fails the run.
+    reason = "no Chromium found (apt-get install chromium, or set DTI_CHROMIUM): the Data Docs browser test needs one"
+    if os.environ.get("DTI_REQUIRE_BROWSER_TESTS"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: make install")
+
+RUN_ID = "manual__2026-10-01T00:00:00+00:00"
+ROWS = 3
+
+
+def frame_for(suite_name: str) -> pd.DataFrame:
+    """A few rows holding every column the suite looks at, valued so most expectations pass."""
+    by_column: dict[str, list[dict]] = {}
+    for expectation in SUITES[suite_name]().expectations:
+        kwargs = expectation.configuration.kwargs
+        columns = [kwargs.get(key) for key in ("column", "column_A", "column_B")]
+        columns += kwargs.get("column_list") or kwargs.get("column_set") or []
+        for column in filter(None, columns):
+            by_column.setdefault(column, []).append(kwargs)
+    data = {}
+    for column, uses in by_column.items():
+        value_set = next((use["value_set"] for use in uses if use.get("value_set")), None)
+        if value_set:
+            data[column] = [value_set[row % len(value_set)] for row in range(ROWS)]
+        elif any(use.get("regex") for use in uses):
+            data[column] = ["a" * 64] * ROWS
+        else:
+            data[column] = list(range(1, ROWS + 1))
+    return pd.DataFrame(data)
+
+
+@pytest.fixture(scope="module")
+def context_copy(tmp_path_factory) -> Path:
+    """A copy of the project's GX context in which every suite has run once."""
+    context_copy = tmp_path_factory.mktemp("gx") / "expectations"
+    shutil.copytree(settings.EXPECTATIONS_DIR, context_copy, ignore=shutil.ignore_patterns("uncommitted"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
+        for suite_name in SUITES:
+            validation.validate_frame(suite_name, suite_name, frame_for(suite_name))
+    return context_copy
+
+
+@pytest.fixture(scope="module")
+def published(context_copy, tmp_path_factory) -> Path:
+    """The output folder after the Data Docs were published from the context."""
+    output_root = tmp_path_factory.mktemp("output")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
+        publish_data_docs(output_root, RUN_ID)
+    return output_root
+
+
+@dataclass
+class Recorder:
+    """Everything a page tried to reach outside the folder, failed to load, or complained about."""
+    outside: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def route(self, route):
+        url = route.request.url
+        if urlsplit(url).scheme == "file" or urlsplit(url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort("blockedbyclient")
+
+    def assert_clean(self):
+        assert (self.outside, self.failed, self.errors) == ([], [], [])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    recorder = Recorder()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route("**/*", recorder.route)
+    page = context.new_page()
+    page.on("requestfailed", lambda request: recorder.failed.append(f"{request.url}: {request.failure}"))
+    page.on("response", lambda response: response.status >= 400 and recorder.failed.append(f"{response.url}: {response.status}"))
+    page.on("console", lambda message: message.type == "error" and recorder.errors.append(message.text))
+    page.on("pageerror", lambda error: recorder.errors.append(str(error)))
+    page.recorder = recorder
+    yield page
+    context.close()
+
+
+def open_page(page, path: Path) -> None:
+    # Through the `quality` link, as a reader opens it.
+    page.goto(path.absolute().as_uri(), wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def validation_links(page) -> dict[str, str]:
+    """suite name -> the validation page its row in the index opens."""
+    rows = page.locator("table.ge-index-page-validation-results-table tbody tr.clickable-row")
+    return {row.get_attribute("data-href").split("/")[1]: row.get_attribute("data-href") for row in rows.all()}
+
+
+def test_index_lists_every_suite_run_with_bootstrap_styles_and_scripts_working(published, page):
+    index = published / QUALITY_DIR / "index.html"
+    open_page(page, index)
+
+    assert page.evaluate("typeof jQuery === 'function' && typeof jQuery.fn.modal === 'function' "
+                         "&& typeof jQuery.fn.bootstrapTable === 'function' && typeof vegaEmbed === 'function'")
+    # Bootstrap's spacing utility: the browser's default padding is 0.
+    assert page.locator(".container-fluid.pl-5").first.evaluate("e => getComputedStyle(e).paddingLeft") == "48px"
+    # The table's rows exist only when bootstrap-table (and so jQuery) ran.
+    assert set(validation_links(page)) == set(SUITES)
+    assert page.locator("table.ge-index-page-validation-results-table").evaluate(
+        "e => e.closest('.bootstrap-table') !== null")
+    assert page.evaluate("[...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')")
+    page.screenshot(path=str(published / "data-docs-index.png"), full_page=True)
+    page.recorder.assert_clean()
+
+
+@pytest.mark.parametrize("suite_name", sorted(SUITES))
+def test_each_validation_result_page_renders_its_expectation_table(published, page, suite_name):
+    open_page(page, published / QUALITY_DIR / "index.html")
+    page.locator(f"tr.clickable-row[data-href*='/{suite_name}/']").first.click()
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+    assert page.url.endswith(f"-{suite_name}.html")
+    assert page.locator(".navbar img").evaluate("img => img.complete && img.naturalWidth > 0")
+    table = page.locator("table.table").first
+    assert table.evaluate("e => getComputedStyle(e).borderCollapse") == "collapse"
+    expectations = len(SUITES[suite_name]().expectations)
+    assert page.locator("table.table tbody tr").count() >= expectations
+    assert page.locator(".fas.fa-check-circle, .fas.fa-times").first.evaluate(
+        "e => getComputedStyle(e, '::before').fontFamily").startswith('"Font Awesome')
+    if suite_name == sorted(SUITES)[0]:
+        page.screenshot(path=str(published / "data-docs-validation.png"), full_page=True)
+    page.recorder.assert_clean()
+
+
+def test_each_suite_page_lists_its_expectations(published, page):
+    for suite_name in SUITES:
+        open_page(page, published / QUALITY_DIR / "expectations" / f"{suite_name}.html")
+
+        assert page.locator(".breadcrumb-item.active").inner_text().endswith(suite_name)
+        listed = page.locator("ul[id$='-body'] > li:not([style*='list-style-type:none'])")
+        assert listed.count() >= len(SUITES[suite_name]().expectations)
+        # A Bootstrap badge; a plain span is displayed inline.
+        assert page.locator(".badge").first.evaluate("e => getComputedStyle(e).display") == "inline-block"
+    page.recorder.assert_clean()
+
+
+def test_the_pages_gx_builds_do_reach_outside_and_the_blocking_sees_it(context_copy, page):
+    """The control: the same pages before publishing request CDNs and GX's logo server."""
+    open_page(page, context_copy / "uncommitted" / "data_docs" / "local_site" / "index.html")
+
+    hosts = {urlsplit(url).hostname for url in page.recorder.outside}
+    assert {"cdn.jsdelivr.net", "code.jquery.com", "great-expectations-web-assets.s3.us-east-2.amazonaws.com"} <= hosts
+    assert any("dataContextId=" in url for url in page.recorder.outside)
+
+
+def test_the_published_folder_holds_no_outside_address_a_browser_would_load(published):
+    site = published / QUALITY_DIR
+    text = "".join(page.read_text(encoding="utf-8") for page in site.rglob("*.html"))
+
+    for outside in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com", "bootstrapcdn.com", "code.jquery.com",
+                    "great-expectations-web-assets", "dataContextId", "utm_source"):
+        assert outside not in text
