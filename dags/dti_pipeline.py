@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import BaseHook, Param, TaskGroup, chain, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
-from dti import landing, periods, settings, transform
+from dti import audit, landing, periods, settings, transform
 from dti.landing import certificates as landing_certificates
 from dti.landing import dossiers as landing_dossiers
 from dti.landing import submissions as landing_submissions
@@ -21,6 +21,11 @@ from dti.quality.data_docs import publish_data_docs
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
 from dti.warehouse import connect, ensure_schemas
+
+
+# The tasks whose returned counts the run's audit record keeps (a mapped task: one per file).
+REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.dossiers", "validate_raw",
+                   "validate_marts", "publish")
 
 
 def _inbox_files(kind: str, period: str) -> list[dict]:
@@ -52,8 +57,10 @@ def dti_pipeline():
         return periods.resolve_period(context["params"].get("period"), context.get("data_interval_start"))
 
     @task
-    def prepare_warehouse() -> None:
+    def prepare_warehouse(period: str) -> None:
         ensure_schemas(settings.database_url())
+        with connect(settings.database_url()) as conn:
+            audit.record_run_started(conn, get_current_context()["run_id"], period)
 
     @task(task_id="submissions")
     def extract_submissions(period: str) -> list[dict]:
@@ -111,8 +118,18 @@ def dti_pipeline():
         with connect(settings.database_url()) as conn:
             quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(conn, period)]
             published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined)
+            audit.record_publication(conn, get_current_context()["run_id"], period, published.report_path.parent)
+            audit.record_publication(conn, get_current_context()["run_id"], period, data_docs)
         return {"report_path": str(published.report_path), "dti_score": published.dti_score,
                 "data_docs_path": str(data_docs)}
+
+    @task
+    def record_run(period: str) -> None:
+        # A teardown: it runs however the stages ended, and its own state never decides the run's.
+        context = get_current_context()
+        reports = {task_id: context["ti"].xcom_pull(task_ids=[task_id]) for task_id in REPORTING_TASKS}
+        with connect(settings.database_url()) as conn:
+            audit.record_run_ended(conn, context["run_id"], period, reports)
 
     period = resolve_period()
     with TaskGroup(group_id="extract") as extract:
@@ -131,9 +148,11 @@ def dti_pipeline():
         profile_config=transform.profile_config(),
         execution_config=transform.execution_config(),
         render_config=transform.render_config(),
+        operator_args=transform.operator_args(),
     )
-    chain(prepare_warehouse(), extract, land, validate_raw(period), transform_to_marts, validate_marts(period),
-          publish(period))
+    warehouse_ready = prepare_warehouse(period)
+    chain(warehouse_ready, extract, land, validate_raw(period), transform_to_marts, validate_marts(period),
+          publish(period), record_run(period).as_teardown(setups=warehouse_ready))
 
 
 dti_pipeline()

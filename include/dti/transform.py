@@ -6,10 +6,15 @@ database from the ``DTI_PG*`` variables that ``dti.settings.PostgresParams.dbt_e
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
-from dti import settings
+from dti import audit, settings
+from dti.warehouse import connect
 
 DBT_PROFILE = "dti"
 DBT_TARGET = "default"
@@ -44,3 +49,18 @@ def render_config() -> RenderConfig:
         invocation_mode=InvocationMode.DBT_RUNNER,
         should_detach_multiple_parents_tests=True,
     )
+
+
+def operator_args() -> dict:
+    # Cosmos runs each dbt task in a temporary copy of the project and calls the callback with that
+    # copy before removing it, whether dbt succeeded or not: the one moment run_results.json exists.
+    return {"callback": record_dbt_results}
+
+
+def record_dbt_results(project_dir: str, context: Mapping, **_) -> None:
+    """Record the node results of the dbt command a Cosmos task just ran under the Airflow run's id."""
+    run_results = Path(project_dir) / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
+    if not run_results.is_file():
+        return  # dbt stopped before running any node (e.g. the project did not parse)
+    with connect(settings.database_url()) as conn:
+        audit.record_dbt_results(conn, context["run_id"], run_results)

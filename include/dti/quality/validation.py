@@ -8,6 +8,7 @@ suite is rewritten only when its definition in ``dti.quality.suites`` changed.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -38,6 +39,17 @@ class FailedExpectation:
 
 
 @dataclass(frozen=True)
+class ExpectationOutcome:
+    """What one expectation found, passed or not: the audit record of it."""
+    expectation: str
+    column: str | None
+    success: bool
+    observed_value: object
+    unexpected_count: int | None
+    sample: list
+
+
+@dataclass(frozen=True)
 class ValidationSummary:
     suite_name: str
     asset_name: str
@@ -45,6 +57,7 @@ class ValidationSummary:
     evaluated: int
     unsuccessful: int
     failures: list[FailedExpectation] = field(default_factory=list)
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
 
 
 def data_context() -> gx.data_context.FileDataContext:
@@ -61,17 +74,43 @@ def validate_frame(suite_name: str, asset_name: str, frame: pd.DataFrame) -> Val
 
 
 def record_validation(conn: psycopg.Connection, run_id: str, summary: ValidationSummary) -> None:
+    """Append the suite's result to ``audit.validation_results`` and each expectation's to
+    ``audit.expectation_results``."""
     failures = [
         {"expectation": f.expectation, "column": f.column, "unexpected_count": f.unexpected_count,
          "sample": [str(value) for value in f.sample], "note": f.note_en}
         for f in summary.failures
     ]
-    conn.execute(
+    (validation_id,) = conn.execute(
         "insert into audit.validation_results (run_id, suite_name, asset_name, success, evaluated, unsuccessful, "
-        "failed_expectations) values (%s, %s, %s, %s, %s, %s, %s)",
+        "failed_expectations) values (%s, %s, %s, %s, %s, %s, %s) returning validation_id",
         (run_id, summary.suite_name, summary.asset_name, summary.success, summary.evaluated, summary.unsuccessful,
-         json.dumps(failures, ensure_ascii=False)),
-    )
+         _json(failures)),
+    ).fetchone()
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into audit.expectation_results (validation_id, run_id, suite_name, asset_name, expectation_type, "
+            "column_name, success, observed_value, unexpected_count, unexpected_sample) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(validation_id, run_id, summary.suite_name, summary.asset_name, o.expectation, o.column, o.success,
+              _json(o.observed_value), o.unexpected_count, _json(o.sample)) for o in summary.outcomes],
+        )
+
+
+def _json(value) -> str:
+    return json.dumps(_plain(value), ensure_ascii=False, default=str)
+
+
+def _plain(value):
+    """Observed values and samples hold dates, decimals, numpy numbers and NaN, which JSON has not:
+    anything but a finite number, text, bool or null is recorded as its text."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _checkpoint(context, suite_name: str, asset_name: str) -> gx.Checkpoint:
@@ -131,15 +170,24 @@ def _get_or_add(get, add):
 
 def _summarise(suite_name: str, asset_name: str, validation) -> ValidationSummary:
     failures = []
+    outcomes = []
     for result in validation.results:
+        config = result.expectation_config
+        column = config.kwargs.get("column") or config.kwargs.get("column_A")
+        unexpected_count = result.result.get("unexpected_count")
+        sample = list(result.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+        outcomes.append(ExpectationOutcome(
+            expectation=config.type, column=column, success=bool(result.success),
+            observed_value=result.result.get("observed_value"),
+            unexpected_count=None if unexpected_count is None else int(unexpected_count), sample=sample,
+        ))
         if result.success:
             continue
-        config = result.expectation_config
         failures.append(FailedExpectation(
             expectation=config.type,
-            column=config.kwargs.get("column") or config.kwargs.get("column_A"),
-            unexpected_count=int(result.result.get("unexpected_count") or 0),
-            sample=list(result.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
+            column=column,
+            unexpected_count=int(unexpected_count or 0),
+            sample=sample,
             row_indexes=[int(i) for i in result.result.get("unexpected_index_list") or [] if isinstance(i, (int,))],
             note_en=(config.meta or {}).get("notes", {}).get("en", ""),
         ))
@@ -147,5 +195,5 @@ def _summarise(suite_name: str, asset_name: str, validation) -> ValidationSummar
     return ValidationSummary(
         suite_name=suite_name, asset_name=asset_name, success=bool(validation.success),
         evaluated=int(statistics["evaluated_expectations"]), unsuccessful=int(statistics["unsuccessful_expectations"]),
-        failures=failures,
+        failures=failures, outcomes=outcomes,
     )
