@@ -105,7 +105,7 @@ def dti_pipeline():
 
     @task
     def validate_raw(period: str) -> dict:
-        return gates.validate_raw_submissions(settings.database_url(), period, get_current_context()["run_id"])
+        return gates.validate_raw(settings.database_url(), period, get_current_context()["run_id"])
 
     @task
     def validate_marts(period: str) -> dict:
