@@ -416,8 +416,8 @@ def test_loading_a_period_without_a_province_row_fails_clearly():
 # --- atomic publication ------------------------------------------------------------------------
 
 
-def published_bytes(output_root: Path, link: str) -> bytes:
-    return (output_root / "reports" / link / "index.html").read_bytes()
+def published_bytes(output_root: Path, link: str, relative_path: str = "index.html") -> bytes:
+    return (output_root / "reports" / link / relative_path).read_bytes()
 
 
 def test_second_publication_switches_period_and_latest_after_writing(tmp_path, monkeypatch):
@@ -497,6 +497,27 @@ def test_publish_report_writes_the_rendered_report_and_returns_the_score(tmp_pat
     assert published.dti_score == pytest.approx(0.61234)
     assert published.report_path.read_bytes() == render_report_html(data).encode("utf-8")
     assert published_bytes(tmp_path, "latest") == published.report_path.read_bytes()
+
+
+def test_extra_files_are_published_in_the_same_build_as_the_report(tmp_path, monkeypatch):
+    data = make_report_data()
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
+    extra = {"dti-2026.xlsx": b"workbook", "units/so-a.html": b"<p>scorecard</p>"}
+
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], extra_files=extra)
+
+    assert published.folder == published.report_path.parent
+    assert (published.folder / "dti-2026.xlsx").read_bytes() == b"workbook"
+    assert published_bytes(tmp_path, PERIOD, "units/so-a.html") == b"<p>scorecard</p>"
+
+
+def test_extra_files_may_not_replace_the_report(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
+
+    with pytest.raises(ValueError, match="index.html"):
+        publish_report(None, PERIOD, tmp_path, "run-1", [], extra_files={"index.html": b"other"})
+
+    assert not (tmp_path / "reports" / PERIOD).exists()
 
 
 def test_previous_build_is_kept_and_older_builds_are_deleted(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,6 +40,8 @@ NOT_MEASURED = "chưa đo được"
 
 @dataclass(frozen=True)
 class PublishedReport:
+    folder: Path
+    """The build folder of this publication; ``reports/<period>`` points at it."""
     report_path: Path
     period: str
     dti_score: float
@@ -51,12 +53,23 @@ def publish_report(
     output_root: Path,
     run_id: str,
     quarantined: Sequence[QuarantinedFile],
+    *,
+    extra_files: Mapping[str, bytes] = {},
 ) -> PublishedReport:
-    """Build the report of ``period`` from the marts and make it ``reports/<period>`` and ``latest``."""
+    """Build the report of ``period`` from the marts and make it ``reports/<period>`` and ``latest``.
+
+    ``extra_files`` (path relative to the period folder -> content), such as the workbook and the
+    unit scorecards, are published in the same switch, so readers never see a report without them.
+    """
     data = load_report_data(conn, period, run_id, quarantined)
     html = render_report_html(data)
-    build = write_publication_atomically(output_root, period, run_id, {REPORT_FILE: html.encode("utf-8")})
-    return PublishedReport(report_path=build / REPORT_FILE, period=period, dti_score=data.province_dti_score)
+    files = {**extra_files, REPORT_FILE: html.encode("utf-8")}
+    if len(files) != len(extra_files) + 1:
+        raise ValueError(f"extra_files may not replace the report itself ({REPORT_FILE})")
+    build = write_publication_atomically(output_root, period, run_id, files)
+    return PublishedReport(
+        folder=build, report_path=build / REPORT_FILE, period=period, dti_score=data.province_dti_score
+    )
 
 
 def render_report_html(data: ReportData) -> str:
