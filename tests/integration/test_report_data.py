@@ -5,10 +5,12 @@ period and of the period before it, which the report must leave out.
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 
-from dti.publish.report import render_report_html
+from dti.publish.report import render_report_html, render_report_pages
 from dti.publish.report_data import ReportDataMissing, load_report_data
 
 PERIOD = "2025-Q4"
@@ -16,11 +18,17 @@ PERIOD = "2025-Q4"
 MARTS = """
 create schema marts;
 create schema reference;
+create schema audit;
 
-create table reference.dti_framework_versions (framework_version text, legal_document text);
+create table reference.dti_framework_versions (framework_version text, legal_document text, name_vi text, name_en text);
 insert into reference.dti_framework_versions values
-    ('922', 'Quyết định 922/QĐ-BTTTT ngày 20/5/2022 của Bộ Thông tin và Truyền thông'),
-    ('405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ');
+    ('922', 'Quyết định 922/QĐ-BTTTT ngày 20/5/2022 của Bộ Thông tin và Truyền thông', 'Bộ chỉ số 2021–2023', null),
+    ('405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ',
+     'Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh từ năm 2024', 'Provincial Digital Transformation Index from 2024');
+
+create table reference.grade_bands (grade_code text, grade_vi text, grade_en text);
+insert into reference.grade_bands values
+    ('good', 'Tốt', 'Good'), ('fair', 'Khá', 'Fair'), ('average', 'Trung bình', 'Average'), ('poor', 'Kém', 'Poor');
 
 create table reference.dti_main_indices (framework_version text, main_index_code text, main_index_number integer);
 insert into reference.dti_main_indices values
@@ -29,21 +37,26 @@ insert into reference.dti_main_indices values
 
 create table marts.fct_dti_scores (
     period text, scope_type text, scope_code text, catalog_code text, points numeric, max_points integer,
-    dti_score numeric, grade_vi text, previous_period text, previous_dti_score numeric, dti_change numeric);
+    dti_score numeric, grade_code text, grade_vi text, previous_period text, previous_dti_score numeric,
+    dti_change numeric);
 insert into marts.fct_dti_scores values
-    ('2025-Q3', 'province', 'PROVINCE', '405', 590, 1000, 0.59, 'Trung bình', null, null, null),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 612.345, 1000, 0.612345, 'Trung bình', '2025-Q3', 0.59, 0.022345);
+    ('2025-Q3', 'province', 'PROVINCE', '405', 590, 1000, 0.59, 'average', 'Trung bình', null, null, null),
+    ('2025-Q4', 'province', 'PROVINCE', '405', 612.345, 1000, 0.612345, 'average', 'Trung bình', '2025-Q3', 0.59,
+     0.022345);
 
 create table marts.fct_main_index_scores (
     period text, scope_type text, scope_code text, catalog_code text, main_index_code text, name_vi text,
-    index_group text, points numeric, max_points integer, index_value numeric);
+    name_en text, index_group text, points numeric, max_points integer, index_value numeric);
 insert into marts.fct_main_index_scores values
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'digital_government', 'Hoạt động chính quyền số', 'activity',
-     150, 200, 0.75),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'infrastructure', 'Hạ tầng số', 'foundation', 40, 100, 0.4),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'foundation', 80.5, 100, 0.805),
-    ('2025-Q4', 'unit', 'SKHCN', 'department', 'awareness', 'Nhận thức số', null, 10, 100, 0.1),
-    ('2025-Q3', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'foundation', 70, 100, 0.7);
+    ('2025-Q4', 'province', 'PROVINCE', '405', 'digital_government', 'Hoạt động chính quyền số',
+     'Digital government', 'activity', 150, 200, 0.75),
+    ('2025-Q4', 'province', 'PROVINCE', '405', 'infrastructure', 'Hạ tầng số', 'Digital infrastructure',
+     'foundation', 40, 100, 0.4),
+    ('2025-Q4', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'Digital awareness', 'foundation',
+     80.5, 100, 0.805),
+    ('2025-Q4', 'unit', 'SKHCN', 'department', 'awareness', 'Nhận thức số', 'Digital awareness', null, 10, 100, 0.1),
+    ('2025-Q3', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'Digital awareness', 'foundation',
+     70, 100, 0.7);
 
 create table marts.fct_component_scores (
     period text, scope_type text, scope_code text, indicator_key text, scoring_rule text);
@@ -55,7 +68,7 @@ insert into marts.fct_component_scores values
 create table marts.rpt_target_progress (
     period text, target_code text, name_vi text, metric text, indicator_key text, comparison text,
     target_value numeric, actual_value numeric, gap numeric, is_met boolean, previous_actual_value numeric,
-    change_since_previous numeric);
+    change_since_previous numeric, name_en text);
 insert into marts.rpt_target_progress values
     ('2025-Q4', 'data_center_standard', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', 'indicator',
      'data_center_standard', 'at_least', 1, 0, 1, false, 0, 0),
@@ -69,6 +82,7 @@ insert into marts.rpt_target_progress values
      'at_most', 10, 14, 4, false, 17, -3),
     ('2025-Q3', 'dti_score', 'Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên', 'dti_score', null,
      'at_least', 0.75, 0.59, 0.16, false, null, null);
+update marts.rpt_target_progress set name_en = 'Provincial DTI of 0.75 or higher' where target_code = 'dti_score';
 
 create table marts.rpt_peer_rank (
     period text, compared_year integer, peers_with_score integer, estimated_rank integer,
@@ -80,10 +94,10 @@ insert into marts.rpt_peer_rank values
 create table marts.rpt_improvement_levers (
     period text, lever_rank integer, component_code text, name_vi text, main_index_code text,
     responsible_unit_type text, units_short text, headroom_points numeric, dti_gain_at_target numeric,
-    closes_gap_to_target boolean);
+    closes_gap_to_target boolean, name_en text);
 insert into marts.rpt_improvement_levers
 select '2025-Q4', n, '6.' || n, 'Chỉ số thành phần ' || n, 'digital_government', 'commune',
-       case when n = 1 then 'X07246, P07228' end, 50 - n, (50 - n) / 1000.0, n <= 3
+       case when n = 1 then 'X07246, P07228' end, 50 - n, (50 - n) / 1000.0, n <= 3, 'Component ' || n
 from generate_series(1, 8) as n;
 update marts.rpt_improvement_levers set closes_gap_to_target = true where lever_rank = 7;
 update marts.rpt_improvement_levers
@@ -91,18 +105,20 @@ set component_code = '3.1', name_vi = 'Trung tâm dữ liệu của tỉnh đạ
     responsible_unit_type = 'focal_point', units_short = 'SKHCN'
 where lever_rank = 2;
 insert into marts.rpt_improvement_levers values
-    ('2025-Q3', 1, '6.1', 'Chỉ số thành phần của kỳ trước', 'digital_government', 'all', null, 60, 0.06, true);
+    ('2025-Q3', 1, '6.1', 'Chỉ số thành phần của kỳ trước', 'digital_government', 'all', null, 60, 0.06, true,
+     null);
 
 create table marts.rpt_unit_ranking (
     period text, ranking_group text, rank_in_group integer, unit_code text, name_vi text, unit_type text,
-    dti_score numeric, grade_vi text, dti_change numeric, submission_status text, components_in_scope integer,
-    components_missing integer);
+    dti_score numeric, grade_code text, grade_vi text, dti_change numeric, submission_status text,
+    components_in_scope integer, components_missing integer);
 insert into marts.rpt_unit_ranking values
-    ('2025-Q4', 'commune', 2, 'X07246', 'Xã Yên Dũng', 'commune', 0, 'Kém', null, 'missing', 12, 12),
-    ('2025-Q4', 'department', 1, 'SKHCN', 'Sở Khoa học và Công nghệ', 'department', 0.8123, 'Tốt', 0.0123,
+    ('2025-Q4', 'commune', 2, 'X07246', 'Xã Yên Dũng', 'commune', 0, 'poor', 'Kém', null, 'missing', 12, 12),
+    ('2025-Q4', 'department', 1, 'SKHCN', 'Sở Khoa học và Công nghệ', 'department', 0.8123, 'good', 'Tốt', 0.0123,
      'late', 15, 1),
-    ('2025-Q4', 'commune', 1, 'P07228', 'Phường Đa Mai', 'ward', 0.70005, 'Khá', null, 'on_time', 12, 0),
-    ('2025-Q3', 'commune', 1, 'X07246', 'Xã Yên Dũng', 'commune', 0.5, 'Trung bình', null, 'on_time', 12, 0);
+    ('2025-Q4', 'commune', 1, 'P07228', 'Phường Đa Mai', 'ward', 0.70005, 'fair', 'Khá', null, 'on_time', 12, 0),
+    ('2025-Q3', 'commune', 1, 'X07246', 'Xã Yên Dũng', 'commune', 0.5, 'average', 'Trung bình', null, 'on_time',
+     12, 0);
 
 create table marts.fct_submission_status (
     period text, unit_code text, name_vi text, unit_type text, due_date date, submission_status text,
@@ -113,6 +129,27 @@ insert into marts.fct_submission_status values
      0, null),
     ('2025-Q4', 'X07246', 'Xã Yên Dũng', 'commune', '2026-01-15', 'missing', null, 0, null),
     ('2025-Q3', 'X07246', 'Xã Yên Dũng', 'commune', '2025-10-15', 'late', '2025-10-20 10:00+07', 0, null);
+
+create table marts.rpt_score_trace (
+    period text, scope_type text, value_source text, file_name text, loaded_at timestamptz);
+insert into marts.rpt_score_trace values
+    ('2025-Q4', 'province', 'unit_reports', 'SKHCN_2025-Q4.xlsx', '2026-01-16 09:31+07'),
+    ('2025-Q4', 'province', 'unit_reports', 'SKHCN_2025-Q4.xlsx', '2026-01-16 09:31+07'),
+    ('2025-Q4', 'province', 'unit_reports', 'P07228_2025-Q4.xlsx', '2026-01-10 08:01+07'),
+    ('2025-Q4', 'province', 'procedure_system', 'GET /dossiers?page=1', '2026-01-17 06:00+07'),
+    ('2025-Q4', 'unit', 'unit_reports', 'X.xlsx', '2026-02-01 00:00+07'),
+    ('2025-Q3', 'province', 'procedure_system', 'GET /dossiers?page=9', '2025-10-17 06:00+07');
+
+create table audit.validation_results (
+    run_id text, suite_name text, asset_name text, success boolean, evaluated integer, unsuccessful integer,
+    validated_at timestamptz);
+insert into audit.validation_results values
+    ('run-1', 'raw_submissions', 'SKHCN_2025-Q4.xlsx', true, 14, 0, '2026-01-17 07:00+07'),
+    ('run-1', 'raw_submissions', 'P07228_2025-Q4.xlsx', false, 14, 2, '2026-01-17 07:00+07'),
+    ('run-1', 'marts_dti', 'fct_dti_scores', false, 9, 1, '2026-01-17 07:10+07'),
+    -- the retried validation of the same asset counts, not the first one
+    ('run-1', 'marts_dti', 'fct_dti_scores', true, 9, 0, '2026-01-17 07:20+07'),
+    ('run-0', 'marts_dti', 'fct_dti_scores', false, 9, 9, '2026-01-16 07:20+07');
 """
 
 
@@ -159,6 +196,42 @@ def test_the_report_rendered_from_the_marts_shows_targets_rank_levers_and_units(
     assert "<td>Xã Yên Dũng, Phường Đa Mai</td>" in html
     assert "<td><strong>Chưa nộp</strong></td>" in html
     assert "<td>09:30 ngày 16/01/2026 (giờ Việt Nam)</td>" in html
+
+
+def test_the_report_reads_the_runs_validations_the_sources_and_the_english_names(marts_conn):
+    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+
+    assert [(s.suite_name, s.validations, s.passed, s.expectations, s.failed, s.success) for s in data.validations] == [
+        ("marts_dti", 1, 1, 9, 0, True), ("raw_submissions", 2, 1, 28, 2, False)]
+    assert [(source.value_source, source.files) for source in data.sources] == [
+        ("procedure_system", 1), ("unit_reports", 2)]
+    assert data.data_as_of.isoformat() == "2026-01-16T23:00:00+00:00"
+    assert (data.framework_version, data.framework_name_en) == ("405", "Provincial Digital Transformation Index from 2024")
+    assert data.province_grade_en == "Average"
+    assert [index.name_en for index in data.main_indices] == [
+        "Digital awareness", "Digital infrastructure", "Digital government"]
+    assert data.dti_target.name_en == "Provincial DTI of 0.75 or higher"
+    assert (data.levers[0].name_en, data.levers[0].main_index_name_en) == ("Component 1", "Digital government")
+    assert {unit.name_vi: unit.grade_en for unit in data.units} == {
+        "Xã Yên Dũng": "Poor", "Sở Khoa học và Công nghệ": "Good", "Phường Đa Mai": "Fair"}
+
+
+def test_both_reports_rendered_from_the_marts_agree_on_every_figure(marts_conn):
+    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+    pages = render_report_pages(data)
+    vietnamese, english = pages["index.html"].decode(), pages["index.en.html"].decode()
+
+    assert re.findall(r'id="province-dti">([^<]*)<', vietnamese) == re.findall(r'id="province-dti">([^<]*)<', english)
+    assert "<td>Digital infrastructure</td>" in english and "<td>Hạ tầng số</td>" in vietnamese
+    assert "<td class=\"number\">612,35</td>" not in vietnamese  # the province total is in the headline only
+    assert "<strong>612,35</strong> / 1.000 điểm" in vietnamese and "<strong>612.35</strong> / 1,000 points" in english
+    assert "<td class=\"number\">55,3%</td>" in vietnamese and "<td class=\"number\">55.3%</td>" in english
+    for html in (vietnamese, english):
+        assert '<tr id="suite-raw_submissions">' in html
+        for chart_id in ("chart-main-indices", "chart-targets", "chart-units"):
+            assert f'<figure class="chart" id="{chart_id}"' in html
+    assert "Dữ liệu tiếp nhận đến: 06:00 ngày 17/01/2026 (giờ Việt Nam)." in vietnamese
+    assert "Data received up to: 06:00 on 17/01/2026 (Vietnam time)." in english
 
 
 def test_a_period_the_transform_has_not_scored_fails_clearly(marts_conn):

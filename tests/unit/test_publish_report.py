@@ -6,20 +6,25 @@ import os
 import re
 from dataclasses import replace
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from dti.publish import publication, report
+from dti.publish import charts, issuer, publication, report
 from dti.publish.publication import write_publication_atomically
-from dti.publish.report import publish_report, render_report_html
+from dti.publish.issuer import report_issuer
+from dti.publish.messages import ENGLISH, VIETNAMESE
+from dti.publish.report import publish_report, render_report_html, render_report_pages
 from dti.publish.report_data import (
+    DataSource,
     ImprovementLever,
     MainIndexValue,
     PeerRank,
     QuarantinedFile,
     ReportData,
     ReportDataMissing,
+    SuiteValidation,
     TargetProgress,
     UnitScore,
     UnitToUrge,
@@ -99,6 +104,18 @@ def make_report_data(**changes) -> ReportData:
         ),
         legal_document="Quyết định 922/QĐ-BTTTT ngày 20/5/2022",
         quarantined=(QuarantinedFile("P07228_2026-Q3.xlsx", "thiếu cột 'Tử số' ở dòng 12"),),
+        province_grade_en="Average",
+        framework_version="922",
+        framework_name_vi="Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh giai đoạn 2021–2023",
+        framework_name_en="Provincial Digital Transformation Index 2021–2023",
+        validations=(
+            SuiteValidation("marts_dti", 1, 1, 27, 0),
+            SuiteValidation("raw_submissions", 6, 5, 84, 3),
+        ),
+        sources=(
+            DataSource("procedure_system", 12, datetime(2026, 9, 30, 1, 15, tzinfo=timezone.utc)),
+            DataSource("unit_reports", 4, datetime(2026, 9, 29, 8, 0, tzinfo=timezone.utc)),
+        ),
     )
     return replace(data, **changes)
 
@@ -120,7 +137,13 @@ def cells(row: str) -> list[str]:
 
 
 def section(html: str, heading_id: str) -> str:
-    return html.split(f'id="{heading_id}"')[1].split("<section")[0]
+    return html.split(f'id="{heading_id}"')[1].split("<section")[0].split("</section>")[0]
+
+
+def block_text(html: str, element_id: str, end: str) -> str:
+    """The text from the element ``element_id`` to ``end``, for blocks holding nested elements of their kind."""
+    block = re.sub(r"<[^>]*$", "", html.split(f'id="{element_id}"')[1].split(end)[0])
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block.split(">", 1)[1])).strip()
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -145,7 +168,54 @@ def test_report_is_vietnamese_with_title_naming_the_period():
     html = render_report_html(make_report_data())
 
     assert '<html lang="vi">' in html
-    assert "<h1>Báo cáo kết quả Chỉ số chuyển đổi số (DTI) tỉnh Bắc Ninh – kỳ 2026-Q3</h1>" in html
+    assert "<title>Báo cáo kết quả Chỉ số chuyển đổi số (DTI) tỉnh Bắc Ninh – kỳ 2026-Q3</title>" in html
+    assert element_text(html, "document-title") == "BÁO CÁO Kết quả đánh giá chỉ số chuyển đổi số (DTI) kỳ 2026-Q3"
+
+
+def test_header_follows_decree_30_with_issuer_left_and_national_motto_right():
+    html = render_report_html(make_report_data())
+
+    header = html.split("<header>")[1].split("</header>")[0]
+    assert header.index('id="issuer"') < header.index('id="national-motto"') < header.index('id="document-title"')
+    assert block_text(html, "issuer", 'id="national-motto"') == (
+        "UBND TỈNH BẮC NINH SỞ KHOA HỌC VÀ CÔNG NGHỆ Số: …/BC-SKHCN")
+    assert block_text(html, "national-motto", 'id="document-title"') == (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Bắc Ninh, ngày … tháng … năm 2026")
+
+
+def test_report_closes_with_recipients_and_the_signature_block():
+    html = render_report_html(make_report_data())
+
+    recipients = block_text(html, "recipients", 'id="signature"')
+    assert recipients.startswith("Nơi nhận: UBND tỉnh (để báo cáo); Bộ Khoa học và Công nghệ (để báo cáo);")
+    assert recipients.endswith("Lưu: VT, CĐS.")
+    assert block_text(html, "signature", "</footer>") == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC (Ký, ghi rõ họ tên)"
+    assert html.index('id="recipients"') > html.index('id="methodology"')
+
+
+def test_issuer_and_signer_come_from_the_dbt_project_vars(monkeypatch):
+    monkeypatch.setattr(issuer, "_dbt_vars", lambda: {
+        "dti_report_issuing_body_vi": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "dti_report_symbol": "BC-STTTT",
+        "dti_report_signer_authority_vi": "GIÁM ĐỐC", "dti_report_signer_title_vi": "",
+        "dti_report_signer_name": "Nguyễn Văn A", "dti_focal_point_unit_code": "SKHCN"})
+
+    html = render_report_html(make_report_data())
+
+    assert block_text(html, "issuer", 'id="national-motto"') == (
+        "UBND TỈNH BẮC NINH SỞ THÔNG TIN VÀ TRUYỀN THÔNG Số: …/BC-STTTT")
+    assert block_text(html, "signature", "</footer>") == "GIÁM ĐỐC Nguyễn Văn A"
+
+
+def test_the_issuer_is_read_from_dbt_project_yml_and_defaults_what_it_does_not_set(tmp_path, monkeypatch):
+    (tmp_path / "dbt_project.yml").write_text(
+        'name: dti\nvars:\n  dti_report_place: "Từ Sơn"\n  dti_report_recipients_en: ["Office"]\n', encoding="utf-8")
+    monkeypatch.setattr(issuer.settings, "DBT_PROJECT_DIR", tmp_path)
+
+    english = report_issuer("en")
+
+    assert (english.place, english.recipients) == ("Từ Sơn", ("Office",))
+    assert english.issuing_body == "DEPARTMENT OF SCIENCE AND TECHNOLOGY"
+    assert report_issuer("vi").signer_authority == "KT. GIÁM ĐỐC"
 
 
 def test_unit_names_keep_their_diacritics():
@@ -276,7 +346,8 @@ def test_units_are_listed_departments_first_then_communes_and_wards_by_rank():
     html = render_report_html(make_report_data())
 
     units = section(html, "units-heading")
-    departments, communes = units.split("<h3>Sở, ban, ngành</h3>")[1].split("<h3>Xã, phường</h3>")
+    assert re.findall(r"<h3[^>]*>([^<]*)</h3>", units) == ["Sở, ban, ngành", "Xã, phường"]
+    departments, communes = units.split('id="units-departments"')[1].split('id="units-communes-and-wards"')
     assert re.findall(r"<td>((?:Sở|Xã|Phường) [^<]*)</td>", departments) == ["Sở Khoa học và Công nghệ", "Sở Nội vụ"]
     assert re.findall(r"<td>((?:Xã|Phường) [^<]*)</td>", communes) == ["Phường Đa Mai", "Xã Yên Dũng", "Xã Tiên Du"]
 
@@ -361,20 +432,45 @@ def test_report_says_so_when_nothing_was_quarantined():
     assert "<th>Lý do</th>" not in html
 
 
-def test_methodology_footer_names_legal_basis_run_and_time_in_vietnam():
-    footer = render_report_html(make_report_data()).split("<footer>")[1]
+def test_methodology_names_legal_basis_framework_sources_data_as_of_run_and_time_in_vietnam():
+    methodology = section(render_report_html(make_report_data()), "methodology-heading")
 
-    assert "Quyết định 922/QĐ-BTTTT ngày 20/5/2022" in footer
-    assert "manual__2026-10-01T00:00:00+00:00" in footer
-    assert "10:00 ngày 01/10/2026" in footer
+    assert "Quyết định 922/QĐ-BTTTT ngày 20/5/2022" in methodology
+    assert "Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh giai đoạn 2021–2023 (phiên bản 922)" in methodology
+    assert re.findall(r"<li>([^<]*)</li>", methodology) == [
+        "Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh: 12 tệp/trang dữ liệu",
+        "Báo cáo tự đánh giá của các sở, ban, ngành và xã, phường: 4 tệp/trang dữ liệu",
+    ]
+    assert element_text(methodology, "data-as-of") == "Dữ liệu tiếp nhận đến: 08:15 ngày 30/09/2026 (giờ Việt Nam)."
+    assert element_text(methodology, "run") == (
+        "Lượt chạy: manual__2026-10-01T00:00:00+00:00 · Lập lúc 10:00 ngày 01/10/2026 (giờ Việt Nam)")
+
+
+def test_data_quality_section_lists_each_suite_of_the_run_with_failures_and_links_the_data_docs():
+    quality = section(render_report_html(make_report_data()), "quality-heading")
+
+    assert cells(table_row_containing(quality, "suite-raw_submissions")) == [
+        "raw_submissions", "Không đạt", "6", "5", "84", "3"]
+    assert cells(table_row_containing(quality, "suite-marts_dti")) == ["marts_dti", "Đạt", "1", "1", "27", "0"]
+    assert 'href="../../quality/index.html"' in quality
+
+
+def test_a_run_without_recorded_validations_says_so():
+    quality = section(render_report_html(make_report_data(validations=())), "quality-heading")
+
+    assert "Lượt chạy này chưa ghi nhận kết quả kiểm tra chất lượng nào." in quality
+    assert "<table" not in quality
 
 
 def test_report_needs_no_external_assets():
     html = render_report_html(make_report_data())
 
     assert "<style>" in html
-    for reference in ("<link", "src=", "url(", "<script"):
+    for reference in ("<link", "src=", "<script", "@import", "xlink:href=\"http"):
         assert reference not in html
+    # the charts' clip paths point inside the page only
+    assert re.findall(r"url\(([^)]*)\)", html) and all(target.startswith("#") for target in
+                                                      re.findall(r"url\(([^)]*)\)", html))
 
 
 def test_report_links_the_data_docs_published_beside_the_reports():
@@ -476,7 +572,7 @@ def test_failure_while_rendering_leaves_latest_byte_identical(tmp_path, monkeypa
     write_publication_atomically(tmp_path, PERIOD, "run-1", {"index.html": b"first"})
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
 
-    def broken_renderer(data):
+    def broken_renderer(data, lang=None):
         raise RuntimeError("template error")
 
     monkeypatch.setattr(report, "render_report_html", broken_renderer)
@@ -576,3 +672,177 @@ def test_a_quarantined_row_is_listed_with_its_unit_row_and_column():
     row = table_row_containing(html, "STP.xlsx")
     assert cells(row) == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]
     assert "cả tệp" in table_row_containing(html, "X07246.xlsx: not a valid")
+
+
+# --- both languages ----------------------------------------------------------------------------
+
+NUMBER_TABLES = ("main-indices", "targets", "levers", "units-departments", "units-communes-and-wards")
+
+
+def bilingual_data() -> ReportData:
+    """The report data with English names where the marts have them."""
+    data = make_report_data()
+    return replace(
+        data,
+        main_indices=(replace(data.main_indices[0], name_en="Digital awareness"), *data.main_indices[1:]),
+        targets=(replace(data.targets[0], name_en="Provincial DTI of 0.75 or higher"), *data.targets[1:]),
+        levers=(replace(data.levers[0], name_en="Share of dossiers filed fully online",
+                        main_index_name_en="Digital government"), *data.levers[1:]),
+        units=tuple(replace(unit, grade_en={"Tốt": "Good", "Khá": "Fair", "Kém": "Poor"}[unit.grade_vi])
+                    for unit in data.units),
+    )
+
+
+def table_after(html: str, element_id: str) -> str:
+    """The first table at or after the element ``element_id``."""
+    rest = html.split(f'id="{element_id}"')[1]
+    return rest[rest.index("<tbody>"):rest.index("</tbody>")]
+
+
+def numbers_in(text: str, lang: str) -> list[Decimal]:
+    """Every number in ``text`` as the reader of ``lang`` reads it. Index values are dot-decimal with
+    four decimals in both; Vietnamese writes other numbers '1.000,5', English '1,000.5'."""
+    numbers = []
+    for token in re.findall(r"\d[\d.,]*\d|\d", text):
+        if re.fullmatch(r"\d\.\d{4}", token) or lang == "en":
+            numbers.append(Decimal(token.replace(",", "")))
+        else:
+            numbers.append(Decimal(token.replace(".", "").replace(",", ".")))
+    return numbers
+
+
+def numbers_of_tables(html: str, lang: str) -> dict[str, list[list[Decimal]]]:
+    """table -> the numbers in each number cell, row by row; and the headline DTI."""
+    tables = {"province-dti": [numbers_in(element_text(html, "province-dti"), lang)]}
+    for table in NUMBER_TABLES:
+        tables[table] = [
+            numbers_in(re.sub(r"<[^>]+>", "", cell), lang)
+            for cell in re.findall(r'<td class="number[^"]*">(.*?)</td>', table_after(html, table), re.DOTALL)
+        ]
+    return tables
+
+
+def test_both_languages_show_the_same_numbers_in_every_table():
+    pages = render_report_pages(bilingual_data())
+    vietnamese, english = (pages[name].decode("utf-8") for name in ("index.html", "index.en.html"))
+
+    in_vietnamese, in_english = numbers_of_tables(vietnamese, "vi"), numbers_of_tables(english, "en")
+
+    assert in_vietnamese == in_english
+    assert in_vietnamese["province-dti"] == [[Decimal("0.6123")]]
+    assert in_vietnamese["main-indices"][:5] == [[1], [Decimal("80.5")], [100], [Decimal("0.805")], [6]]
+    assert sum(len(cell) for cells_ in in_vietnamese.values() for cell in cells_) > 50
+    # the formatting differs where the languages do
+    assert "<td class=\"number\">55,3%</td>" in vietnamese and "<td class=\"number\">55.3%</td>" in english
+    assert "<td class=\"number\">4,7 điểm %</td>" in vietnamese and "<td class=\"number\">4.7 pp</td>" in english
+
+
+def test_the_english_report_names_things_in_english_and_units_in_vietnamese():
+    html = render_report_html(bilingual_data(), ENGLISH)
+
+    assert '<html lang="en">' in html
+    assert element_text(html, "document-title") == (
+        "REPORT Results of the Digital Transformation Index (DTI) assessment for 2026-Q3")
+    assert block_text(html, "issuer", 'id="national-motto"') == (
+        "BẮC NINH PROVINCIAL PEOPLE&#39;S COMMITTEE DEPARTMENT OF SCIENCE AND TECHNOLOGY No.: …/BC-SKHCN")
+    assert element_text(html, "province-grade") == "Grade: Average"
+    assert element_text(html, "province-target") == "DTI target ≥ 0.7500: not met, short by 0.1377"
+    assert "<td>Digital awareness</td>" in html and "<td>Provincial DTI of 0.75 or higher</td>" in html
+    # a name the marts give only in Vietnamese stays Vietnamese
+    assert "<td>Đô thị thông minh</td>" in html
+    ward = cells(table_row_containing(section(html, "units-heading"), "Phường Đa Mai"))
+    assert ward == ["1", "Phường Đa Mai", "Ward", "On time", "0.7001", "Fair", "-0.0100", "0 / 12"]
+    assert "tỉnh" not in element_text(html, "peer-rank")
+    assert element_text(html, "peer-rank").startswith("With a DTI of 0.6123, the province ranks 14 (worst case: 19)")
+
+
+def test_each_report_links_to_the_other_language():
+    pages = render_report_pages(make_report_data())
+
+    assert set(pages) == {"index.html", "index.en.html"}
+    assert re.search(r'<nav class="language-switch"><a href="index.en.html" hreflang="en"[^>]*>English</a>',
+                     pages["index.html"].decode())
+    assert re.search(r'<nav class="language-switch"><a href="index.html" hreflang="vi"[^>]*>Tiếng Việt</a>',
+                     pages["index.en.html"].decode())
+
+
+def test_the_template_holds_no_text_of_either_language():
+    template = (Path(report.__file__).parent / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    text_between_tags = re.sub(r"{[{%#].*?[}%#]}", "", re.sub(r"<style>.*?</style>", "", template, flags=re.DOTALL))
+    words = re.findall(r">\s*([^<>\s][^<>]*?)\s*<", text_between_tags)
+
+    assert [word for word in words if re.search(r"[A-Za-zÀ-ỹ]", word)] == []
+
+
+def test_every_message_exists_in_both_languages():
+    assert VIETNAMESE.messages.keys() == ENGLISH.messages.keys()
+    assert {kind: set(labels) for kind, labels in VIETNAMESE.labels.items()} == {
+        kind: set(labels) for kind, labels in ENGLISH.labels.items()}
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+CHARTS = ("chart-main-indices", "chart-targets", "chart-units")
+
+
+def figure(html: str, chart_id: str) -> str:
+    match = re.search(rf'<figure class="chart" id="{chart_id}"[^>]*>(.*?)</figure>', html, re.DOTALL)
+    assert match, f"no chart {chart_id!r}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("lang", [VIETNAMESE, ENGLISH], ids=["vi", "en"])
+def test_each_chart_is_inline_svg_with_drawn_marks_title_and_caption(lang):
+    html = render_report_html(bilingual_data(), lang)
+
+    for chart_id in CHARTS:
+        chart = figure(html, chart_id)
+        svg = chart[chart.index("<svg"):chart.index("</svg>")]
+        assert re.match(rf'<svg role="img" aria-labelledby="{chart_id}-title"', svg)
+        assert re.search(rf'<title id="{chart_id}-title">[^<]+</title>', svg)
+        assert len(re.findall(r"<path ", svg)) > 10, "bars and glyph outlines are drawn"
+        assert "<text" not in svg, "text is drawn as outlines, readable without the font"
+        assert re.search(r"<figcaption[^>]*>[^<]+</figcaption>", chart)
+    assert "<?xml" not in html and "<!DOCTYPE svg" not in html
+
+
+def test_chart_titles_and_captions_are_in_the_report_language():
+    vietnamese = render_report_html(make_report_data(), VIETNAMESE)
+    english = render_report_html(make_report_data(), ENGLISH)
+
+    assert '<title id="chart-main-indices-title">Giá trị các chỉ số chính so với mức tối đa 1,0</title>' in vietnamese
+    assert '<title id="chart-main-indices-title">Main index values against the maximum of 1.0</title>' in english
+    assert figure(vietnamese, "chart-units") != figure(english, "chart-units")
+
+
+def test_the_main_indices_chart_draws_one_bar_per_scored_index_against_one():
+    svg = figure(render_report_html(make_report_data()), "chart-main-indices")
+
+    # two scored indices (smart city carries no points): a full-scale bar and a value bar each
+    assert len(re.findall(rf'style="fill: {charts.MUTED}"', svg)) == 2
+    assert len(re.findall(rf'style="fill: {charts.ACCENT}"', svg)) == 2
+
+
+def test_charts_without_anything_to_draw_are_left_out():
+    html = render_report_html(make_report_data(targets=(), units=(), main_indices=()))
+
+    assert '<figure class="chart"' not in html
+
+
+def test_rendering_twice_gives_identical_bytes():
+    data = bilingual_data()
+    first = render_report_pages(data)
+    charts._draw_charts_once.cache_clear()
+
+    assert render_report_pages(data) == first
+
+
+def test_publish_report_writes_both_languages_in_one_build(tmp_path, monkeypatch):
+    data = make_report_data()
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
+
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, [])
+
+    assert published.english_report_path == published.folder / "index.en.html"
+    assert published.english_report_path.read_bytes() == render_report_html(data, ENGLISH).encode("utf-8")
+    assert published_bytes(tmp_path, "latest", "index.en.html") == published.english_report_path.read_bytes()

@@ -1,4 +1,5 @@
-"""Everything the published report shows, read from the marts for one period."""
+"""Everything the published report shows, read from the marts for one period (and the run's
+validations from the audit schema)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class MainIndexValue:
     points: float
     max_points: float
     value: float | None  # None when the index carries no points (smart city under 922)
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class TargetProgress:
     is_met: bool | None
     previous_actual_value: float | None
     change_since_previous: float | None
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class ImprovementLever:
     headroom_points: float
     dti_gain: float  # DTI the province gains at full points on the component
     closes_gap_to_target: bool
+    name_en: str | None = None
+    main_index_name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class UnitScore:
     dti_change: float | None
     components_in_scope: int
     components_missing: int
+    grade_en: str | None = None
 
     @property
     def has_scored_submission(self) -> bool:
@@ -123,6 +129,30 @@ class QuarantinedFile:
 
 
 @dataclass(frozen=True)
+class SuiteValidation:
+    """What one expectation suite found in a run (audit.validation_results), over every asset it checked."""
+
+    suite_name: str
+    validations: int  # assets (files, tables) the suite validated
+    passed: int
+    expectations: int  # expectations evaluated, summed over the validations
+    failed: int
+
+    @property
+    def success(self) -> bool:
+        return self.passed == self.validations
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One kind of source the province's score was computed from (rpt_score_trace)."""
+
+    value_source: str  # 'unit_reports', 'procedure_system' or 'signature_certificates'
+    files: int  # files, or API pages, whose rows entered the score
+    last_loaded_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ReportData:
     period: str
     run_id: str
@@ -142,6 +172,17 @@ class ReportData:
     units_to_urge: Sequence[UnitToUrge]
     legal_document: str
     quarantined: Sequence[QuarantinedFile]
+    province_grade_en: str | None = None
+    framework_version: str | None = None
+    framework_name_vi: str | None = None
+    framework_name_en: str | None = None
+    validations: Sequence[SuiteValidation] = ()
+    sources: Sequence[DataSource] = ()
+
+    @property
+    def data_as_of(self) -> datetime | None:
+        """When the last source row the score rests on was received."""
+        return max((source.last_loaded_at for source in self.sources if source.last_loaded_at), default=None)
 
     @property
     def dti_target(self) -> TargetProgress | None:
@@ -170,13 +211,16 @@ class ReportData:
 def load_report_data(
     conn: psycopg.Connection, period: str, run_id: str, quarantined: Sequence[QuarantinedFile]
 ) -> ReportData:
-    """Read the province score, targets, peer rank, levers and every unit's score for ``period``."""
+    """Read the province score, targets, peer rank, levers and every unit's score for ``period``, the
+    validations of ``run_id`` and the sources the score rests on."""
     with conn.cursor(row_factory=dict_row) as cur:
         province = cur.execute(
             "select d.dti_score, d.points, d.max_points, d.grade_vi, d.previous_period, "
-            "d.previous_dti_score, d.dti_change, d.catalog_code, v.legal_document "
+            "d.previous_dti_score, d.dti_change, d.catalog_code, v.legal_document, "
+            "v.name_vi as framework_name_vi, v.name_en as framework_name_en, g.grade_en "
             "from marts.fct_dti_scores d "
             "left join reference.dti_framework_versions v on v.framework_version = d.catalog_code "
+            "left join reference.grade_bands g on g.grade_code = d.grade_code "
             "where d.period = %s and d.scope_type = 'province'",
             (period,),
         ).fetchone()
@@ -191,7 +235,7 @@ def load_report_data(
                 f"the one period {period!r} was scored on"
             )
         main_indices = cur.execute(
-            "select m.main_index_code, i.main_index_number, m.name_vi, m.index_group, "
+            "select m.main_index_code, i.main_index_number, m.name_vi, m.name_en, m.index_group, "
             "m.points, m.max_points, m.index_value "
             "from marts.fct_main_index_scores m "
             "left join reference.dti_main_indices i "
@@ -202,7 +246,7 @@ def load_report_data(
         ).fetchall()
         # The scoring rule of a target's indicator tells how its values read (a rate, yes/no …).
         targets = cur.execute(
-            "select t.target_code, t.name_vi, t.metric, t.comparison, t.target_value, t.actual_value, "
+            "select t.target_code, t.name_vi, t.name_en, t.metric, t.comparison, t.target_value, t.actual_value, "
             "t.gap, t.is_met, t.previous_actual_value, t.change_since_previous, "
             "  (select c.scoring_rule from marts.fct_component_scores c "
             "   where c.period = t.period and c.scope_type = 'province' "
@@ -220,7 +264,8 @@ def load_report_data(
             (period,),
         ).fetchone()
         levers = cur.execute(
-            "select l.lever_rank, l.component_code, l.name_vi, m.name_vi as main_index_name_vi, "
+            "select l.lever_rank, l.component_code, l.name_vi, l.name_en, m.name_vi as main_index_name_vi, "
+            "m.name_en as main_index_name_en, "
             "l.responsible_unit_type, l.units_short, l.headroom_points, l.dti_gain_at_target, "
             "l.closes_gap_to_target "
             "from marts.rpt_improvement_levers l "
@@ -232,9 +277,11 @@ def load_report_data(
             (period, TOP_LEVERS),
         ).fetchall()
         units = cur.execute(
-            "select unit_code, name_vi, unit_type, ranking_group, submission_status, rank_in_group, dti_score, "
-            "grade_vi, dti_change, components_in_scope, components_missing "
-            "from marts.rpt_unit_ranking where period = %s",
+            "select r.unit_code, r.name_vi, r.unit_type, r.ranking_group, r.submission_status, r.rank_in_group, "
+            "r.dti_score, r.grade_vi, g.grade_en, r.dti_change, r.components_in_scope, r.components_missing "
+            "from marts.rpt_unit_ranking r "
+            "left join reference.grade_bands g on g.grade_code = r.grade_code "
+            "where r.period = %s",
             (period,),
         ).fetchall()
         units_to_urge = cur.execute(
@@ -246,6 +293,24 @@ def load_report_data(
             "case unit_type when 'department' then 1 else 2 end, name_vi",
             (period,),
         ).fetchall()
+        # A suite validates many assets (one per landed file for the raw suites); a retried
+        # validation of an asset counts once, as its last result.
+        validations = cur.execute(
+            "select suite_name, count(*) as validations, count(*) filter (where success) as passed, "
+            "sum(evaluated) as expectations, sum(unsuccessful) as failed "
+            "from (select distinct on (suite_name, asset_name) suite_name, success, evaluated, unsuccessful "
+            "      from audit.validation_results where run_id = %s "
+            "      order by suite_name, asset_name, validated_at desc) last_results "
+            "group by suite_name order by suite_name",
+            (run_id,),
+        ).fetchall()
+        sources = cur.execute(
+            "select value_source, count(distinct file_name) as files, max(loaded_at) as last_loaded_at "
+            "from marts.rpt_score_trace "
+            "where period = %s and scope_type = 'province' and value_source is not null "
+            "group by value_source order by value_source",
+            (period,),
+        ).fetchall()
     unit_names = {row["unit_code"]: row["name_vi"] for row in units}
     return ReportData(
         period=period,
@@ -255,6 +320,7 @@ def load_report_data(
         province_points=float(province["points"]),
         province_max_points=float(province["max_points"]),
         province_grade_vi=province["grade_vi"],
+        province_grade_en=province["grade_en"],
         previous_period=province["previous_period"],
         previous_dti_score=_float_or_none(province["previous_dti_score"]),
         dti_change=_float_or_none(province["dti_change"]),
@@ -263,6 +329,7 @@ def load_report_data(
                 number=row["main_index_number"],
                 code=row["main_index_code"],
                 name_vi=row["name_vi"],
+                name_en=row["name_en"],
                 index_group=row["index_group"],
                 points=float(row["points"]),
                 max_points=float(row["max_points"]),
@@ -274,6 +341,7 @@ def load_report_data(
             TargetProgress(
                 code=row["target_code"],
                 name_vi=row["name_vi"],
+                name_en=row["name_en"],
                 value_kind=_target_value_kind(row["metric"], row["scoring_rule"]),
                 comparison=row["comparison"],
                 target_value=float(row["target_value"]),
@@ -299,7 +367,9 @@ def load_report_data(
                 rank=row["lever_rank"],
                 component_code=row["component_code"],
                 name_vi=row["name_vi"],
+                name_en=row["name_en"],
                 main_index_name_vi=row["main_index_name_vi"],
+                main_index_name_en=row["main_index_name_en"],
                 responsible_unit_type=row["responsible_unit_type"],
                 units_short=tuple(
                     unit_names.get(code, code) for code in (row["units_short"] or "").split(", ") if code
@@ -320,6 +390,7 @@ def load_report_data(
                 rank=row["rank_in_group"],
                 dti_score=float(row["dti_score"]),
                 grade_vi=row["grade_vi"],
+                grade_en=row["grade_en"],
                 dti_change=_float_or_none(row["dti_change"]),
                 components_in_scope=row["components_in_scope"],
                 components_missing=row["components_missing"],
@@ -340,6 +411,23 @@ def load_report_data(
         ),
         legal_document=province["legal_document"],
         quarantined=tuple(quarantined),
+        framework_version=province["catalog_code"],
+        framework_name_vi=province["framework_name_vi"],
+        framework_name_en=province["framework_name_en"],
+        validations=tuple(
+            SuiteValidation(
+                suite_name=row["suite_name"],
+                validations=row["validations"],
+                passed=row["passed"],
+                expectations=int(row["expectations"]),
+                failed=int(row["failed"]),
+            )
+            for row in validations
+        ),
+        sources=tuple(
+            DataSource(value_source=row["value_source"], files=row["files"], last_loaded_at=row["last_loaded_at"])
+            for row in sources
+        ),
     )
 
 
