@@ -1,0 +1,378 @@
+"""The report's tables as an XLSX workbook, in the layout the Ministry collects: one sheet per table.
+
+Published beside the report as ``reports/<period>/dti-<period>.xlsx``. Headers are Vietnamese,
+numbers are stored as numbers with a number format (the reader's Excel shows them with its own
+decimal separator), the header row is frozen and filtered.
+
+Text comes from the units (names, rejection reasons, evidence) and must never run as a formula:
+every text cell is written as a string cell, and one that begins with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return (the OWASP CSV-injection list) also gets Excel's quote prefix
+(``quotePrefix``, what typing a leading apostrophe does). The text itself is kept exactly as
+submitted; the prefix keeps Excel and LibreOffice from turning the cell into a formula even when a
+reader edits it and presses Enter.
+
+Read from the marts; the framework's main-index numbers (the Ministry's order) come from the
+catalog seeds in ``reference``, as in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import psycopg
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from psycopg.rows import dict_row
+
+from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
+from dti.publish.formatting import COMPARISON_SIGNS, VIETNAM_TIME
+from dti.publish.messages import VIETNAMESE
+
+# The first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+NUMBER_FORMATS = {
+    "dti": "0.0000",
+    "points": "#,##0.00",
+    "rate": "0.0%",
+    "integer": "#,##0",
+    "number": "General",
+    # 1 and 0 read as the report writes them; any other value as a plain number.
+    "yes_no": '[=1]"Có";[=0]"Không";General',
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+}
+MAX_COLUMN_WIDTH = 60
+HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
+TARGET_RESULT_LABELS = {True: VIETNAMESE.text("met"), False: VIETNAMESE.text("unmet"),
+                        None: VIETNAMESE.text("not_measured")}
+
+
+def workbook_file_name(period: str) -> str:
+    return f"dti-{period}.xlsx"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    kind: str = "text"  # a key of NUMBER_FORMATS, or 'text'
+    # For a column whose values read differently by row (a target's actual value): row -> kind.
+    kind_of_row: Callable[[Mapping], str] | None = None
+
+    def kind_for(self, row: Mapping) -> str:
+        return self.kind if self.kind_of_row is None else self.kind_of_row(row)
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    columns: Sequence[Column]
+    rows: Sequence[Mapping] = field(default_factory=tuple)
+
+
+def workbook_files(conn: psycopg.Connection, period: str) -> dict[str, bytes]:
+    """The workbook of ``period`` as a file of the publication (path relative to ``reports/<period>``)."""
+    return {workbook_file_name(period): render_workbook(load_workbook_tables(conn, period))}
+
+
+def render_workbook(tables: Sequence[Table]) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.creator = "Sở Khoa học và Công nghệ tỉnh Bắc Ninh"
+    workbook.properties.title = "Kết quả Chỉ số chuyển đổi số (DTI)"
+    for table in tables:
+        _write_sheet(workbook.create_sheet(table.sheet), table)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_text(cell, text: str) -> None:
+    """Put ``text`` in ``cell`` as text, never as a formula (see the module's docstring)."""
+    # Characters XML cannot hold would make the whole workbook unreadable; they are shown as such.
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def _write_sheet(sheet, table: Table) -> None:
+    widths = []
+    for column_number, column in enumerate(table.columns, start=1):
+        cell = sheet.cell(row=1, column=column_number)
+        write_text(cell, column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        widths.append(len(column.header))
+    for row_number, row in enumerate(table.rows, start=2):
+        for column_number, column in enumerate(table.columns, start=1):
+            value = row[column.key]
+            cell = sheet.cell(row=row_number, column=column_number)
+            kind = column.kind_for(row)
+            if value is None:
+                continue
+            if kind == "text":
+                write_text(cell, str(value))
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                shown = max((len(line) for line in str(value).splitlines()), default=0)
+            else:
+                cell.value = _cell_number(value)
+                cell.number_format = NUMBER_FORMATS[kind]
+                cell.alignment = Alignment(vertical="top")
+                shown = 12
+            widths[column_number - 1] = max(widths[column_number - 1], shown)
+    for column_number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column_number)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    if table.rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+
+
+def _cell_number(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        # Excel has no time zones: the time as read in Vietnam.
+        return value.astimezone(VIETNAM_TIME).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, (int, float, date)):
+        return value
+    raise TypeError(f"{value!r} is not a number or a date")
+
+
+def _label(kind: str, code: str | None) -> str | None:
+    return None if code is None else VIETNAMESE.label(kind, code)
+
+
+def _natural_key(code: str) -> list:
+    """'1.2' before '1.10', 'CQ2' before 'CQ10'."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", code or "")]
+
+
+def _component_kind(row: Mapping) -> str:
+    return value_kind(row["scoring_rule"])
+
+
+def _target_kind(row: Mapping) -> str:
+    if row["metric"] == "dti_score":
+        return "dti"
+    if row["metric"] == "national_rank":
+        return "integer"
+    return _component_kind(row)
+
+
+def _target_gap_kind(row: Mapping) -> str:
+    # A yes/no gap is a distance between 0 and 1, not a yes or a no.
+    kind = _target_kind(row)
+    return "number" if kind == "yes_no" else kind
+
+
+def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
+    """Every sheet of the workbook of ``period``, read from the marts."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        def rows(sql: str) -> list[dict]:
+            return cur.execute(sql, {"period": period}).fetchall()
+
+        province = rows(
+            "select d.period, d.assessment_year, d.catalog_code, d.points, d.max_points, d.dti_score, d.grade_vi, "
+            "d.previous_period, d.previous_dti_score, d.dti_change, d.components_in_scope, d.components_missing, "
+            "p.compared_year, p.peers_with_score, p.estimated_rank, p.worst_case_rank, p.tenth_place_score, "
+            "p.gap_to_top10 "
+            "from marts.fct_dti_scores d left join marts.rpt_peer_rank p on p.period = d.period "
+            "where d.period = %(period)s and d.scope_type = 'province'"
+        )
+        main_indices = rows(
+            "select i.main_index_number, m.main_index_code, m.name_vi, m.index_group, m.points, m.max_points, "
+            "m.index_value, m.components_missing "
+            "from marts.fct_main_index_scores m "
+            "left join reference.dti_main_indices i "
+            "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
+            "where m.period = %(period)s and m.scope_type = 'province' "
+            "order by i.main_index_number nulls last, m.main_index_code"
+        )
+        components = rows(
+            "select c.component_code, c.name_vi, m.name_vi as main_index_name_vi, i.main_index_number, "
+            "c.value_source, c.responsible_unit_type, c.unit_of_measure, c.scoring_rule, c.numerator, "
+            "c.denominator, c.component_value, c.target_value, c.max_points, c.points, c.headroom_points, "
+            "c.score_status, c.units_reported, c.units_responsible, c.provisional "
+            "from marts.fct_component_scores c "
+            "left join marts.fct_main_index_scores m on m.period = c.period and m.scope_type = c.scope_type "
+            "  and m.scope_code = c.scope_code and m.main_index_code = c.main_index_code "
+            "left join reference.dti_main_indices i "
+            "  on i.framework_version = c.catalog_code and i.main_index_code = c.main_index_code "
+            "where c.period = %(period)s and c.scope_type = 'province'"
+        )
+        targets = rows(
+            "select t.target_code, t.name_vi, t.metric, t.comparison, t.target_year, t.target_value, "
+            "t.actual_value, t.gap, t.is_met, t.previous_actual_value, t.change_since_previous, "
+            "  (select c.scoring_rule from marts.fct_component_scores c "
+            "   where c.period = t.period and c.scope_type = 'province' "
+            "     and c.indicator_key = t.indicator_key limit 1) as scoring_rule "
+            "from marts.rpt_target_progress t where t.period = %(period)s "
+            "order by case t.metric when 'dti_score' then 1 when 'national_rank' then 2 else 3 end, t.target_code"
+        )
+        levers = rows(
+            "select l.lever_rank, l.component_code, l.name_vi, m.name_vi as main_index_name_vi, "
+            "l.responsible_unit_type, l.points, l.max_points, l.headroom_points, l.dti_gain_at_target, "
+            "l.cumulative_dti_gain, l.closes_gap_to_target, l.units_missing, l.units_below_full_points, l.units_short "
+            "from marts.rpt_improvement_levers l "
+            "left join marts.fct_main_index_scores m on m.period = l.period and m.scope_type = 'province' "
+            "  and m.main_index_code = l.main_index_code "
+            "where l.period = %(period)s order by l.lever_rank"
+        )
+        units = rows(
+            "select ranking_group, rank_in_group, unit_code, name_vi, unit_type, submission_status, dti_score, "
+            "grade_vi, dti_change, components_in_scope, components_missing, components_missing_list, "
+            "components_short_list, points_to_gain "
+            "from marts.rpt_unit_ranking where period = %(period)s "
+            "order by case ranking_group when 'department' then 1 else 2 end, rank_in_group nulls last, name_vi"
+        )
+        to_urge = rows(
+            "select unit_code, name_vi, unit_type, submission_status, due_date, first_accepted_at, files_received, "
+            "files_rejected, rejection_reasons "
+            "from marts.fct_submission_status where period = %(period)s and submission_status <> 'on_time' "
+            "order by case submission_status when 'missing' then 1 when 'rejected' then 2 else 3 end, "
+            "case unit_type when 'department' then 1 else 2 end, name_vi"
+        )
+
+    unit_names = {unit["unit_code"]: unit["name_vi"] for unit in units}
+    for row in province:
+        row["framework"] = f"Khung {row['catalog_code']}"
+    for row in main_indices:
+        row["group_vi"] = _label("index_group", row["index_group"])
+    components.sort(key=lambda row: (row["main_index_number"] is None, row["main_index_number"] or 0,
+                                     _natural_key(row["component_code"])))
+    for row in components:
+        row["value_source_vi"] = _label("value_source", row["value_source"])
+        row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
+        row["status_vi"] = SCORE_STATUS_LABELS.get(row["score_status"], row["score_status"])
+        row["unit_of_measure_vi"] = unit_of_measure_label(row["unit_of_measure"])
+        row["provisional_vi"] = "Tạm tính" if row["provisional"] else None
+    for row in targets:
+        row["comparison_vi"] = COMPARISON_SIGNS.get(row["comparison"], row["comparison"])
+        row["result_vi"] = TARGET_RESULT_LABELS[row["is_met"]]
+    for row in levers:
+        row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
+        row["closes_gap_vi"] = "Cần để đạt mục tiêu" if row["closes_gap_to_target"] else None
+        codes = [code for code in (row["units_short"] or "").split(", ") if code]
+        row["units_short_vi"] = ", ".join(unit_names.get(code, code) for code in codes) or None
+    for row in [*units, *to_urge]:
+        row["unit_type_vi"] = _label("unit_type", row["unit_type"])
+        row["status_vi"] = _label("submission_status", row["submission_status"])
+    for row in units:
+        row["group_vi"] = _label("ranking_group", row["ranking_group"])
+
+    return [
+        Table("Tổng hợp DTI", (
+            Column("Kỳ đánh giá", "period"),
+            Column("Năm đánh giá", "assessment_year", "integer"),
+            Column("Bộ chỉ số", "framework"),
+            Column("Tổng điểm đạt", "points", "points"),
+            Column("Tổng điểm tối đa", "max_points", "integer"),
+            Column("DTI", "dti_score", "dti"),
+            Column("Xếp loại", "grade_vi"),
+            Column("Kỳ trước", "previous_period"),
+            Column("DTI kỳ trước", "previous_dti_score", "dti"),
+            Column("Thay đổi so với kỳ trước", "dti_change", "dti"),
+            Column("Chỉ số thành phần", "components_in_scope", "integer"),
+            Column("Chỉ số thành phần thiếu dữ liệu", "components_missing", "integer"),
+            Column("So với kết quả DTI công bố năm", "compared_year", "integer"),
+            Column("Số tỉnh, thành phố có điểm công bố", "peers_with_score", "integer"),
+            Column("Thứ hạng ước tính", "estimated_rank", "integer"),
+            Column("Thứ hạng trường hợp xấu nhất", "worst_case_rank", "integer"),
+            Column("DTI của vị trí thứ 10", "tenth_place_score", "dti"),
+            Column("Còn thiếu để vào nhóm 10", "gap_to_top10", "dti"),
+        ), province),
+        Table("Chỉ số chính", (
+            Column("STT", "main_index_number", "integer"),
+            Column("Mã", "main_index_code"),
+            Column("Chỉ số chính", "name_vi"),
+            Column("Nhóm", "group_vi"),
+            Column("Điểm đạt", "points", "points"),
+            Column("Điểm tối đa", "max_points", "integer"),
+            Column("Giá trị", "index_value", "dti"),
+            Column("Chỉ số thành phần thiếu dữ liệu", "components_missing", "integer"),
+        ), main_indices),
+        Table("Chỉ số thành phần", (
+            Column("Mã", "component_code"),
+            Column("Chỉ số thành phần", "name_vi"),
+            Column("Chỉ số chính", "main_index_name_vi"),
+            Column("Nguồn số liệu", "value_source_vi"),
+            Column("Đơn vị chịu trách nhiệm", "responsible_vi"),
+            Column("Đơn vị tính", "unit_of_measure_vi"),
+            Column("Tử số", "numerator", "number"),
+            Column("Mẫu số", "denominator", "number"),
+            Column("Giá trị", "component_value", kind_of_row=_component_kind),
+            Column("Giá trị mục tiêu", "target_value", kind_of_row=_component_kind),
+            Column("Điểm tối đa", "max_points", "integer"),
+            Column("Điểm đạt", "points", "points"),
+            Column("Điểm còn có thể đạt", "headroom_points", "points"),
+            Column("Trạng thái", "status_vi"),
+            Column("Số đơn vị đã báo cáo", "units_reported", "integer"),
+            Column("Số đơn vị phải báo cáo", "units_responsible", "integer"),
+            Column("Ghi chú", "provisional_vi"),
+        ), components),
+        Table("Tiến độ mục tiêu", (
+            Column("Mã", "target_code"),
+            Column("Mục tiêu", "name_vi"),
+            Column("Năm mục tiêu", "target_year", "integer"),
+            Column("So sánh", "comparison_vi"),
+            Column("Giá trị mục tiêu", "target_value", kind_of_row=_target_kind),
+            Column("Thực tế", "actual_value", kind_of_row=_target_kind),
+            Column("Còn thiếu", "gap", kind_of_row=_target_gap_kind),
+            Column("Kết quả", "result_vi"),
+            Column("Thực tế kỳ trước", "previous_actual_value", kind_of_row=_target_kind),
+            Column("Thay đổi so với kỳ trước", "change_since_previous", kind_of_row=_target_gap_kind),
+        ), targets),
+        Table("Đòn bẩy cải thiện", (
+            Column("Thứ tự", "lever_rank", "integer"),
+            Column("Mã", "component_code"),
+            Column("Chỉ số thành phần", "name_vi"),
+            Column("Chỉ số chính", "main_index_name_vi"),
+            Column("Đơn vị chịu trách nhiệm", "responsible_vi"),
+            Column("Điểm đạt", "points", "points"),
+            Column("Điểm tối đa", "max_points", "integer"),
+            Column("Điểm còn có thể đạt", "headroom_points", "points"),
+            Column("DTI tăng thêm", "dti_gain_at_target", "dti"),
+            Column("DTI tăng cộng dồn", "cumulative_dti_gain", "dti"),
+            Column("Để đạt mục tiêu", "closes_gap_vi"),
+            Column("Số đơn vị chưa báo cáo", "units_missing", "integer"),
+            Column("Số đơn vị chưa đạt điểm tối đa", "units_below_full_points", "integer"),
+            Column("Đơn vị chưa đạt điểm tối đa", "units_short_vi"),
+        ), levers),
+        Table("Xếp hạng đơn vị", (
+            Column("Nhóm xếp hạng", "group_vi"),
+            Column("Hạng", "rank_in_group", "integer"),
+            Column("Mã đơn vị", "unit_code"),
+            Column("Đơn vị", "name_vi"),
+            Column("Loại đơn vị", "unit_type_vi"),
+            Column("Trạng thái nộp", "status_vi"),
+            Column("DTI", "dti_score", "dti"),
+            Column("Xếp loại", "grade_vi"),
+            Column("Thay đổi so với kỳ trước", "dti_change", "dti"),
+            Column("Chỉ số thành phần phải báo cáo", "components_in_scope", "integer"),
+            Column("Chỉ số thành phần thiếu dữ liệu", "components_missing", "integer"),
+            Column("Mã chỉ số thiếu dữ liệu", "components_missing_list"),
+            Column("Chỉ số chưa đạt điểm tối đa (điểm còn thiếu)", "components_short_list"),
+            Column("Điểm còn có thể đạt", "points_to_gain", "points"),
+        ), units),
+        Table("Đôn đốc", (
+            Column("Mã đơn vị", "unit_code"),
+            Column("Đơn vị", "name_vi"),
+            Column("Loại đơn vị", "unit_type_vi"),
+            Column("Trạng thái", "status_vi"),
+            Column("Hạn nộp", "due_date", "date"),
+            Column("Nộp lúc (giờ Việt Nam)", "first_accepted_at", "datetime"),
+            Column("Số tệp đã nhận", "files_received", "integer"),
+            Column("Số tệp bị từ chối", "files_rejected", "integer"),
+            Column("Lý do từ chối", "rejection_reasons"),
+        ), to_urge),
+    ]
