@@ -16,6 +16,10 @@ from dti.landing import certificates as landing_certificates
 from dti.landing import dossiers as landing_dossiers
 from dti.landing import submissions as landing_submissions
 from dti.publish import QuarantinedFile, publish_report
+from dti.publish.dbt_docs import publish_dbt_docs
+from dti.publish.portal import publish_portal
+from dti.publish.scorecards import scorecard_files
+from dti.publish.workbook import workbook_files
 from dti.quality import gates
 from dti.quality.data_docs import publish_data_docs
 from dti.sources import inbox
@@ -113,15 +117,21 @@ def dti_pipeline():
 
     @task
     def publish(period: str) -> dict:
-        # Data Docs first: the report links them.
+        # Data Docs and dbt docs first: the report and the portal link them; the portal last, from what is on disk.
         data_docs = publish_data_docs(settings.OUTPUT_DIR, get_current_context()["run_id"])
+        dbt_docs = publish_dbt_docs(settings.database_url(), settings.OUTPUT_DIR, get_current_context()["run_id"])
         with connect(settings.database_url()) as conn:
             quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(conn, period)]
-            published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined)
-            audit.record_publication(conn, get_current_context()["run_id"], period, published.report_path.parent)
+            # The workbook and the unit scorecards appear in the same switch as the report.
+            companions = {**workbook_files(conn, period), **scorecard_files(conn, period)}
+            published = publish_report(conn, period, settings.OUTPUT_DIR, get_current_context()["run_id"], quarantined,
+                                       extra_files=companions)
+            audit.record_publication(conn, get_current_context()["run_id"], period, published.folder)
             audit.record_publication(conn, get_current_context()["run_id"], period, data_docs)
+            audit.record_publication(conn, get_current_context()["run_id"], period, dbt_docs)
+        portal = publish_portal(settings.OUTPUT_DIR)
         return {"report_path": str(published.report_path), "dti_score": published.dti_score,
-                "data_docs_path": str(data_docs)}
+                "data_docs_path": str(data_docs), "dbt_docs_path": str(dbt_docs), "portal_path": str(portal)}
 
     @task
     def record_run(period: str) -> None:

@@ -1,4 +1,4 @@
-"""The ``dti`` command: run the pipeline, make demo data."""
+"""The ``dti`` command: run the pipeline, make demo data, serve what was published."""
 
 from __future__ import annotations
 
@@ -196,3 +196,20 @@ def trace(
         console.print(f"[red]{escape(str(error))}[/]", highlight=False)
         raise typer.Exit(1) from error
     print_trace(traced, console)
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8800, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; the default keeps it to this machine."),
+) -> None:
+    """Serve the published output (portal, reports, dbt docs, Data Docs) over HTTP until Ctrl+C."""
+    from dti.publish.serve import output_server, server_url
+
+    settings.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    with output_server(settings.OUTPUT_DIR, host, port) as server:
+        console.print(f"Serving {settings.OUTPUT_DIR} at {server_url(server)} (Ctrl+C to stop)", highlight=False)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("Stopped.")

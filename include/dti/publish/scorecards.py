@@ -1,0 +1,196 @@
+"""Unit scorecards: one page per reporting unit with what it answers for, published with the report.
+
+``reports/<period>/units/<unit_code>.html`` shows a unit its DTI, grade and rank, its main
+indices, every component of its catalog with value, points and what is still missing, and its
+submission status; ``reports/<period>/units/index.html`` lists them. Each page is one
+self-contained file (inline CSS, nothing loaded from anywhere) in Vietnamese, linked back to the
+report and the portal. Read from the marts only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import psycopg
+from psycopg.rows import dict_row
+
+from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
+from dti.publish.templating import page_environment
+
+UNITS_DIR = "units"
+UNITS_INDEX = f"{UNITS_DIR}/index.html"
+# From a page in reports/<period>/units/ (or reports/latest/units/).
+REPORT_HREF = "../index.html"
+PORTAL_HREF = "../../../index.html"
+_SAFE_UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    code: str
+    name_vi: str
+    main_index_name_vi: str | None
+    value_kind: str  # 'rate', 'yes_no' or 'number' (component_labels.value_kind)
+    unit_of_measure_vi: str | None
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    target_value: float | None
+    points: float
+    max_points: float
+    headroom_points: float
+    is_missing: bool
+    status_vi: str
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class MainIndexScore:
+    name_vi: str
+    points: float
+    max_points: float
+    value: float | None
+    components_missing: int
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    period: str
+    code: str
+    name_vi: str
+    unit_type: str
+    ranking_group: str
+    rank: int | None
+    units_in_group: int
+    dti_score: float
+    points: float
+    max_points: float
+    grade_vi: str | None
+    previous_period: str | None
+    previous_dti_score: float | None
+    dti_change: float | None
+    points_to_gain: float
+    submission_status: str
+    due_date: date | None
+    first_accepted_at: datetime | None
+    file_in_use: str | None
+    files_received: int
+    files_rejected: int
+    rows_rejected_in_use: int
+    rejection_reasons: str | None
+    main_indices: Sequence[MainIndexScore]
+    components: Sequence[ComponentScore]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.code}.html"
+
+    @property
+    def missing_components(self) -> list[ComponentScore]:
+        return [component for component in self.components if component.is_missing]
+
+    @property
+    def components_short(self) -> list[ComponentScore]:
+        """Components with a value but short of full points, the most points to win first."""
+        short = [c for c in self.components if not c.is_missing and c.headroom_points > 0]
+        return sorted(short, key=lambda c: (-c.headroom_points, c.code))
+
+
+def scorecard_files(conn: psycopg.Connection, period: str) -> dict[str, bytes]:
+    """Every unit's scorecard of ``period`` and their index, as files of the publication
+    (paths relative to ``reports/<period>``)."""
+    return render_scorecards(period, load_scorecards(conn, period), datetime.now(timezone.utc))
+
+
+def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at: datetime) -> dict[str, bytes]:
+    links = {"report": REPORT_HREF, "portal": PORTAL_HREF, "units": "index.html"}
+    files = {}
+    for card in scorecards:
+        if not _SAFE_UNIT_CODE.fullmatch(card.code):
+            raise ValueError(f"unit code {card.code!r} cannot name a scorecard file")
+        html = _environment.get_template("scorecard.html.j2").render(card=card, links=links, generated_at=generated_at)
+        files[f"{UNITS_DIR}/{card.file_name}"] = html.encode("utf-8")
+    groups = defaultdict(list)
+    for card in sorted(scorecards, key=lambda card: (card.rank is None, card.rank or 0, card.name_vi)):
+        groups[card.ranking_group].append(card)
+    index = _environment.get_template("scorecards_index.html.j2").render(
+        period=period, groups=[(group, groups[group]) for group in ("department", "commune") if group in groups],
+        links=links, generated_at=generated_at)
+    files[UNITS_INDEX] = index.encode("utf-8")
+    return files
+
+
+def load_scorecards(conn: psycopg.Connection, period: str) -> list[Scorecard]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        def rows(sql: str) -> list[dict]:
+            return cur.execute(sql, {"period": period}).fetchall()
+
+        units = rows(
+            "select r.unit_code, r.name_vi, r.unit_type, r.ranking_group, r.rank_in_group, r.dti_score, r.grade_vi, "
+            "r.dti_change, r.points_to_gain, r.submission_status, d.points, d.max_points, d.previous_period, "
+            "d.previous_dti_score, count(*) over (partition by r.ranking_group) as units_in_group, "
+            "s.due_date, s.first_accepted_at, s.file_in_use, s.files_received, s.files_rejected, "
+            "s.rows_rejected_in_use, s.rejection_reasons "
+            "from marts.rpt_unit_ranking r "
+            "join marts.fct_dti_scores d on d.period = r.period and d.scope_type = 'unit' and d.scope_code = r.unit_code "
+            "left join marts.fct_submission_status s on s.period = r.period and s.unit_code = r.unit_code "
+            "where r.period = %(period)s order by r.unit_code"
+        )
+        main_indices = rows(
+            "select scope_code, name_vi, points, max_points, index_value, components_missing "
+            "from marts.fct_main_index_scores where period = %(period)s and scope_type = 'unit' "
+            "order by scope_code, max_points desc, main_index_code"
+        )
+        components = rows(
+            "select c.scope_code, c.component_code, c.name_vi, m.name_vi as main_index_name_vi, c.scoring_rule, "
+            "c.unit_of_measure, c.numerator, c.denominator, c.component_value, c.target_value, c.points, "
+            "c.max_points, c.headroom_points, c.score_status, c.provisional "
+            "from marts.fct_component_scores c "
+            "left join marts.fct_main_index_scores m on m.period = c.period and m.scope_type = c.scope_type "
+            "  and m.scope_code = c.scope_code and m.main_index_code = c.main_index_code "
+            "where c.period = %(period)s and c.scope_type = 'unit' "
+            "order by c.scope_code, c.catalog_code, c.component_code"
+        )
+    indices_by_unit = defaultdict(list)
+    for row in main_indices:
+        indices_by_unit[row["scope_code"]].append(MainIndexScore(
+            name_vi=row["name_vi"], points=float(row["points"]), max_points=float(row["max_points"]),
+            value=_float(row["index_value"]), components_missing=row["components_missing"] or 0))
+    components_by_unit = defaultdict(list)
+    for row in components:
+        components_by_unit[row["scope_code"]].append(ComponentScore(
+            code=row["component_code"], name_vi=row["name_vi"], main_index_name_vi=row["main_index_name_vi"],
+            value_kind=value_kind(row["scoring_rule"]), unit_of_measure_vi=unit_of_measure_label(row["unit_of_measure"]),
+            numerator=_float(row["numerator"]), denominator=_float(row["denominator"]),
+            value=_float(row["component_value"]), target_value=_float(row["target_value"]),
+            points=float(row["points"]), max_points=float(row["max_points"]),
+            headroom_points=float(row["headroom_points"]), is_missing=row["score_status"] == "missing",
+            status_vi=SCORE_STATUS_LABELS.get(row["score_status"], row["score_status"]),
+            provisional=bool(row["provisional"])))
+    return [
+        Scorecard(
+            period=period, code=row["unit_code"], name_vi=row["name_vi"], unit_type=row["unit_type"],
+            ranking_group=row["ranking_group"], rank=row["rank_in_group"], units_in_group=row["units_in_group"],
+            dti_score=float(row["dti_score"]), points=float(row["points"]), max_points=float(row["max_points"]),
+            grade_vi=row["grade_vi"], previous_period=row["previous_period"],
+            previous_dti_score=_float(row["previous_dti_score"]), dti_change=_float(row["dti_change"]),
+            points_to_gain=float(row["points_to_gain"] or 0), submission_status=row["submission_status"],
+            due_date=row["due_date"], first_accepted_at=row["first_accepted_at"], file_in_use=row["file_in_use"],
+            files_received=row["files_received"] or 0, files_rejected=row["files_rejected"] or 0,
+            rows_rejected_in_use=row["rows_rejected_in_use"] or 0, rejection_reasons=row["rejection_reasons"],
+            main_indices=tuple(indices_by_unit[row["unit_code"]]),
+            components=tuple(components_by_unit[row["unit_code"]]),
+        )
+        for row in units
+    ]
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+_environment = page_environment()
