@@ -102,6 +102,7 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
         raise typer.Exit(1)
     console.print(f"Province DTI {chosen}: [bold]{result.dti_score:.4f}[/]")
     console.print(f"Report: {result.report_path}")
+    console.print(f"Portal: {settings.OUTPUT_DIR / 'index.html'} (dti serve to browse it)")
     console.print(f"Log: {result.log_file}")
 
 

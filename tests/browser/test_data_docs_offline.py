@@ -7,54 +7,22 @@ in a copy of the project's GX context so the committed ``expectations/`` stay un
 
 from __future__ import annotations
 
-import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pandas as pd
 import pytest
 
 from dti import settings
 from dti.quality import validation
 from dti.quality.data_docs import QUALITY_DIR, publish_data_docs
 from dti.quality.suites import SUITES
+from tests.browser.conftest import frame_for
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DTI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    # CI installs Chromium and sets DTI_REQUIRE_BROWSER_TESTS, so there a missing browser fails the run.
-    reason = "no Chromium found (apt-get install chromium, or set DTI_CHROMIUM): the Data Docs browser test needs one"
-    if os.environ.get("DTI_REQUIRE_BROWSER_TESTS"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: make install")
 
 RUN_ID = "manual__2026-10-01T00:00:00+00:00"
-ROWS = 3
-
-
-def frame_for(suite_name: str) -> pd.DataFrame:
-    """A few rows holding every column the suite looks at, valued so most expectations pass."""
-    by_column: dict[str, list[dict]] = {}
-    for expectation in SUITES[suite_name]().expectations:
-        kwargs = expectation.configuration.kwargs
-        columns = [kwargs.get(key) for key in ("column", "column_A", "column_B")]
-        columns += kwargs.get("column_list") or kwargs.get("column_set") or []
-        for column in filter(None, columns):
-            by_column.setdefault(column, []).append(kwargs)
-    data = {}
-    for column, uses in by_column.items():
-        value_set = next((use["value_set"] for use in uses if use.get("value_set")), None)
-        if value_set:
-            data[column] = [value_set[row % len(value_set)] for row in range(ROWS)]
-        elif any(use.get("regex") for use in uses):
-            data[column] = ["a" * 64] * ROWS
-        else:
-            data[column] = list(range(1, ROWS + 1))
-    return pd.DataFrame(data)
 
 
 @pytest.fixture(scope="module")
@@ -77,48 +45,6 @@ def published(context_copy, tmp_path_factory) -> Path:
         patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
         publish_data_docs(output_root, RUN_ID)
     return output_root
-
-
-@dataclass
-class Recorder:
-    """Everything a page tried to reach outside the folder, failed to load, or complained about."""
-    outside: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def route(self, route):
-        url = route.request.url
-        if urlsplit(url).scheme == "file" or urlsplit(url).hostname in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort("blockedbyclient")
-
-    def assert_clean(self):
-        assert (self.outside, self.failed, self.errors) == ([], [], [])
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser):
-    recorder = Recorder()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", recorder.route)
-    page = context.new_page()
-    page.on("requestfailed", lambda request: recorder.failed.append(f"{request.url}: {request.failure}"))
-    page.on("response", lambda response: response.status >= 400 and recorder.failed.append(f"{response.url}: {response.status}"))
-    page.on("console", lambda message: message.type == "error" and recorder.errors.append(message.text))
-    page.on("pageerror", lambda error: recorder.errors.append(str(error)))
-    page.recorder = recorder
-    yield page
-    context.close()
 
 
 def open_page(page, path: Path) -> None:

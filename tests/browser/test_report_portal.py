@@ -32,11 +32,10 @@ from dti.publish.workbook import workbook_files
 from dti.quality import validation
 from dti.quality.data_docs import publish_data_docs
 from dti.quality.suites import SUITES
-from tests.browser.test_data_docs_offline import CHROMIUM, Recorder, frame_for
+from tests.browser.conftest import frame_for
 from tests.scoring_data import COMMUNE, PERIOD_2023, PERIOD_2026, build_two_periods
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: make install")
 
 RUN_ID = "manual__2026-10-12T00:00:00+00:00"
 # Elements an SVG chart draws its marks with.
@@ -91,28 +90,6 @@ def marts(scored_url) -> dict:
                               "where period = %s and scope_code = %s", (PERIOD_2026, COMMUNE)).fetchone()
     return {"dti": float(province["dti_score"]), "targets": [row["name_vi"] for row in targets],
             "commune": commune}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser):
-    recorder = Recorder()
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    context.route("**/*", recorder.route)
-    page = context.new_page()
-    page.on("requestfailed", lambda request: recorder.failed.append(f"{request.url}: {request.failure}"))
-    page.on("console", lambda message: message.type == "error" and recorder.errors.append(message.text))
-    page.on("pageerror", lambda error: recorder.errors.append(str(error)))
-    page.recorder = recorder
-    yield page
-    context.close()
 
 
 def open_page(page, path: Path) -> None:

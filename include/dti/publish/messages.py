@@ -16,6 +16,9 @@ VI_MESSAGES: dict[str, str] = {
     # the document
     "html_title": "Báo cáo kết quả Chỉ số chuyển đổi số (DTI) tỉnh Bắc Ninh – kỳ {period}",
     "switch_language": "English",
+    "link_portal": "Cổng thông tin",
+    "link_workbook": "Bảng tính (XLSX)",
+    "link_scorecards": "Phiếu kết quả từng đơn vị",
     "switch_language_title": "Read this report in English",
     "national_name": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "national_motto": "Độc lập - Tự do - Hạnh phúc",
@@ -195,6 +198,9 @@ VI_MESSAGES: dict[str, str] = {
 EN_MESSAGES: dict[str, str] = {
     "html_title": "Digital Transformation Index (DTI) of Bắc Ninh province – report for {period}",
     "switch_language": "Tiếng Việt",
+    "link_portal": "Portal",
+    "link_workbook": "Workbook (XLSX)",
+    "link_scorecards": "Unit scorecards",
     "switch_language_title": "Đọc báo cáo bằng tiếng Việt",
     "national_name": "SOCIALIST REPUBLIC OF VIET NAM",
     "national_motto": "Independence - Freedom - Happiness",
