@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
 # include/dti/settings.py -> the project root is two folders above the package.
 PROJECT_ROOT = Path(os.environ.get("DTI_HOME", Path(__file__).resolve().parents[2]))
 
@@ -115,3 +117,10 @@ class PostgresParams:
             "DTI_PGPASSWORD": self.password,
             "DTI_PGDATABASE": self.dbname,
         }
+
+
+def dbt_project_vars() -> dict:
+    """The ``vars`` of dbt_project/dbt_project.yml: the province's constants that the dbt models,
+    the submission template and the report share (focal point, due days, the report's issuer)."""
+    with (DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("vars") or {}

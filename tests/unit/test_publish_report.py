@@ -194,7 +194,7 @@ def test_report_closes_with_recipients_and_the_signature_block():
 
 
 def test_issuer_and_signer_come_from_the_dbt_project_vars(monkeypatch):
-    monkeypatch.setattr(issuer, "_dbt_vars", lambda: {
+    monkeypatch.setattr(issuer.settings, "dbt_project_vars", lambda: {
         "dti_report_issuing_body_vi": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "dti_report_symbol": "BC-STTTT",
         "dti_report_signer_authority_vi": "GIÁM ĐỐC", "dti_report_signer_title_vi": "",
         "dti_report_signer_name": "Nguyễn Văn A", "dti_focal_point_unit_code": "SKHCN"})

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
-
 from dti import settings
 
 DEFAULTS = {
@@ -54,7 +52,7 @@ class ReportIssuer:
 
 def report_issuer(language: str) -> ReportIssuer:
     """The issuer's blocks in ``language`` ('vi' or 'en')."""
-    values = {**DEFAULTS, **{key: value for key, value in _dbt_vars().items() if key in DEFAULTS}}
+    values = {**DEFAULTS, **{key: value for key, value in settings.dbt_project_vars().items() if key in DEFAULTS}}
     return ReportIssuer(
         governing_body=values[f"dti_report_governing_body_{language}"],
         issuing_body=values[f"dti_report_issuing_body_{language}"],
@@ -66,7 +64,3 @@ def report_issuer(language: str) -> ReportIssuer:
         recipients=tuple(values[f"dti_report_recipients_{language}"]),
     )
 
-
-def _dbt_vars() -> dict:
-    with (settings.DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle).get("vars") or {}

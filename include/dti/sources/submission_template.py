@@ -17,10 +17,8 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from datetime import date, timedelta
-from functools import cache
 
 import openpyxl
-import yaml
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -72,12 +70,6 @@ ON_ONE_LINE = Alignment(vertical="top")
 LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
 
 
-@cache
-def _dbt_vars() -> dict:
-    with (settings.DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["vars"]
-
-
 def load_units() -> list[dict]:
     with settings.REPORTING_UNITS_SEED.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -97,7 +89,7 @@ def load_components() -> list[dict]:
 
 
 def focal_point_unit_code() -> str:
-    return str(_dbt_vars()["dti_focal_point_unit_code"])
+    return str(settings.dbt_project_vars()["dti_focal_point_unit_code"])
 
 
 def unit_catalogs(unit: dict) -> tuple[str, ...]:
@@ -139,7 +131,7 @@ def writes_of(component: dict) -> tuple[str, ...]:
 def submission_deadline(period: str) -> date:
     """The last day to submit for ``period``: the dbt var ``dti_submission_due_days`` after it ends,
     the same rule the marts use to tell on-time from late submissions."""
-    return periods.period_end(period) + timedelta(days=int(_dbt_vars()["dti_submission_due_days"]))
+    return periods.period_end(period) + timedelta(days=int(settings.dbt_project_vars()["dti_submission_due_days"]))
 
 
 def build_template(unit_type: str, period: str, unit: str | None = None) -> openpyxl.Workbook:
