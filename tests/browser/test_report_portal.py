@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections import deque
 from io import BytesIO
 from pathlib import Path
@@ -23,7 +22,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from dti import settings, warehouse
+from dti import settings
 from dti.publish import QuarantinedFile, publish_report
 from dti.publish.dbt_docs import publish_dbt_docs
 from dti.publish.portal import publish_portal
@@ -33,7 +32,7 @@ from dti.quality import validation
 from dti.quality.data_docs import publish_data_docs
 from dti.quality.suites import SUITES
 from tests.browser.conftest import frame_for
-from tests.scoring_data import COMMUNE, PERIOD_2023, PERIOD_2026, build_two_periods
+from tests.scoring_data import COMMUNE, PERIOD_2023, PERIOD_2026
 
 pytestmark = pytest.mark.browser
 
@@ -43,18 +42,8 @@ MARKS = "rect, path, line, circle, polyline, polygon, ellipse"
 
 
 @pytest.fixture(scope="module")
-def scored_url(postgres_server_url, tmp_path_factory):
-    folder = tmp_path_factory.getbasetemp() / "portal-dbt"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-        name = f"dti_test_{uuid.uuid4().hex[:12]}"
-        url = warehouse.ensure_database(postgres_server_url, name)
-        try:
-            build_two_periods(url)
-            yield url
-        finally:
-            warehouse.drop_database(postgres_server_url, name)
+def scored_url(two_period_marts_url):
+    return two_period_marts_url
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
-import uuid
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from dti import settings, warehouse
+from dti import settings
 from dti.dbt_invocation import dbt_failure, invoke_dbt
 from tests.scoring_data import (
     DEPARTMENT,
@@ -37,19 +36,8 @@ def dbt_folders(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def scored_url(postgres_server_url, tmp_path_factory):
-    """One build shared by the tests that only read the marts."""
-    folder = tmp_path_factory.getbasetemp() / "scoring-dbt"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-        name = f"dti_test_{uuid.uuid4().hex[:12]}"
-        url = warehouse.ensure_database(postgres_server_url, name)
-        try:
-            build_two_periods(url)
-            yield url
-        finally:
-            warehouse.drop_database(postgres_server_url, name)
+def scored_url(two_period_marts_url):
+    return two_period_marts_url
 
 
 def query(url: str, sql: str, params: tuple = ()) -> list[dict]:
