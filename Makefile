@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-server lock clean
+.PHONY: install run test test-server lock clean up down lint-compose
 
 install: $(INSTALLED)
 
@@ -34,6 +34,21 @@ lock:
 	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^dti-pipeline' > constraints.txt
 	rm -rf .lock-venv
+
+# The full stack in Docker (README, "Full stack"): its secrets come from .env, never from the repository.
+up:
+	@test -f .env || { echo "No .env: cp .env.example .env, then replace every change-me value in it." >&2; exit 1; }
+	@if grep -q '^[A-Z_]*=change-me' .env; then \
+		echo "Replace the change-me values in .env first:" $$(grep -o '^[A-Z_]*=change-me' .env | cut -d= -f1) >&2; exit 1; \
+	fi
+	docker compose up -d --build
+
+down:
+	docker compose down
+
+# Validates docker-compose.yml against .env.example; needs no Docker engine.
+lint-compose:
+	scripts/lint-compose
 
 clean:
 	rm -rf .dti output dbt_project/target dbt_project/logs
