@@ -19,7 +19,7 @@ import psycopg
 from pgserver import _commands as pg_commands
 from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists, find_suitable_port
 
-from dti import settings
+from dti import roles, settings
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,13 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
 
 
 def ensure_schemas(url: str) -> None:
-    """Create the schemas and tables the Python stages write, from ``sql/`` in file-name order;
-    every statement there is idempotent, so this runs at the start of every run."""
+    """Create the schemas and tables the Python stages write, and the roles the tasks connect as,
+    from ``sql/`` in file-name order; every statement there is idempotent, so this runs at the start
+    of every run. The roles' passwords come from the environment, never from a script."""
     with connect(url) as conn:
         for script in sorted(SQL_DIR.glob("*.sql")):
             conn.execute(script.read_text(encoding="utf-8"))
+        roles.apply_role_passwords(conn)
 
 
 def ensure_database(server_url: str, dbname: str) -> str:
