@@ -12,9 +12,10 @@ moves the position.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -100,8 +101,7 @@ def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes,
     """
     result = SyncResult()
     # autocommit: each page's transaction block commits on its own, whatever ran before it
-    with psycopg.connect(db_url, autocommit=True) as conn, ProcessPoolExecutor(
-            max_workers=1, initializer=_start_worker, initargs=(pseudonym_key,)) as worker:
+    with psycopg.connect(db_url, autocommit=True) as conn, page_preparer(pseudonym_key) as worker:
 
         def land(received: ReceivedPage, preparing: Future[_PreparedPage]) -> None:
             page = preparing.result()
@@ -144,6 +144,17 @@ class _PreparedPage:
 
 
 _worker_pseudonym: Callable[[str], str] | None = None
+
+
+def page_preparer(pseudonym_key: bytes) -> Executor:
+    """The worker that prepares pages ahead of the COPY: a process of its own where this process
+    may have one, else a thread. A Celery worker runs tasks in daemonic pool processes, and
+    Python forbids a daemonic process children; there the thread still overlaps preparing a page
+    with PostgreSQL loading the one before."""
+    if multiprocessing.current_process().daemon:
+        _start_worker(pseudonym_key)
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dti-page-preparer")
+    return ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(pseudonym_key,))
 
 
 def _start_worker(pseudonym_key: bytes) -> None:
