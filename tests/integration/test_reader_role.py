@@ -46,10 +46,11 @@ def test_the_reader_reads_the_marts_and_the_audit_trail(built_warehouse):
         assert conn.execute("select run_id, status from audit.pipeline_runs").fetchall() == [("run-1", "running")]
         assert conn.execute("select run_id from audit.pipeline_run_summary").fetchall() == [("run-1",)]
         assert conn.execute("select count(*) from audit.validation_results").fetchone() == (0,)
+        # The seeds the report joins the marts with: published catalogs and the province's own settings.
+        assert conn.execute("select grade_code from reference.grade_bands").fetchall() == [("good",)]
 
 
-@pytest.mark.parametrize("relation", ["raw.landed_files", "quarantine.rejected_files", "staging.stg_units",
-                                      "reference.grade_bands"])
+@pytest.mark.parametrize("relation", ["raw.landed_files", "quarantine.rejected_files", "staging.stg_units"])
 def test_the_reader_cannot_read_outside_the_marts_and_the_audit_trail(built_warehouse, relation):
     with as_reader(built_warehouse) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(f"select * from {relation}")

@@ -71,6 +71,7 @@ ALLOWED = [
     (READER, "select period, dti_score from marts.fct_dti_scores"),
     (READER, "select run_id, status from audit.pipeline_runs"),
     (READER, "select run_id from audit.pipeline_run_summary"),
+    (READER, "select grade_code from reference.grade_bands"),
     *[(role, "insert into audit.pipeline_runs (run_id, period, status, started_at) "
              "values ('run-2', '2026-Q3', 'running', now())") for role in roles.ROLES],
 ]
@@ -99,7 +100,6 @@ REFUSED = [
     (READER, "select * from raw.landed_files"),
     (READER, "select * from quarantine.rejected_files"),
     (READER, "select * from staging.stg_units"),
-    (READER, "select * from reference.grade_bands"),
     (READER, "insert into marts.fct_dti_scores values ('2026-Q4', 1)"),
     (READER, "update marts.fct_dti_scores set dti_score = 1"),
     (READER, "create table marts.forged (x int)"),

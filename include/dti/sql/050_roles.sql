@@ -91,6 +91,13 @@ grant usage on schema marts to dti_reader;
 grant select on all tables in schema marts to dti_reader;
 alter default privileges in schema marts grant select on tables to dti_reader;
 alter default privileges for role dti_transformer in schema marts grant select on tables to dti_reader;
+-- ... and the reference seeds the marts are read with (catalog, grade bands, units, targets): the
+-- report and the marts gate join them. They hold the published framework and the province's own
+-- configuration, nothing a unit sent.
+grant usage on schema reference to dti_reader;
+grant select on all tables in schema reference to dti_reader;
+alter default privileges in schema reference grant select on tables to dti_reader;
+alter default privileges for role dti_transformer in schema reference grant select on tables to dti_reader;
 
 -- audit: every role appends; the reader also reads it all. The triggers of 040_audit.sql refuse
 -- update, delete and truncate even to an owner, and no role here is granted them anyway.
