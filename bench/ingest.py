@@ -38,6 +38,7 @@ from dti.demo.dossiers import DOSSIERS_PER_MONTH, DossierPlan, generate_dossiers
 from dti.demo.sandbox_api import MAX_LIMIT, encode_page
 from dti.landing import pseudonymizer, sha256_of
 from dti.landing.dossiers import RAW_COLUMNS, RAW_TABLE, SOURCE_NAME, land_pages
+from dti.provinces import default_province
 from dti.sources.procedure_api import FIELDS, TIMESTAMP_FIELDS, ReceivedPage, read_page, request_path
 
 PAGE_SIZE = MAX_LIMIT
@@ -47,7 +48,7 @@ PSEUDONYM_KEY = b"bench-pseudonym-key"
 @contextmanager
 def database() -> Iterator[tuple[str, str]]:
     """A fresh database for the run, and where it lives."""
-    configured = settings.database_url()
+    configured = settings.server_url()
     if configured:
         name = f"dti_bench_{uuid.uuid4().hex[:8]}"
         try:
@@ -115,7 +116,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     rows_wanted = parser.parse_args().rows
 
-    records = generate_dossiers(DossierPlan(period="2026-07", seed=2025, scale=rows_wanted / DOSSIERS_PER_MONTH))
+    records = generate_dossiers(DossierPlan(period="2026-07", seed=2025, scale=rows_wanted / DOSSIERS_PER_MONTH),
+                               default_province())
     pages = api_pages(records)
     del records
     rows = raw_rows(pages)

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from io import BytesIO
+from pathlib import Path
 
 import openpyxl
+import yaml
 
+from dti import settings
+from dti.provinces import Province, default_province
 from dti.sources import submissions
 from dti.sources.submission_template import build_template, components_for, load_components, load_units, template_rows
 from dti.sources.text_encodings import TONE_MARKS
 
 PERIOD = "2026-Q3"
+# The province of provinces.yml the tests use unless they set their own (Bắc Ninh).
+PROVINCE = default_province()
+# Bắc Ninh and the made-up Thử Nghiệm, whose seed folder is tests/fixtures/provinces/thu_nghiem.
+TWO_PROVINCES = Path(__file__).parent / "fixtures" / "provinces" / "provinces.yml"
+
+
+def provinces_file_with_database(folder: Path, database: str) -> Path:
+    """The project's provinces.yml, written under ``folder``, with the first province's warehouse
+    in ``database`` (a test's own) and the national roll-up in ``<database>_national``."""
+    document = yaml.safe_load(settings.PROVINCES_FILE.read_text(encoding="utf-8"))
+    document["provinces"][0]["database"] = database
+    document["national"] = {"database": f"{database}_national"}
+    path = folder / "provinces.yml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def project_with_test_province(folder: Path) -> Path:
+    """A copy of dbt_project/ under ``folder`` with the test province's seed folder in its
+    provinces/, where dbt reads a province's seeds; point settings.DBT_PROJECT_DIR at it before
+    loading TWO_PROVINCES."""
+    project = folder / "dbt_project"
+    shutil.copytree(settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(TWO_PROVINCES.parent / "thu_nghiem", project / "provinces" / "thu_nghiem")
+    return project
 
 
 def workbook_bytes(rows: list[list], headers: list[str] | None = None, sheet_name: str = submissions.SHEET_NAME) -> bytes:
@@ -41,13 +71,14 @@ def submission_row(unit_code="SKHCN", component_code="CQ01", numerator=60, denom
 FILLED_VALUES = {"boolean": "Có", "yes_partial_no": "Một phần", "count_capped": 3, "tiered": 2}
 
 
-def filled_template(unit_code: str, period: str = PERIOD) -> openpyxl.Workbook:
+def filled_template(unit_code: str, period: str = PERIOD, province: Province = PROVINCE) -> openpyxl.Workbook:
     """The unit's template as ``dti template --unit`` prints it, filled in plausibly: on the
     ratio rows numerator 40, 45, 50, … over denominator 100, 110, 120, … (by row), on the others
     ``FILLED_VALUES`` of the row's rule."""
-    unit = next(u for u in load_units() if u["unit_code"] == unit_code)
-    workbook = build_template(unit["unit_type"], period, unit=unit_code)
-    for index, (row, component) in enumerate(zip(template_rows(workbook), components_for(unit, load_components()))):
+    unit = next(u for u in load_units(province) if u["unit_code"] == unit_code)
+    workbook = build_template(unit["unit_type"], period, province, unit=unit_code)
+    components = components_for(unit, load_components(), province.focal_point_unit_code)
+    for index, (row, component) in enumerate(zip(template_rows(workbook), components)):
         if component["scoring_rule"] == "ratio":
             row["numerator"].value = 40 + 5 * index
             row["denominator"].value = 100 + 10 * index

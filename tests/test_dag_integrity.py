@@ -1,7 +1,9 @@
-"""Every DAG file imports cleanly, and dti_pipeline is wired the way the design says."""
+"""Every DAG file imports cleanly, one pipeline DAG per configured province is wired the way the
+design says, and each of them is bound to its own province only."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -9,26 +11,55 @@ from pathlib import Path
 
 import pytest
 
-from dti import runner, settings
+from dti import provinces, runner, settings
+from tests.helpers import TWO_PROVINCES, project_with_test_province
 
 EXPECTED_ORDER = ["resolve_period", "extract", "land", "validate_raw", "transform", "validate_marts", "publish"]
 
 
-@pytest.fixture(scope="module")
-def dag_bag():
+def parse_dags(provinces_file: Path, dbt_project: Path):
     os.environ.update(runner.airflow_environment())
     # dbt parses the project at import; these name a server but nothing connects during parsing.
-    os.environ.update(settings.PostgresParams.from_url("postgresql://postgres@127.0.0.1:5432/dti").dbt_env())
+    os.environ.update(settings.PostgresParams.from_url("postgresql://postgres@127.0.0.1:5432/postgres").dbt_env())
     settings.AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"], check=True, capture_output=True)
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(settings.DAGS_DIR))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "PROVINCES_FILE", provinces_file)
+        patch.setattr(settings, "DBT_PROJECT_DIR", dbt_project)
+        return DagBag(dag_folder=str(settings.DAGS_DIR))
+
+
+@pytest.fixture(scope="module")
+def dag_bag():
+    return parse_dags(settings.PROVINCES_FILE, settings.DBT_PROJECT_DIR)
+
+
+@pytest.fixture(scope="module")
+def two_province_project(tmp_path_factory) -> Path:
+    return project_with_test_province(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def two_province_dag_bag(two_province_project):
+    return parse_dags(TWO_PROVINCES, two_province_project)
+
+
+@pytest.fixture(scope="module")
+def two_provinces(two_province_project) -> list[provinces.Province]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "DBT_PROJECT_DIR", two_province_project)
+        return list(provinces.load_provinces(TWO_PROVINCES))
+
+
+def pipeline_dags(bag):
+    return [dag for dag_id, dag in sorted(bag.dags.items()) if dag_id.startswith(settings.DAG_ID_PREFIX)]
 
 
 def test_every_dag_file_imports_without_error(dag_bag):
     assert dag_bag.import_errors == {}
-    assert sorted(dag_bag.dag_ids) == [settings.DAG_ID]
+    assert sorted(dag_bag.dag_ids) == [settings.NATIONAL_DAG_ID, "dti_pipeline_bac_ninh"]
 
 
 def test_every_dag_has_tags_and_every_task_retries(dag_bag):
@@ -57,25 +88,64 @@ def test_no_dag_has_a_cycle(dag_bag):
 
 
 def test_the_pipeline_runs_its_stages_in_order_per_period(dag_bag):
-    dag = dag_bag.get_dag(settings.DAG_ID)
-    assert dag.schedule == settings.dag_schedule() == "@quarterly"
-    assert dag.catchup is False
-    assert "period" in dag.params
-    stage_tasks = {stage: [t for t in dag.tasks if runner.stage_of(t.task_id) == stage] for stage in EXPECTED_ORDER}
-    assert all(stage_tasks.values()), {s: len(t) for s, t in stage_tasks.items()}
-    assert any(t.task_id.startswith("transform.fct_dti_scores") for t in stage_tasks["transform"])
-    for earlier, later in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:]):
-        later_ids = {t.task_id for t in stage_tasks[later]}
-        reaches = any(t.get_flat_relative_ids(upstream=False) & later_ids for t in stage_tasks[earlier])
-        assert reaches, f"{earlier} does not lead to {later}"
+    for dag in pipeline_dags(dag_bag):
+        assert dag.schedule == settings.dag_schedule() == "@quarterly"
+        assert dag.catchup is False and dag.max_active_runs == 1
+        assert "period" in dag.params
+        stage_tasks = {stage: [t for t in dag.tasks if runner.stage_of(t.task_id) == stage] for stage in EXPECTED_ORDER}
+        assert all(stage_tasks.values()), {s: len(t) for s, t in stage_tasks.items()}
+        assert any(t.task_id.startswith("transform.fct_dti_scores") for t in stage_tasks["transform"])
+        for earlier, later in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:]):
+            later_ids = {t.task_id for t in stage_tasks[later]}
+            reaches = any(t.get_flat_relative_ids(upstream=False) & later_ids for t in stage_tasks[earlier])
+            assert reaches, f"{earlier} does not lead to {later}"
 
 
 def test_publish_runs_only_after_the_marts_gate_succeeds(dag_bag):
     """A failed marts validation leaves the published report as it was: nothing can reach
     `publish` except through a successful `validate_marts`."""
-    dag = dag_bag.get_dag(settings.DAG_ID)
-    publish = dag.get_task("publish")
-    # the period comes from resolve_period, which every stage follows
-    assert publish.upstream_task_ids == {"resolve_period", "validate_marts"}
-    assert publish.trigger_rule == "all_success"
-    assert dag.get_task("validate_marts").trigger_rule == "all_success"
+    for dag in pipeline_dags(dag_bag):
+        publish = dag.get_task("publish")
+        # the period comes from resolve_period, which every stage follows
+        assert publish.upstream_task_ids == {"resolve_period", "validate_marts"}
+        assert publish.trigger_rule == "all_success"
+        assert dag.get_task("validate_marts").trigger_rule == "all_success"
+
+
+def bound_province(task) -> provinces.Province | None:
+    """The province a Python task of the DAG closes over, if any."""
+    callable_ = getattr(task, "python_callable", None)
+    return inspect.getclosurevars(callable_).nonlocals.get("province") if callable_ else None
+
+
+def test_two_configured_provinces_get_a_dag_each_bound_to_their_own_configuration(two_province_dag_bag,
+                                                                                 two_provinces):
+    bag = two_province_dag_bag
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == sorted([settings.NATIONAL_DAG_ID, *(p.dag_id for p in two_provinces)])
+    for province in two_provinces:
+        dag = bag.get_dag(province.dag_id)
+        assert province.code in dag.tags and dag.max_active_runs == 1
+        python_tasks = {task.task_id: bound_province(task) for task in dag.tasks if bound_province(task)}
+        assert {"prepare_warehouse", "land.submissions", "land.dossiers", "validate_raw", "publish",
+                "record_run"} <= python_tasks.keys()
+        assert set(python_tasks.values()) == {province}, dag.dag_id
+        dbt_tasks = [task for task in dag.tasks if task.task_id.startswith("transform.")]
+        assert dbt_tasks
+        for task in dbt_tasks:
+            # dbt's database, seed folder and vars are the province's, set per task, not in the process
+            assert task.env == province.dbt_env(), task.task_id
+            assert task.vars["dti_province_name_vi"] == province.name_vi
+            assert task.vars["dti_focal_point_unit_code"] == province.focal_point_unit_code
+        assert [outlet.name for outlet in dag.get_task("publish").outlets] == [province.published_scores_asset]
+    assert os.environ.get("DTI_PGDATABASE") == "postgres"  # parsing left the process's own setting alone
+
+
+def test_the_national_roll_up_is_scheduled_on_every_province_s_published_scores(two_province_dag_bag,
+                                                                                  two_provinces):
+    national = two_province_dag_bag.get_dag(settings.NATIONAL_DAG_ID)
+    # any one province publishing starts it: the roll-up does not wait for the others
+    condition = national.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny"
+    assert {asset.name for asset in condition.objects} == {
+        province.published_scores_asset for province in two_provinces}

@@ -104,6 +104,21 @@ def record_dbt_results(conn: psycopg.Connection, run_id: str, run_results_path: 
     return len(rows)
 
 
+def record_published_scores(conn: psycopg.Connection, run_id: str, period: str, province_code: str) -> None:
+    """Record the province's DTI, grade and main-index values of ``period`` as the marts hold them
+    when ``run_id`` publishes them, for the national roll-up."""
+    conn.execute(
+        "insert into audit.published_scores (run_id, period, province_code, province_name_vi, framework_version, "
+        "dti_score, grade_code, grade_vi, main_index_values) "
+        "select %(run_id)s, d.period, %(province)s, d.name_vi, d.catalog_code, d.dti_score, d.grade_code, d.grade_vi, "
+        "       coalesce((select jsonb_object_agg(m.main_index_code, m.index_value order by m.main_index_code) "
+        "                 from marts.fct_main_index_scores m "
+        "                 where m.period = d.period and m.scope_type = 'province'), '{}'::jsonb) "
+        "from marts.fct_dti_scores d where d.period = %(period)s and d.scope_type = 'province'",
+        {"run_id": run_id, "period": period, "province": province_code},
+    )
+
+
 def published_files(folder: Path) -> list[PublishedFile]:
     """Every file under ``folder`` with its sha256 and size, by relative path."""
     files = []

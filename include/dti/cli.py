@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from dti import periods, settings
+from dti.provinces import Province, ProvincesConfigError, load_deployment
 
 # pgserver asks platformdirs for a runtime folder it does not use; the notice only adds noise.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
@@ -23,6 +24,8 @@ app = typer.Typer(help="dti-pipeline: score the provincial Digital Transformatio
 console = Console(file=os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1))
 
 PeriodOption = Annotated[str | None, typer.Option(help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
+ProvinceOption = Annotated[str | None, typer.Option(
+    help="Province code from provinces.yml, e.g. bac_ninh (default: the first province there).")]
 
 
 def _period(period: str | None) -> str:
@@ -32,31 +35,48 @@ def _period(period: str | None) -> str:
         raise typer.BadParameter(str(error)) from error
 
 
+def _province(code: str | None) -> Province:
+    try:
+        deployment = load_deployment()
+        return deployment.province(code) if code else deployment.default
+    except ProvincesConfigError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+def _demo_dir(province: Province):
+    return settings.DEMO_DIR / province.code
+
+
 @app.command("demo-data")
 def demo_data(
     period: PeriodOption = None,
     seed: int = typer.Option(2025, help="Same seed, same data."),
     scale: float = typer.Option(1.0, min=0.0, help="Dossier volume: 1 is about 60,000 dossiers a month."),
+    province: ProvinceOption = None,
 ) -> None:
-    """Write a period of demo agency files into the inbox (submissions, certificate registers,
-    population) and set the dossiers the demo procedure system serves for it."""
+    """Write a period of demo agency files into the province's inbox (submissions, certificate
+    registers, population) and set the dossiers the demo procedure system serves for it."""
     from dti.demo.dossiers import DossierPlan, record_plan
-    from dti.demo.inbox import write_demo_inbox
+    from dti.demo.inbox import local_inbox_dir, write_demo_inbox
 
-    chosen = _period(period)
-    counts = write_demo_inbox(settings.INBOX_DIR, chosen, seed)
+    chosen, configured = _period(period), _province(province)
+    try:
+        inbox_dir = local_inbox_dir(configured.inbox_url)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    counts = write_demo_inbox(inbox_dir, chosen, seed, configured)
     plan = DossierPlan(period=chosen, seed=seed, scale=scale)
-    record_plan(settings.DEMO_DIR, plan)
+    record_plan(_demo_dir(configured), plan)
     described = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    console.print(f"Demo files for {chosen} in {settings.INBOX_DIR}: {described}; "
+    console.print(f"Demo files for {configured.code}, {chosen} in {inbox_dir}: {described}; "
                   f"the demo procedure system serves {plan.count:,} dossiers")
 
 
 @contextlib.contextmanager
-def procedure_api_for(period: str, demo: bool):
-    """The configured procedure-system API connection, or, for a demo run without one, a sandbox
-    serving the period's generated dossiers for as long as the run lasts."""
-    variable = f"AIRFLOW_CONN_{settings.PROCEDURE_API_CONN_ID.upper()}"
+def procedure_api_for(province: Province, period: str, demo: bool):
+    """The province's configured procedure-system API connection, or, for a demo run without one, a
+    sandbox serving the period's generated dossiers for as long as the run lasts."""
+    variable = f"AIRFLOW_CONN_{province.procedure_api_conn_id.upper()}"
     if os.environ.get(variable) or not demo:
         yield
         return
@@ -64,7 +84,7 @@ def procedure_api_for(period: str, demo: bool):
     from dti.demo.sandbox_api import create_app, serve_in_background
 
     token = secrets.token_urlsafe(24)
-    records = generate_dossiers(recorded_plan(settings.DEMO_DIR, period))
+    records = generate_dossiers(recorded_plan(_demo_dir(province), period), province)
     with serve_in_background(create_app(records, token)) as base_url:
         host_and_port = base_url.removeprefix("http://")
         os.environ[variable] = f"http://:{token}@{host_and_port}"
@@ -75,23 +95,28 @@ def procedure_api_for(period: str, demo: bool):
 
 
 @app.command()
-def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty.")) -> None:
-    """Run the dti_pipeline DAG once for a period on the embedded PostgreSQL (or DTI_DATABASE_URL)."""
+def run(
+    period: PeriodOption = None,
+    demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty."),
+    province: ProvinceOption = None,
+) -> None:
+    """Run a province's dti_pipeline_<code> DAG once for a period, then the national roll-up, on the
+    embedded PostgreSQL (or the server of DTI_DATABASE_URL)."""
     from dti import runner
     from dti.sources.inbox import SUBMISSIONS, list_inbox
 
-    chosen = _period(period)
-    log_path = settings.LOG_DIR / f"run-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
-    if demo and not list_inbox(settings.INBOX_URL, SUBMISSIONS, chosen):
-        demo_data(period=chosen, seed=2025, scale=1.0)
+    chosen, configured = _period(period), _province(province)
+    log_path = settings.LOG_DIR / f"run-{configured.code}-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    if demo and not list_inbox(configured.inbox_url, SUBMISSIONS, chosen):
+        demo_data(period=chosen, seed=2025, scale=1.0, province=configured.code)
 
     def show(stage: runner.StageResult) -> None:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
         console.print(f" {mark} {stage.stage:<15} {stage.state:<8} {stage.detail}")
 
     try:
-        with console.status(f"Running {settings.DAG_ID} for {chosen}"), procedure_api_for(chosen, demo):
-            result = runner.run_pipeline(chosen, log_path, on_stage=show)
+        with console.status(f"Running {configured.dag_id} for {chosen}"), procedure_api_for(configured, chosen, demo):
+            result = runner.run_pipeline(configured, chosen, log_path, on_stage=show)
     except Exception as error:
         console.print(f"[red]The run could not start or finish:[/] {type(error).__name__}: {error}")
         console.print(f"Full log: {log_path}")
@@ -102,7 +127,8 @@ def run(period: PeriodOption = None, demo: bool = typer.Option(True, help="Gener
         raise typer.Exit(1)
     console.print(f"Province DTI {chosen}: [bold]{result.dti_score:.4f}[/]")
     console.print(f"Report: {result.report_path}")
-    console.print(f"Portal: {settings.OUTPUT_DIR / 'index.html'} (dti serve to browse it)")
+    console.print(f"Portal: {configured.output_dir / 'index.html'} (dti serve to browse it)")
+    console.print(f"National roll-up {chosen}: {result.national_provinces} provinces in national.province_dti_scores")
     console.print(f"Log: {result.log_file}")
 
 
@@ -112,15 +138,16 @@ def template(
     output: Annotated[str, typer.Option(help="Where to write the .xlsx template.")],
     period: PeriodOption = None,
     unit: Annotated[str | None, typer.Option(help="One unit's code (e.g. SNV): its code and name are printed in.")] = None,
+    province: ProvinceOption = None,
 ) -> None:
-    """Write the self-assessment template the units fill in, for a unit type (or one unit) and a period."""
+    """Write the self-assessment template a province's units fill in, for a unit type (or one unit) and a period."""
     from pathlib import Path
 
     from dti.sources.submission_template import build_template
 
-    chosen = _period(period)
+    chosen, configured = _period(period), _province(province)
     try:
-        workbook = build_template(unit_type, chosen, unit=unit)
+        workbook = build_template(unit_type, chosen, configured, unit=unit)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     target = Path(output)
@@ -131,19 +158,21 @@ def template(
 
 @app.command("sandbox-api")
 def sandbox_api(
-    token: str = typer.Option(..., help="Bearer token the sandbox accepts (the password of the dti_procedure_api connection)."),
+    token: str = typer.Option(..., help="Bearer token the sandbox accepts (the password of the province's procedure API connection)."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8700, help="Port to listen on."),
     period: PeriodOption = None,
     seed: int = typer.Option(2025, help="Same seed, same dossiers."),
     scale: float = typer.Option(1.0, help="Volume: 1 is about 60,000 dossiers a month."),
+    province: ProvinceOption = None,
 ) -> None:
-    """Serve generated dossiers on the procedure-system API contract, for demos and tests."""
+    """Serve a province's generated dossiers on the procedure-system API contract, for demos and tests."""
     from dti.demo.sandbox_api import serve
 
-    chosen = _period(period)
-    console.print(f"Sandbox procedure API for {chosen}: http://{host}:{port}/api/v1/dossiers (Ctrl+C to stop)")
-    serve(host=host, port=port, period=chosen, seed=seed, scale=scale, token=token)
+    chosen, configured = _period(period), _province(province)
+    console.print(f"Sandbox procedure API of {configured.code} for {chosen}: http://{host}:{port}/api/v1/dossiers "
+                  "(Ctrl+C to stop)")
+    serve(host=host, port=port, period=chosen, seed=seed, scale=scale, token=token, province=configured)
 
 
 @app.command("what-if")
@@ -152,7 +181,8 @@ def what_if(
     main_index_values: Annotated[str, typer.Option(help="CSV file: a 'name' column and one column per main index of the framework, values 0–1.")],
 ) -> None:
     """Print the DTI that each row's main-index values would earn, and its rank among the rows,
-    computed the way the pipeline scores the province, on the warehouse (embedded or DTI_DATABASE_URL)."""
+    computed the way the pipeline scores a province, in a scratch database of the server (embedded or
+    DTI_DATABASE_URL's): the catalog and the formula are the same for every province."""
     from pathlib import Path
 
     from rich.markup import escape
@@ -161,7 +191,7 @@ def what_if(
     from dti.what_if import WhatIfError, score_what_if
 
     try:
-        with warehouse.warehouse() as url:
+        with warehouse.warehouse(settings.WHAT_IF_DATABASE) as url:
             framework, scores = score_what_if(year, Path(main_index_values), url)
     except WhatIfError as error:
         console.print(f"[red]{escape(str(error))}[/]", highlight=False)
@@ -178,10 +208,12 @@ def trace(
     component: Annotated[str, typer.Option(help="Component code: the unit catalog's (e.g. NT01) or the framework's for the province (e.g. 1.2).")],
     unit: Annotated[str | None, typer.Option(help="Reporting unit code (e.g. SNV), or PROVINCE.")] = None,
     province: Annotated[bool, typer.Option("--province", help="Trace the province's score (same as --unit PROVINCE).")] = False,
+    province_code: Annotated[str | None, typer.Option(
+        help="Whose warehouse: a province code from provinces.yml (default: the first province there).")] = None,
 ) -> None:
     """Print the chain behind one score: points, rule, value, the source rows (for the province,
     the units that fed it), the files with their sha256 checked against the archive, and the
-    validations they passed; from the warehouse (embedded or DTI_DATABASE_URL)."""
+    validations they passed; from the province's warehouse (embedded or on DTI_DATABASE_URL's server)."""
     from rich.markup import escape
 
     from dti import warehouse
@@ -189,9 +221,9 @@ def trace(
 
     if province == (unit is not None):
         raise typer.BadParameter("give either --unit CODE or --province")
-    chosen = _period(period)
+    chosen, configured = _period(period), _province(province_code)
     try:
-        with warehouse.warehouse() as url:
+        with warehouse.warehouse(configured.database) as url:
             traced = trace_score(url, chosen, PROVINCE if province else unit, component)
     except TraceError as error:
         console.print(f"[red]{escape(str(error))}[/]", highlight=False)
@@ -204,12 +236,13 @@ def serve(
     port: int = typer.Option(8800, help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on; the default keeps it to this machine."),
 ) -> None:
-    """Serve the published output (portal, reports, dbt docs, Data Docs) over HTTP until Ctrl+C."""
+    """Serve the published output (every province's portal, reports, dbt docs, Data Docs, in its
+    <code>/ folder) over HTTP until Ctrl+C."""
     from dti.publish.serve import output_server, server_url
 
-    settings.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    with output_server(settings.OUTPUT_DIR, host, port) as server:
-        console.print(f"Serving {settings.OUTPUT_DIR} at {server_url(server)} (Ctrl+C to stop)", highlight=False)
+    settings.OUTPUT_ROOT_DIR.mkdir(parents=True, exist_ok=True)
+    with output_server(settings.OUTPUT_ROOT_DIR, host, port) as server:
+        console.print(f"Serving {settings.OUTPUT_ROOT_DIR} at {server_url(server)} (Ctrl+C to stop)", highlight=False)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -7,21 +7,32 @@ one dbt command on their own, such as ``dti what-if``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dti import settings
+from dti.provinces import Province
 
 
-def invoke_dbt(url: str, args: list[str], project_dir: Path = settings.DBT_PROJECT_DIR, manifest=None):
+def invoke_dbt(url: str, args: list[str], project_dir: Path = settings.DBT_PROJECT_DIR, manifest=None,
+               province: Province | None = None):
     """Run one dbt command in this process against ``url`` and return dbt's result, failed or not.
-    dbt's console output is silenced; its log file is written as usual."""
+    With ``province``, dbt reads its seed folder and vars; without, dbt_project.yml's defaults
+    (the indicator catalog is the same for every province). dbt's console output is silenced; its
+    log file is written as usual."""
     from dbt.cli.main import dbtRunner
 
-    with dbt_connection(url):
+    variables = settings.PostgresParams.from_url(url).dbt_env()
+    province_args = []
+    if province is not None:
+        variables = {**province.dbt_env(), **variables}  # the database is the one ``url`` names
+        province_args = ["--vars", json.dumps(dict(province.dbt_vars), ensure_ascii=False)]
+    with dbt_environment(variables):
         return dbtRunner(manifest=manifest).invoke(
-            [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--log-level", "none"]
+            [*args, *province_args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+             "--log-level", "none"]
         )
 
 
@@ -34,9 +45,9 @@ def dbt_failure(result) -> str:
 
 
 @contextlib.contextmanager
-def dbt_connection(url: str) -> Iterator[None]:
-    """Point the project's profile (``DTI_PG*`` variables) at ``url`` for the duration."""
-    variables = settings.PostgresParams.from_url(url).dbt_env()
+def dbt_environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set what the project's profile and seed paths read (``DTI_PG*``, ``DTI_PROVINCE_SEEDS``) for
+    the duration of one command of this process, and put back what was there."""
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:

@@ -1,4 +1,5 @@
-"""One run of the ``dti_pipeline`` DAG in this process with ``dag.test()``: what `make run` does.
+"""One run of a province's ``dti_pipeline_<code>`` DAG in this process with ``dag.test()``, then of
+the national roll-up it triggers: what `make run` does.
 
 Airflow, dbt and GX write pages of logs; they go to a file under ``.dti/logs/`` and the person at
 the terminal sees one line per stage. Airflow keeps its metadata in SQLite under ``.dti/airflow``.
@@ -19,6 +20,7 @@ from pathlib import Path
 import psycopg
 
 from dti import settings, warehouse
+from dti.provinces import Province, load_deployment
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
 FINISHED = {"success", "failed", "upstream_failed", "skipped", "removed"}
@@ -45,6 +47,8 @@ class RunResult:
     report_path: Path | None = None
     failed_task: str | None = None
     error: str | None = None
+    # How many provinces the national table holds for the period once the roll-up ran after the run.
+    national_provinces: int | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -72,8 +76,9 @@ def airflow_environment() -> dict[str, str]:
     }
 
 
-def point_at_warehouse(url: str) -> None:
-    """Make every stage of this process (Python tasks and dbt alike) use ``url``."""
+def point_at_server(url: str) -> None:
+    """Make every stage of this process (Python tasks and dbt alike) use the server at ``url``; each
+    province DAG picks its own database there."""
     os.environ["DTI_DATABASE_URL"] = url
     os.environ.update(settings.PostgresParams.from_url(url).dbt_env())
 
@@ -106,28 +111,32 @@ def output_to(log_path: Path):
             os.close(saved[1])
 
 
-def run_pipeline(period: str, log_path: Path, on_stage: StageCallback = lambda stage: None) -> RunResult:
-    """Run the DAG once for ``period`` on the warehouse (embedded unless DTI_DATABASE_URL is set).
+def run_pipeline(province: Province, period: str, log_path: Path,
+                 on_stage: StageCallback = lambda stage: None) -> RunResult:
+    """Run the province's DAG once for ``period`` on the server (embedded unless DTI_DATABASE_URL is
+    set), then the national roll-up.
 
     Everything the components print goes to ``log_path``; ``on_stage`` hears of each stage as it ends.
     """
-    with output_to(log_path) as log, warehouse.warehouse() as url:
-        point_at_warehouse(url)
+    with output_to(log_path) as log, warehouse.server() as url:
+        point_at_server(url)
         prepare_airflow(log)
-        return run_dag(period, log_path, on_stage)
+        return run_dag(province, period, log_path, on_stage)
 
 
-def run_dag(period: str, log_path: Path, on_stage: StageCallback) -> RunResult:
-    """Run the DAG once for ``period`` against the warehouse in ``DTI_DATABASE_URL``."""
+def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCallback) -> RunResult:
+    """Run the province's DAG once for ``period`` against the server in ``DTI_DATABASE_URL``; after a
+    successful run, run the national roll-up DAG, which the scheduler would start on the asset the
+    run's publish task updated."""
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(settings.DAGS_DIR))
     if bag.import_errors:
         errors = "; ".join(f"{path}: {error.strip().splitlines()[-1]}" for path, error in bag.import_errors.items())
         raise RuntimeError(f"the DAG files do not import: {errors}")
-    dag = bag.get_dag(settings.DAG_ID)
+    dag = bag.get_dag(province.dag_id)
     logical_date = datetime.now(timezone.utc)
-    watcher = StageWatcher(period, logical_date, on_stage)
+    watcher = StageWatcher(province, period, logical_date, on_stage)
     watcher.start()
     try:
         dag_run = dag.test(logical_date=logical_date, run_conf={"period": period})
@@ -136,20 +145,32 @@ def run_dag(period: str, log_path: Path, on_stage: StageCallback) -> RunResult:
     result = RunResult(run_id=dag_run.run_id, period=period, state=str(dag_run.state), log_file=log_path,
                        stages=watcher.reported)
     if result.succeeded:
-        result.report_path = settings.OUTPUT_DIR / "reports" / period / "index.html"
-        with psycopg.connect(settings.database_url()) as conn:
+        result.report_path = province.output_dir / "reports" / period / "index.html"
+        with psycopg.connect(province.warehouse_url()) as conn:
             result.dti_score = conn.execute(
                 "select dti_score::float8 from marts.fct_dti_scores where period = %s and scope_type = 'province'",
                 (period,),
             ).fetchone()[0]
+        run_national_rollup(bag)
+        with psycopg.connect(load_deployment().national_url()) as conn:
+            result.national_provinces = conn.execute(
+                "select count(*) from national.province_dti_scores where period = %s", (period,)).fetchone()[0]
     else:
-        result.failed_task = next((task for task, state in task_states(dag_run.run_id).items() if state == "failed"), None)
+        result.failed_task = next((task for task, state in task_states(province.dag_id, dag_run.run_id).items()
+                                   if state == "failed"), None)
         sys.stdout.flush()
         result.error = last_error_in(log_path)
     return result
 
 
-def task_states(run_id: str) -> dict[str, str]:
+def run_national_rollup(bag) -> None:
+    """Run the national roll-up DAG once, as the scheduler would after a province published."""
+    dag_run = bag.get_dag(settings.NATIONAL_DAG_ID).test(logical_date=datetime.now(timezone.utc))
+    if str(dag_run.state) != "success":
+        raise RuntimeError(f"the national roll-up {dag_run.run_id} ended {dag_run.state}: see the log")
+
+
+def task_states(dag_id: str, run_id: str) -> dict[str, str]:
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from sqlalchemy import select
@@ -157,19 +178,19 @@ def task_states(run_id: str) -> dict[str, str]:
     with create_session() as session:
         rows = session.execute(
             select(TaskInstance.task_id, TaskInstance.state)
-            .where(TaskInstance.dag_id == settings.DAG_ID, TaskInstance.run_id == run_id)
+            .where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
         ).all()
     return {task_id: str(state) if state else "none" for task_id, state in rows}
 
 
-def run_id_for(logical_date: datetime) -> str | None:
+def run_id_for(dag_id: str, logical_date: datetime) -> str | None:
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     with create_session() as session:
         return session.scalar(
-            select(DagRun.run_id).where(DagRun.dag_id == settings.DAG_ID, DagRun.logical_date == logical_date)
+            select(DagRun.run_id).where(DagRun.dag_id == dag_id, DagRun.logical_date == logical_date)
         )
 
 
@@ -190,8 +211,10 @@ def stage_state(states: list[str]) -> str | None:
 class StageWatcher(threading.Thread):
     """Follows the run in the metadata database and reports each stage, in order, once it ends."""
 
-    def __init__(self, period: str, logical_date: datetime, on_stage: StageCallback, interval: float = 1.0):
+    def __init__(self, province: Province, period: str, logical_date: datetime, on_stage: StageCallback,
+                 interval: float = 1.0):
         super().__init__(name="dti-stage-watcher", daemon=True)
+        self.province = province
         self.period = period
         self.logical_date = logical_date
         self.on_stage = on_stage
@@ -211,10 +234,10 @@ class StageWatcher(threading.Thread):
 
     def _report_finished_stages(self, final: bool = False) -> None:
         try:
-            self._run_id = self._run_id or run_id_for(self.logical_date)
+            self._run_id = self._run_id or run_id_for(self.province.dag_id, self.logical_date)
             if self._run_id is None:
                 return
-            states = task_states(self._run_id)
+            states = task_states(self.province.dag_id, self._run_id)
         except Exception:  # SQLite may be busy while the run writes; the next tick will see it
             if not final:
                 return
@@ -224,22 +247,24 @@ class StageWatcher(threading.Thread):
             state = stage_state(stage_states) or ("not run" if final else None)
             if state is None:
                 return
-            detail = describe_stage(stage, self.period, self._run_id, stage_states) if state == "success" else ""
+            detail = (describe_stage(self.province, stage, self.period, self._run_id, stage_states)
+                      if state == "success" else "")
             self.reported.append(StageResult(stage, state, detail))
             self.on_stage(self.reported[-1])
 
 
-def describe_stage(stage: str, period: str, run_id: str, states: list[str]) -> str:
+def describe_stage(province: Province, stage: str, period: str, run_id: str, states: list[str]) -> str:
     """One line of counts a person can check a stage by."""
     if stage == "extract":
         from dti.sources.inbox import CERTIFICATES, POPULATION, SUBMISSIONS, list_inbox
 
-        counts = {kind: len(list_inbox(settings.INBOX_URL, kind, period)) for kind in (SUBMISSIONS, CERTIFICATES, POPULATION)}
+        counts = {kind: len(list_inbox(province.inbox_url, kind, period))
+                  for kind in (SUBMISSIONS, CERTIFICATES, POPULATION)}
         return f"{period}: " + ", ".join(f"{count} {kind} files" for kind, count in counts.items())
     if stage == "transform":
         return f"{len(states)} dbt tasks (seeds, models, tests) succeeded"
     query, params = STAGE_COUNTS[stage]
-    with psycopg.connect(settings.database_url()) as conn:
+    with psycopg.connect(province.warehouse_url()) as conn:
         counts = conn.execute(query, params(period, run_id)).fetchone()
     return STAGE_TEMPLATES[stage].format(*counts)
 

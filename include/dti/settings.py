@@ -9,7 +9,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
@@ -22,26 +22,34 @@ AIRFLOW_HOME = STATE_DIR / "airflow"
 LOG_DIR = STATE_DIR / "logs"
 # What the demo's procedure system holds for each period (seed and volume of its dossiers).
 DEMO_DIR = STATE_DIR / "demo"
-INBOX_DIR = Path(os.environ.get("DTI_INBOX_DIR", STATE_DIR / "inbox"))
+# Roots of the per-province folders: each province has its own ``<root>/<province code>`` inside
+# (dti.provinces), so no province reads another's files or overwrites its publication.
+INBOX_ROOT_DIR = Path(os.environ.get("DTI_INBOX_DIR", STATE_DIR / "inbox"))
 # Where agencies drop files: the local inbox folder unless an fsspec URL (s3://…) is configured.
-INBOX_URL = os.environ.get("DTI_INBOX_URL") or str(INBOX_DIR)
-ARCHIVE_DIR = Path(os.environ.get("DTI_ARCHIVE_DIR", STATE_DIR / "archive"))
-OUTPUT_DIR = Path(os.environ.get("DTI_OUTPUT_DIR", PROJECT_ROOT / "output"))
+INBOX_ROOT_URL = os.environ.get("DTI_INBOX_URL") or str(INBOX_ROOT_DIR)
+ARCHIVE_ROOT_DIR = Path(os.environ.get("DTI_ARCHIVE_DIR", STATE_DIR / "archive"))
+OUTPUT_ROOT_DIR = Path(os.environ.get("DTI_OUTPUT_DIR", PROJECT_ROOT / "output"))
+# The provinces this deployment scores (dti.provinces reads it).
+PROVINCES_FILE = Path(os.environ.get("DTI_PROVINCES_FILE", PROJECT_ROOT / "provinces.yml"))
 
 DAGS_DIR = PROJECT_ROOT / "dags"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-REPORTING_UNITS_SEED = DBT_PROJECT_DIR / "seeds" / "province" / "reporting_units.csv"
 # The province's own catalogs of the components units fill in (department, commune, focal point).
 UNIT_COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "unit_components.csv"
 # The bands of the components scored in tiers, national and the province's own alike.
 COMPONENT_TIERS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_component_tiers.csv"
 
-DAG_ID = "dti_pipeline"
-# The Airflow connection of the province's procedure-system API: host, port, scheme in
-# ``schema`` (http or https), the bearer token as its password.
-PROCEDURE_API_CONN_ID = "dti_procedure_api"
-EMBEDDED_DATABASE_NAME = "dti"
+# One pipeline DAG per province: ``dti_pipeline_<province code>``.
+DAG_ID_PREFIX = "dti_pipeline_"
+# The DAG that gathers every province's published scores into the national table.
+NATIONAL_DAG_ID = "dti_national_rollup"
+# Where `dti what-if` seeds the indicator catalog it scores scenarios with (the same for every province).
+WHAT_IF_DATABASE = "dti_what_if"
+# A province's procedure-system API is the Airflow connection ``dti_procedure_api_<code>`` unless
+# provinces.yml names another: host, port, scheme in ``schema`` (http or https), the bearer token
+# as its password.
+PROCEDURE_API_CONN_ID_PREFIX = "dti_procedure_api_"
 
 # A submission larger than this is not opened: self-assessment workbooks are a few kB.
 MAX_SUBMISSION_BYTES = int(os.environ.get("DTI_MAX_SUBMISSION_BYTES", 20 * 1024 * 1024))
@@ -77,9 +85,18 @@ def procedure_api_base_url(scheme: str | None, host: str, port: int | None) -> s
     return f"{scheme or 'http'}://{host}" + (f":{port}" if port else "")
 
 
-def database_url() -> str | None:
-    """The warehouse URL when the user points dti at their own PostgreSQL, else None (embedded)."""
+def server_url() -> str | None:
+    """The PostgreSQL server when the user points dti at their own (``DTI_DATABASE_URL``), else None
+    (embedded). Every province's warehouse is a database of its own on this server; the URL's own
+    database is only where dti connects to create them."""
     return os.environ.get("DTI_DATABASE_URL") or None
+
+
+def database_on_server(server: str, dbname: str) -> str:
+    """The URL of database ``dbname`` on the server of ``server`` (same host, port and user)."""
+    params = PostgresParams.from_url(server)
+    credentials = quote(params.user, safe="") + (f":{quote(params.password, safe='')}" if params.password else "")
+    return f"postgresql://{credentials}@{params.host}:{params.port}/{dbname}"
 
 
 def dag_schedule() -> str:
@@ -120,7 +137,8 @@ class PostgresParams:
 
 
 def dbt_project_vars() -> dict:
-    """The ``vars`` of dbt_project/dbt_project.yml: the province's constants that the dbt models,
-    the submission template and the report share (focal point, due days, the report's issuer)."""
+    """The ``vars`` of dbt_project/dbt_project.yml: the defaults of the province constants that the
+    dbt models, the submission template and the report share (focal point, due days, the report's
+    issuer); each province's own values come from provinces.yml (dti.provinces)."""
     with (DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
         return yaml.safe_load(handle).get("vars") or {}

@@ -1,11 +1,17 @@
-"""How the DAG runs dbt: the Cosmos configuration for ``dbt_project/``.
+"""How a province's DAG runs dbt: the Cosmos configuration for ``dbt_project/``.
 
-dbt reads its connection from ``dbt_project/profiles.yml``, which takes host, port, user and
-database from the ``DTI_PG*`` variables that ``dti.settings.PostgresParams.dbt_env`` produces.
+dbt reads its connection from ``dbt_project/profiles.yml``: the server (host, port, user,
+password) from the ``DTI_PG*`` variables of the environment, which are the same for every
+province (``dti.settings.PostgresParams.dbt_env``), and the database from ``DTI_PGDATABASE``,
+which each province's DAG sets to its own. Its seed folder (``DTI_PROVINCE_SEEDS``) and dbt vars
+are the province's too. Cosmos hands them to dbt for every task of the DAG, when it lists the
+project while the DAG file is parsed and when a task runs, without changing the environment of
+the process that parses or runs tasks of several provinces; no secret is written into the DAG.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,14 +20,16 @@ from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
 from dti import audit, settings
+from dti.provinces import Province
 from dti.warehouse import connect
 
 DBT_PROFILE = "dti"
 DBT_TARGET = "default"
 
 
-def project_config() -> ProjectConfig:
-    return ProjectConfig(dbt_project_path=settings.DBT_PROJECT_DIR)
+def project_config(province: Province) -> ProjectConfig:
+    return ProjectConfig(dbt_project_path=settings.DBT_PROJECT_DIR, env_vars=province.dbt_env(),
+                         dbt_vars=dict(province.dbt_vars))
 
 
 def profile_config() -> ProfileConfig:
@@ -51,16 +59,17 @@ def render_config() -> RenderConfig:
     )
 
 
-def operator_args() -> dict:
+def operator_args(province: Province) -> dict:
     # Cosmos runs each dbt task in a temporary copy of the project and calls the callback with that
     # copy before removing it, whether dbt succeeded or not: the one moment run_results.json exists.
-    return {"callback": record_dbt_results}
+    return {"callback": functools.partial(record_dbt_results, province=province)}
 
 
-def record_dbt_results(project_dir: str, context: Mapping, **_) -> None:
-    """Record the node results of the dbt command a Cosmos task just ran under the Airflow run's id."""
+def record_dbt_results(project_dir: str, context: Mapping, province: Province, **_) -> None:
+    """Record the node results of the dbt command a Cosmos task just ran under the Airflow run's id,
+    in the province's warehouse."""
     run_results = Path(project_dir) / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
     if not run_results.is_file():
         return  # dbt stopped before running any node (e.g. the project did not parse)
-    with connect(settings.database_url()) as conn:
+    with connect(province.warehouse_url()) as conn:
         audit.record_dbt_results(conn, context["run_id"], run_results)

@@ -50,18 +50,12 @@ def ensure_database(server_url: str, dbname: str) -> str:
         exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
         if not exists:
             conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(dbname)))
-    return with_database(server_url, dbname)
+    return settings.database_on_server(server_url, dbname)
 
 
 def drop_database(server_url: str, dbname: str) -> None:
     with connect(server_url, autocommit=True) as conn:
         conn.execute(psycopg.sql.SQL("drop database if exists {} with (force)").format(psycopg.sql.Identifier(dbname)))
-
-
-def with_database(url: str, dbname: str) -> str:
-    params = settings.PostgresParams.from_url(url)
-    credentials = params.user + (f":{params.password}" if params.password else "")
-    return f"postgresql://{credentials}@{params.host}:{params.port}/{dbname}"
 
 
 class EmbeddedPostgres:
@@ -138,16 +132,24 @@ class EmbeddedPostgres:
 
 
 @contextmanager
-def warehouse(dbname: str = settings.EMBEDDED_DATABASE_NAME) -> Iterator[str]:
-    """Yield the URL of the warehouse database: ``DTI_DATABASE_URL`` if set, else the embedded server."""
-    configured = settings.database_url()
+def server() -> Iterator[str]:
+    """Yield the URL of the PostgreSQL server: ``DTI_DATABASE_URL``'s if set, else the embedded
+    server's, started for the duration (or joined, when another run started it)."""
+    configured = settings.server_url()
     if configured:
         settings.PostgresParams.from_url(configured)
         yield configured
         return
-    server = EmbeddedPostgres(settings.EMBEDDED_PG_DIR)
-    server_url = server.start()
+    embedded = EmbeddedPostgres(settings.EMBEDDED_PG_DIR)
+    server_url = embedded.start()
     try:
-        yield ensure_database(server_url, dbname)
+        yield server_url
     finally:
-        server.stop()
+        embedded.stop()
+
+
+@contextmanager
+def warehouse(dbname: str) -> Iterator[str]:
+    """Yield the URL of database ``dbname`` on the server (see ``server``), created if missing."""
+    with server() as server_url:
+        yield ensure_database(server_url, dbname)

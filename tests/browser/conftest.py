@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from dti.quality.suites import SUITES
+from tests.helpers import PROVINCE
 
 CHROMIUM = os.environ.get("DTI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -38,7 +39,7 @@ ROWS = 3
 def frame_for(suite_name: str) -> pd.DataFrame:
     """A few rows holding every column the suite looks at, valued so most expectations pass."""
     by_column: dict[str, list[dict]] = {}
-    for expectation in SUITES[suite_name]().expectations:
+    for expectation in SUITES[suite_name](PROVINCE).expectations:
         kwargs = expectation.configuration.kwargs
         columns = [kwargs.get(key) for key in ("column", "column_A", "column_B")]
         columns += kwargs.get("column_list") or kwargs.get("column_set") or []

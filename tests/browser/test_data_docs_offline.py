@@ -18,6 +18,7 @@ from dti.quality import validation
 from dti.quality.data_docs import QUALITY_DIR, publish_data_docs
 from dti.quality.suites import SUITES
 from tests.browser.conftest import frame_for
+from tests.helpers import PROVINCE
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def context_copy(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
         for suite_name in SUITES:
-            validation.validate_frame(suite_name, suite_name, frame_for(suite_name))
+            validation.validate_frame(suite_name, suite_name, frame_for(suite_name), PROVINCE)
     return context_copy
 
 
@@ -43,7 +44,7 @@ def published(context_copy, tmp_path_factory) -> Path:
     output_root = tmp_path_factory.mktemp("output")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
-        publish_data_docs(output_root, RUN_ID)
+        publish_data_docs(output_root, RUN_ID, PROVINCE)
     return output_root
 
 
@@ -87,7 +88,7 @@ def test_each_validation_result_page_renders_its_expectation_table(published, pa
     assert page.locator(".navbar img").evaluate("img => img.complete && img.naturalWidth > 0")
     table = page.locator("table.table").first
     assert table.evaluate("e => getComputedStyle(e).borderCollapse") == "collapse"
-    expectations = len(SUITES[suite_name]().expectations)
+    expectations = len(SUITES[suite_name](PROVINCE).expectations)
     assert page.locator("table.table tbody tr").count() >= expectations
     assert page.locator(".fas.fa-check-circle, .fas.fa-times").first.evaluate(
         "e => getComputedStyle(e, '::before').fontFamily").startswith('"Font Awesome')
@@ -102,7 +103,7 @@ def test_each_suite_page_lists_its_expectations(published, page):
 
         assert page.locator(".breadcrumb-item.active").inner_text().endswith(suite_name)
         listed = page.locator("ul[id$='-body'] > li:not([style*='list-style-type:none'])")
-        assert listed.count() >= len(SUITES[suite_name]().expectations)
+        assert listed.count() >= len(SUITES[suite_name](PROVINCE).expectations)
         # A Bootstrap badge; a plain span is displayed inline.
         assert page.locator(".badge").first.evaluate("e => getComputedStyle(e).display") == "inline-block"
     page.recorder.assert_clean()

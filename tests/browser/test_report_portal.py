@@ -32,6 +32,7 @@ from dti.quality import validation
 from dti.quality.data_docs import publish_data_docs
 from dti.quality.suites import SUITES
 from tests.browser.conftest import frame_for
+from tests.helpers import PROVINCE
 from tests.scoring_data import COMMUNE, PERIOD_2023, PERIOD_2026
 
 pytestmark = pytest.mark.browser
@@ -56,15 +57,15 @@ def output_root(scored_url, tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
         patch.setenv("DBT_LOG_PATH", str(tmp_path_factory.getbasetemp() / "portal-dbt" / "logs"))
-        validation.validate_frame(suite, suite, frame_for(suite))
-        publish_data_docs(output_root, RUN_ID)
-        publish_dbt_docs(scored_url, output_root, RUN_ID)
+        validation.validate_frame(suite, suite, frame_for(suite), PROVINCE)
+        publish_data_docs(output_root, RUN_ID, PROVINCE)
+        publish_dbt_docs(scored_url, output_root, RUN_ID, PROVINCE)
         for period in (PERIOD_2023, PERIOD_2026):
             with psycopg.connect(scored_url) as conn:
-                companions = {**workbook_files(conn, period), **scorecard_files(conn, period)}
+                companions = {**workbook_files(conn, period, PROVINCE), **scorecard_files(conn, period, PROVINCE)}
                 quarantined = [QuarantinedFile("X07822-cũ.xlsx", "Thiếu cột 'Mã chỉ số'", COMMUNE)]
-                publish_report(conn, period, output_root, RUN_ID, quarantined, extra_files=companions)
-        publish_portal(output_root)
+                publish_report(conn, period, output_root, RUN_ID, quarantined, PROVINCE, extra_files=companions)
+        publish_portal(output_root, PROVINCE)
     return output_root
 
 

@@ -1,5 +1,6 @@
 """The real DAG on demo data, run twice through `dti run`: the published DTI equals the marts and an
-independent recomputation from the landed rows; the damaged file is quarantined; nothing doubles."""
+independent recomputation from the landed rows; the damaged file is quarantined; nothing doubles;
+the national roll-up holds the published DTI."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ import pandas as pd
 import psycopg
 import pytest
 
-from dti import settings
+from dti import settings, warehouse
 from dti.demo.submissions import RESUBMISSION_SUFFIX
+from tests.helpers import PROVINCE, provinces_file_with_database
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2026-Q3"
@@ -27,9 +29,19 @@ ROW_COUNTS = ("select (select count(*) from raw.self_assessment_rows), (select c
               "(select count(*) from quarantine.rejected_files), (select count(*) from quarantine.rejected_rows)")
 
 
-def run_cli(database_url: str, state: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DTI_DATABASE_URL": database_url, "DTI_STATE_DIR": str(state / "state"),
-           "DTI_OUTPUT_DIR": str(state / "output"), "COLUMNS": "200"}
+@pytest.fixture()
+def deployment(database_url, postgres_server_url, tmp_path):
+    """The project's provinces.yml with Bắc Ninh's warehouse in this test's database and a national
+    database of the test's own."""
+    database = settings.PostgresParams.from_url(database_url).dbname
+    path = provinces_file_with_database(tmp_path, database)
+    yield path, settings.database_on_server(postgres_server_url, f"{database}_national")
+    warehouse.drop_database(postgres_server_url, f"{database}_national")
+
+
+def run_cli(server_url: str, provinces_file: Path, state: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DTI_DATABASE_URL": server_url, "DTI_PROVINCES_FILE": str(provinces_file),
+           "DTI_STATE_DIR": str(state / "state"), "DTI_OUTPUT_DIR": str(state / "output"), "COLUMNS": "200"}
     return subprocess.run([str(Path(sys.executable).with_name("dti")), "run", "--period", PERIOD],
                           env=env, capture_output=True, text=True, timeout=1200)
 
@@ -41,7 +53,9 @@ def printed_dti(output: str) -> str:
 
 
 def read_seed(name: str) -> list[dict]:
-    with (SEED_DIR / name).open(encoding="utf-8", newline="") as handle:
+    """A seed of the shared catalog ('catalog/…') or of the province's own folder ('reporting_units.csv')."""
+    folder = SEED_DIR if "/" in name else PROVINCE.seeds_dir
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -119,11 +133,14 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
     return points / 1000
 
 
-def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(database_url, tmp_path):
-    first = run_cli(database_url, tmp_path)
+def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(database_url, postgres_server_url,
+                                                                           deployment, tmp_path):
+    provinces_file, national_url = deployment
+    first = run_cli(postgres_server_url, provinces_file, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
 
-    report = tmp_path / "output" / "reports" / PERIOD / "index.html"
+    # Every file of the province is in its own folder: output/<code>/, the inbox's <code>/.
+    report = tmp_path / "output" / PROVINCE.code / "reports" / PERIOD / "index.html"
     assert f"Report: {report}" in first.stdout
     html = report.read_text(encoding="utf-8")
     report_dti = re.search(r'id="province-dti">\s*([0-9.]+)\s*<', html).group(1)
@@ -140,20 +157,20 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         quarantined = conn.execute("select file_name, reason from quarantine.rejected_files where period = %s",
                                    (PERIOD,)).fetchall()
         assert len(quarantined) == 1 and quarantined[0][0] in quarantined[0][1]
-        inbox_files = list((tmp_path / "state" / "inbox" / "submissions" / PERIOD).glob("*.xlsx"))
+        inbox_files = list((tmp_path / "state" / "inbox" / PROVINCE.code / "submissions" / PERIOD).glob("*.xlsx"))
         submitted = conn.execute("select count(*) from marts.fct_dti_scores where period = %s "
                                  "and submission_status in ('on_time', 'late')", (PERIOD,)).fetchone()[0]
         # every unit of the units seed has a score; the target-progress and levers reports are built
         units = conn.execute("select count(*) from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
                              (PERIOD,)).fetchone()[0]
-        assert units == len(read_seed("province/reporting_units.csv"))
+        assert units == len(read_seed("reporting_units.csv"))
         targets = conn.execute("select count(*) from marts.rpt_target_progress where period = %s", (PERIOD,)).fetchone()[0]
-        assert targets == len(read_seed("province/province_targets.csv"))
+        assert targets == len(read_seed("province_targets.csv"))
         units_sending = {p.stem.removesuffix(RESUBMISSION_SUFFIX) for p in inbox_files}
         assert submitted == len(units_sending) - 1
         assert quarantined[0][0] in html
         assert "Phường Đa Mai" in html or "Xã Xuân Lương" in html
-        for target in read_seed("province/province_targets.csv"):
+        for target in read_seed("province_targets.csv"):
             assert target["name_vi"] in html
         # the estimated rank and the first improvement lever, as the marts give them
         rank = conn.execute("select estimated_rank from marts.rpt_peer_rank where period = %s", (PERIOD,)).fetchone()[0]
@@ -163,13 +180,19 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         assert lever in html[html.index('id="levers"'):]
         counts_before = conn.execute(ROW_COUNTS).fetchone()
         assert all(count > 0 for count in counts_before[:4]), counts_before
+    # The national roll-up, which the province's publication triggers, holds the published DTI.
+    assert f"National roll-up {PERIOD}: 1 provinces" in first.stdout
+    with psycopg.connect(national_url) as conn:
+        rolled_up = conn.execute("select province_code, dti_score from national.province_dti_scores "
+                                 "where period = %s", (PERIOD,)).fetchall()
+    assert rolled_up == [(PROVINCE.code, mart_dti)]
 
-    second = run_cli(database_url, tmp_path)
+    second = run_cli(postgres_server_url, provinces_file, tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert printed_dti(second.stdout) == printed_dti(first.stdout)
     with psycopg.connect(database_url) as conn:
         counts_after = conn.execute(ROW_COUNTS).fetchone()
     assert counts_after == counts_before
-    assert (tmp_path / "output" / "reports" / "latest" / "index.html").resolve() == report.resolve()
+    assert (tmp_path / "output" / PROVINCE.code / "reports" / "latest" / "index.html").resolve() == report.resolve()
     # The run's Data Docs are published where the report's link points (reports/<period>/../../quality).
-    assert (tmp_path / "output" / "quality" / "index.html").is_file()
+    assert (tmp_path / "output" / PROVINCE.code / "quality" / "index.html").is_file()

@@ -17,6 +17,7 @@ from dti.dbt_invocation import invoke_dbt
 from dti.publish.publication import write_publication_atomically
 from dti.quality import suites
 from dti.quality.validation import record_validation, validate_frame
+from tests.helpers import PROVINCE
 
 PERIOD = "2026-Q3"
 
@@ -35,9 +36,9 @@ def submission_rows(*unit_codes: str) -> pd.DataFrame:
 
 def test_each_run_keeps_its_start_end_and_one_row_per_validation_with_every_expectation(database_url):
     warehouse.ensure_schemas(database_url)
-    clean = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "STP"))
+    clean = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "STP"), PROVINCE)
     # the second run receives a row of a unit the province does not have
-    broken = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "SXYZ"))
+    broken = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "SXYZ"), PROVINCE)
 
     with psycopg.connect(database_url) as conn:
         audit.record_run_started(conn, "run-1", PERIOD)
@@ -150,7 +151,7 @@ def audited_warehouse(database_url, tmp_path) -> str:
     with psycopg.connect(database_url) as conn:
         audit.record_run_started(conn, "run-1", PERIOD)
         record_validation(conn, "run-1", validate_frame(
-            suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV")))
+            suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV"), PROVINCE))
         audit.record_dbt_results(conn, "run-1", run_results)
         audit.record_publication(conn, "run-1", PERIOD, build)
     return database_url

@@ -15,9 +15,12 @@ from dti.landing.submissions import land_submission
 from dti.quality import gates
 from dti.sources import submissions
 from dti.sources.inbox import InboxFile
+from dti.sources.submission_template import submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, Case
+from tests.helpers import PROVINCE
 
 pytestmark = pytest.mark.integration
+RULES = submission_rules(PERIOD, PROVINCE)
 SENT = datetime(2026, 10, 5, 2, 0, tzinfo=timezone.utc)
 
 
@@ -35,7 +38,7 @@ def inbox_file(case: Case) -> InboxFile:
 
 
 def land_corpus(conn: psycopg.Connection, archive: Path) -> dict[str, landing.LandingOutcome]:
-    return {case.file: land_submission(conn, inbox_file(case), PERIOD, archive, MAX_BYTES) for case in CASES}
+    return {case.file: land_submission(conn, inbox_file(case), PERIOD, archive, MAX_BYTES, RULES) for case in CASES}
 
 
 def assert_both_halves(expected, reason: str) -> None:
@@ -117,6 +120,6 @@ def test_landing_the_corpus_again_adds_nothing(conn, tmp_path):
 def test_the_raw_gate_finds_nothing_the_reader_let_through(database_url, conn, tmp_path):
     land_corpus(conn, tmp_path / "archive")
     conn.commit()
-    counts = gates.validate_raw_submissions(database_url, PERIOD, "bad-input-run")
+    counts = gates.validate_raw_submissions(database_url, PERIOD, "bad-input-run", PROVINCE)
     assert counts["success"] is True and counts["submissions_quarantined"] == 0
     assert counts["rows"] == sum(case.rows_used for case in CASES)

@@ -12,16 +12,18 @@ from psycopg import sql
 
 from dti import landing, settings, warehouse
 from dti.demo import certificates as demo
-from dti.landing.certificates import land_certificate_files, land_population_files
+from dti.landing.certificates import land_certificate_files, land_population_files, province_ward_codes
 from dti.sources import certificates
 from dti.sources.inbox import InboxFile
 from dti.periods import period_end
+from tests.helpers import PROVINCE
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
 LIMIT = 10_000_000
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input" / "certificates"
 PLAN = demo.CertificateDemoPlan(period=PERIOD, seed=5, flawed_share=0.002, ward_codes=("07228", "09187", "07246"))
+WARD_CODES = province_ward_codes(PROVINCE)
 IDENTIFIER = re.compile(r"[0-9]{10,}")
 
 
@@ -34,8 +36,8 @@ def conn(database_url):
 
 @pytest.fixture()
 def demo_files(tmp_path):
-    providers = demo.generate_certificate_files(tmp_path / "certificates" / PERIOD, PLAN)
-    return providers, demo.generate_population_file(tmp_path / "population" / PERIOD, PLAN)
+    providers = demo.generate_certificate_files(tmp_path / "certificates" / PERIOD, PLAN, PROVINCE)
+    return providers, demo.generate_population_file(tmp_path / "population" / PERIOD, PLAN, PROVINCE)
 
 
 def _inbox(*paths: Path) -> list[InboxFile]:
@@ -43,11 +45,11 @@ def _inbox(*paths: Path) -> list[InboxFile]:
 
 
 def _land_certificates(database_url, paths, tmp_path):
-    return land_certificate_files(database_url, _inbox(*paths), PERIOD, tmp_path / "archive", LIMIT)
+    return land_certificate_files(database_url, _inbox(*paths), PERIOD, tmp_path / "archive", LIMIT, WARD_CODES)
 
 
 def _land_population(database_url, paths, tmp_path):
-    return land_population_files(database_url, _inbox(*paths), PERIOD, tmp_path / "archive", LIMIT)
+    return land_population_files(database_url, _inbox(*paths), PERIOD, tmp_path / "archive", LIMIT, WARD_CODES)
 
 
 def _scalar(conn, query, *params):
@@ -88,7 +90,7 @@ def test_every_providers_file_and_the_population_land_in_one_schema(database_url
         ("BKAV-CA", True), ("FPT-CA", True), ("VNPT-CA", True), ("Viettel-CA", True)]
     assert conn.execute("select distinct source, unit_code, period, status from raw.landed_files order by source"
                         ).fetchall() == [("certificate_provider", None, PERIOD, "landed"), ("population", None, PERIOD, "landed")]
-    communes = demo.demo_communes(PLAN)
+    communes = demo.demo_communes(PLAN, PROVINCE)
     assert population_outcome.rows_landed == len(communes)
     assert dict(conn.execute("select nso_ward_code, adult_population from raw.adult_population").fetchall()) == {
         c.nso_ward_code: c.adults for c in communes}

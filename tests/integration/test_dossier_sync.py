@@ -18,6 +18,7 @@ from dti.landing import dossiers as landing_dossiers
 from dti.landing import pseudonymizer
 from dti.landing.dossiers import land_pages, sync_dossiers
 from dti.sources.procedure_api import ProcedureApiError, ReceivedPage, RetryPolicy, read_page
+from tests.helpers import PROVINCE
 
 pytestmark = pytest.mark.integration
 TOKEN = "sandbox-token"
@@ -29,7 +30,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input" / "api
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return generate_dossiers(PLAN)
+    return generate_dossiers(PLAN, PROVINCE)
 
 
 @pytest.fixture()
@@ -113,7 +114,7 @@ def test_after_the_data_moves_on_a_sync_transfers_and_lands_only_the_new_and_cha
                                                                                               tmp_path):
     state, base_url = sandbox
     sync(db, base_url, tmp_path)
-    advanced = advance_dossiers(records, PLAN, new_share=0.01, changed_share=0.005)
+    advanced = advance_dossiers(records, PLAN, PROVINCE, new_share=0.01, changed_share=0.005)
     state.replace_records(advanced)
     new_and_changed = versions(advanced) - versions(records)
     latest = max(record["updated_at"] for record in records)

@@ -9,11 +9,13 @@ from dti import landing, warehouse
 from dti.landing.submissions import land_submission
 from dti.sources.inbox import InboxFile
 from dti.quality import gates
-from tests.helpers import submission_row, workbook_bytes
+from dti.sources.submission_template import submission_rules
+from tests.helpers import PROVINCE, submission_row, workbook_bytes
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
 LIMIT = 1_000_000
+RULES = submission_rules(PERIOD, PROVINCE)
 
 
 @pytest.fixture()
@@ -35,7 +37,7 @@ def _count(conn, query, *params):
 
 
 def _land(conn, path, tmp_path):
-    return land_submission(conn, InboxFile.from_path(path), PERIOD, tmp_path / "archive", LIMIT)
+    return land_submission(conn, InboxFile.from_path(path), PERIOD, tmp_path / "archive", LIMIT, RULES)
 
 
 def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbox, tmp_path):
@@ -134,7 +136,7 @@ def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database
     conn.execute("update raw.self_assessment_rows set unit_code = 'XYZ' where unit_code = 'STP'")
     conn.commit()
 
-    counts = gates.validate_raw_submissions(database_url, PERIOD, "test-run")
+    counts = gates.validate_raw_submissions(database_url, PERIOD, "test-run", PROVINCE)
 
     assert counts["success"] is False and counts["submissions_quarantined"] == 2
     statuses = dict(conn.execute("select file_name, status from raw.landed_files").fetchall())

@@ -20,6 +20,7 @@ import pytest
 from dti import warehouse
 from dti.publish.report import publish_report
 from dti.quality import gates
+from tests.helpers import PROVINCE
 from tests.scoring_data import PERIOD_2026, build_two_periods
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -52,7 +53,7 @@ def test_a_failing_api_page_is_set_aside_and_the_other_pages_are_kept(database_u
         # the second record names a unit the province does not have
         register_page(conn, bad, [("D-3", "SNV", filed), ("D-4", "SXYZ", filed)])
 
-    outcome = gates.validate_raw_sources(database_url, PERIOD_2026, "gate-run")
+    outcome = gates.validate_raw_sources(database_url, PERIOD_2026, "gate-run", PROVINCE)
 
     assert outcome["raw_dossier_records"] == {"rows": 4, "success": False, "failed_expectations": 1,
                                               "files_quarantined": 1}
@@ -84,16 +85,16 @@ def test_a_broken_mart_stops_the_run_before_publishing_and_the_last_report_stays
     build_two_periods(database_url)
     output = tmp_path / "output"
     # the marts pass their gate, and the report is published
-    assert gates.validate_marts(database_url, PERIOD_2026, "run-1")["expectations_checked"] > 0
+    assert gates.validate_marts(database_url, PERIOD_2026, "run-1", PROVINCE)["expectations_checked"] > 0
     with psycopg.connect(database_url) as conn:
-        publish_report(conn, PERIOD_2026, output, "run-1", [])
+        publish_report(conn, PERIOD_2026, output, "run-1", [], PROVINCE)
     before = published_bytes(output)
     assert before
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(breakage)
     with pytest.raises(gates.MartsValidationFailed, match=re.escape(expected)):
-        gates.validate_marts(database_url, PERIOD_2026, "run-2")
+        gates.validate_marts(database_url, PERIOD_2026, "run-2", PROVINCE)
 
     assert published_bytes(output) == before
     with psycopg.connect(database_url) as conn:

@@ -12,6 +12,7 @@ import pytest
 
 from dti.publish.report import render_report_html, render_report_pages
 from dti.publish.report_data import ReportDataMissing, load_report_data
+from tests.helpers import PROVINCE
 
 PERIOD = "2025-Q4"
 
@@ -186,7 +187,7 @@ def test_the_report_reads_every_section_of_the_period_from_the_marts(marts_conn)
 
 
 def test_the_report_rendered_from_the_marts_shows_targets_rank_levers_and_units(marts_conn):
-    html = render_report_html(load_report_data(marts_conn, PERIOD, "run-1", []))
+    html = render_report_html(load_report_data(marts_conn, PERIOD, "run-1", []), PROVINCE)
 
     assert 'id="province-dti">0.6123<' in html
     assert "<td class=\"number not-scored\">chưa đo được</td>" in html
@@ -218,7 +219,7 @@ def test_the_report_reads_the_runs_validations_the_sources_and_the_english_names
 
 def test_both_reports_rendered_from_the_marts_agree_on_every_figure(marts_conn):
     data = load_report_data(marts_conn, PERIOD, "run-1", [])
-    pages = render_report_pages(data)
+    pages = render_report_pages(data, PROVINCE)
     vietnamese, english = pages["index.html"].decode(), pages["index.en.html"].decode()
 
     assert re.findall(r'id="province-dti">([^<]*)<', vietnamese) == re.findall(r'id="province-dti">([^<]*)<', english)

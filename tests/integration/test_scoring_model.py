@@ -26,6 +26,7 @@ from tests.scoring_data import (
     build_two_periods,
     unit_catalog,
 )
+from tests.helpers import PROVINCE
 
 @pytest.fixture(autouse=True)
 def dbt_folders(tmp_path_factory, monkeypatch):
@@ -107,7 +108,7 @@ def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
     assert "NT01" in silent_ranking["components_missing_list"]
     units = query(scored_url, "select count(*) as n from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
                   (PERIOD_2026,))
-    with (settings.DBT_PROJECT_DIR / "seeds/province/reporting_units.csv").open(encoding="utf-8") as handle:
+    with PROVINCE.reporting_units_seed.open(encoding="utf-8") as handle:
         assert units[0]["n"] == sum(1 for _ in csv.DictReader(handle))
 
 

@@ -20,13 +20,14 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from dti import cli, landing, warehouse
+from dti import cli, landing, settings, warehouse
 from dti.dbt_invocation import dbt_failure, invoke_dbt
 from dti.landing.submissions import land_submission
 from dti.quality.validation import FailedExpectation, ValidationSummary, record_validation
 from dti.sources.inbox import InboxFile
 from dti.trace import TraceError, print_trace, trace_score
-from tests.helpers import submission_row, workbook_bytes
+from dti.sources.submission_template import submission_rules
+from tests.helpers import PROVINCE, provinces_file_with_database, submission_row, workbook_bytes
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +75,8 @@ def land_sources(url: str, inbox: Path, archive: Path) -> dict[str, dict]:
     workbook = inbox / "SNV_2026-Q3.xlsx"
     workbook.write_bytes(workbook_bytes([submission_row("SNV", "NT01", *SNV_ROW)]))
     with psycopg.connect(url) as conn:
-        outcome = land_submission(conn, InboxFile.from_path(workbook), PERIOD, archive, 1_000_000)
+        outcome = land_submission(conn, InboxFile.from_path(workbook), PERIOD, archive, 1_000_000,
+                                  submission_rules(PERIOD, PROVINCE))
     assert outcome.status == "landed", outcome.reason
     with psycopg.connect(url, autocommit=True) as conn:
         stp = register_original(conn, archive, b"ma_don_vi,chi_so,tu_so,mau_so\nSTP,NT01,45,50\n", "STP_2026-Q3.csv",
@@ -267,10 +269,13 @@ def test_an_unknown_unit_component_or_period_is_a_clear_error(traced):
         trace_score(url, "2025-Q1", "SNV", "NT01")
 
 
-def test_the_cli_prints_the_chain_and_the_checked_sha256(traced, monkeypatch):
+def test_the_cli_prints_the_chain_and_the_checked_sha256(traced, postgres_server_url, tmp_path, monkeypatch):
     url, files = traced
     buffer = StringIO()
-    monkeypatch.setenv("DTI_DATABASE_URL", url)
+    # The default province's warehouse is this test's database, on the test server.
+    monkeypatch.setenv("DTI_DATABASE_URL", postgres_server_url)
+    monkeypatch.setattr(settings, "PROVINCES_FILE",
+                        provinces_file_with_database(tmp_path, settings.PostgresParams.from_url(url).dbname))
     monkeypatch.setattr(cli, "console", Console(file=buffer, width=100, color_system=None))
     runner = CliRunner()
     result = runner.invoke(cli.app, ["trace", "--period", PERIOD, "--province", "--component", "1.2"])

@@ -12,6 +12,7 @@ import pytest
 
 from dti import warehouse
 from dti.publish.workbook import workbook_file_name, workbook_files
+from tests.helpers import PROVINCE
 from tests.scoring_data import DEPARTMENT, PERIOD_2026, SILENT_DEPARTMENT, build_two_periods
 
 INJECTED = "=1+1"
@@ -41,7 +42,7 @@ def scored_url(postgres_server_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def workbook(scored_url):
     with psycopg.connect(scored_url) as conn:
-        files = workbook_files(conn, PERIOD_2026)
+        files = workbook_files(conn, PERIOD_2026, PROVINCE)
     assert list(files) == [workbook_file_name(PERIOD_2026)] == ["dti-2026-Q3.xlsx"]
     return openpyxl.load_workbook(BytesIO(files["dti-2026-Q3.xlsx"]))
 

@@ -12,9 +12,10 @@ import pytest
 from dti.sources import submissions
 from dti.sources.submission_template import load_units, submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, TYPED_ANSWERS, Case
+from tests.helpers import PROVINCE
 
-RULES = submission_rules(PERIOD)
-UNIT_NAMES = {unit["unit_code"]: unit["name_vi"] for unit in load_units()}
+RULES = submission_rules(PERIOD, PROVINCE)
+UNIT_NAMES = {unit["unit_code"]: unit["name_vi"] for unit in load_units(PROVINCE)}
 
 
 def read(case: Case) -> submissions.Submission:

@@ -13,6 +13,7 @@ from dti.demo import certificates as demo
 from dti.sources import certificates, population
 from dti.sources.certificates import UnreadableAgencyFile
 from dti.periods import period_end
+from tests.helpers import PROVINCE
 
 LIMIT = 10_000_000
 WARD_CODES = frozenset({"07210", "07228", "07246", "09169", "09187"})
@@ -225,16 +226,16 @@ SMALL_PLAN = demo.CertificateDemoPlan(period="2026-Q3", seed=11, flawed_share=0.
 
 
 def test_demo_files_are_the_same_for_the_same_plan_and_differ_by_period(tmp_path):
-    first = demo.generate_certificate_files(tmp_path / "a", SMALL_PLAN)
-    again = demo.generate_certificate_files(tmp_path / "b", SMALL_PLAN)
+    first = demo.generate_certificate_files(tmp_path / "a", SMALL_PLAN, PROVINCE)
+    again = demo.generate_certificate_files(tmp_path / "b", SMALL_PLAN, PROVINCE)
     later = demo.generate_certificate_files(tmp_path / "c", demo.CertificateDemoPlan(
-        period="2026-Q4", seed=11, flawed_share=0.002, ward_codes=("07210", "09169")))
+        period="2026-Q4", seed=11, flawed_share=0.002, ward_codes=("07210", "09169")), PROVINCE)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
     assert [p.read_bytes() for p in first] != [p.read_bytes() for p in later]
 
 
 def test_demo_files_come_in_each_providers_layout_and_encoding_with_every_kind_of_flaw(tmp_path):
-    paths = demo.generate_certificate_files(tmp_path, SMALL_PLAN)
+    paths = demo.generate_certificate_files(tmp_path, SMALL_PLAN, PROVINCE)
     contents = {path.name: path.read_bytes() for path in paths}
     assert contents["vnpt-ca_2026-Q3.csv"].startswith(b"\xef\xbb\xbf")
     with pytest.raises(UnicodeDecodeError):
@@ -252,8 +253,8 @@ def test_demo_files_come_in_each_providers_layout_and_encoding_with_every_kind_o
 
 
 def test_demo_adults_and_holder_rates_are_realistic_and_holders_are_counted_once(tmp_path):
-    communes = {c.nso_ward_code: c for c in demo.demo_communes(SMALL_PLAN)}
-    counts = population.read_population_file(demo.generate_population_file(tmp_path, SMALL_PLAN).read_bytes(),
+    communes = {c.nso_ward_code: c for c in demo.demo_communes(SMALL_PLAN, PROVINCE)}
+    counts = population.read_population_file(demo.generate_population_file(tmp_path, SMALL_PLAN, PROVINCE).read_bytes(),
                                              "dan-so.csv", LIMIT, WARD_CODES)
     assert counts.encoding == "utf-8"
     assert {r["nso_ward_code"]: r["adult_population"] for r in counts.rows} == {
@@ -261,7 +262,7 @@ def test_demo_adults_and_holder_rates_are_realistic_and_holders_are_counted_once
     end = period_end(SMALL_PLAN.period)
     holders: dict[str, set[str]] = {code: set() for code in communes}
     rows = rejected = 0
-    for path in demo.generate_certificate_files(tmp_path, SMALL_PLAN):
+    for path in demo.generate_certificate_files(tmp_path, SMALL_PLAN, PROVINCE):
         register = _read(path.read_bytes(), path.name)
         rejected += len(register.rejected)
         for row in register.rows:

@@ -20,10 +20,13 @@ from dti.demo.submissions import (
 from dti.sources import submissions
 from dti.periods import period_end
 from dti.sources.submission_template import load_tiers, submission_deadline, submission_rules
+from tests.helpers import PROVINCE
+
+FOCAL_POINT = PROVINCE.focal_point_unit_code
 
 PERIOD = "2026-Q3"
 LIMIT = 10_000_000
-RULES = submission_rules(PERIOD)
+RULES = submission_rules(PERIOD, PROVINCE)
 
 
 def _read_all(paths):
@@ -48,28 +51,28 @@ def _sent_at(path):
 def default_inbox(tmp_path_factory):
     """The inbox `dti run` fills when it is empty: the default plan, generated once for these tests."""
     folder = tmp_path_factory.mktemp("inbox")
-    paths = generate_submissions(folder, DemoPlan(period=PERIOD))
+    paths = generate_submissions(folder, DemoPlan(period=PERIOD), PROVINCE)
     return folder, paths, _read_all(paths)
 
 
 def test_same_seed_same_content_and_times_other_seed_other_content(tmp_path, default_inbox):
     _, paths, (readable, unreadable) = default_inbox
-    again_paths = generate_submissions(tmp_path / "again", DemoPlan(period=PERIOD))
-    other = _read_all(generate_submissions(tmp_path / "other", DemoPlan(period=PERIOD, seed=8)))
+    again_paths = generate_submissions(tmp_path / "again", DemoPlan(period=PERIOD), PROVINCE)
+    other = _read_all(generate_submissions(tmp_path / "other", DemoPlan(period=PERIOD, seed=8), PROVINCE))
     assert _read_all(again_paths) == (readable, unreadable)
     assert [(p.name, p.stat().st_mtime) for p in again_paths] == [(p.name, p.stat().st_mtime) for p in paths]
     assert other != (readable, unreadable)
 
 
 def test_each_unit_reports_its_own_components_by_their_rules_and_one_file_is_damaged(default_inbox):
-    units = {u["unit_code"]: u for u in load_units()}
+    units = {u["unit_code"]: u for u in load_units(PROVINCE)}
     components = load_components()
     _, _, (readable, unreadable) = default_inbox
     assert len(unreadable) == 1
     senders = {unit for unit, _, _ in readable.values()}
     assert 0 < len(senders) < len(units)  # some units stay silent, as some always do
     for unit_code, rows, rejected in readable.values():
-        rules = {c["component_code"]: c["scoring_rule"] for c in components_for(units[unit_code], components)}
+        rules = {c["component_code"]: c["scoring_rule"] for c in components_for(units[unit_code], components, FOCAL_POINT)}
         codes = [code for code, *_ in rows]
         assert set(codes) <= set(rules) and len(codes) == len(set(codes))
         if not rejected:
@@ -113,11 +116,11 @@ def test_values_are_plausible_for_every_scoring_rule(default_inbox):
 def test_units_earn_about_two_thirds_to_four_fifths_of_their_points(default_inbox):
     """Each unit's share of its points, scored here from the catalog independently of the dbt models."""
     _, _, (readable, _) = default_inbox
-    units = {u["unit_code"]: u for u in load_units()}
+    units = {u["unit_code"]: u for u in load_units(PROVINCE)}
     last = {unit: rows for _, (unit, rows, _) in sorted(readable.items())}
     shares = []
     for unit_code, rows in last.items():
-        components = {c["component_code"]: c for c in components_for(units[unit_code], load_components())}
+        components = {c["component_code"]: c for c in components_for(units[unit_code], load_components(), FOCAL_POINT)}
         earned = 0.0
         for code, numerator, denominator, value in rows:
             component = components[code]
@@ -149,7 +152,7 @@ def test_late_files_arrive_after_the_deadline_and_the_others_between_period_end_
     plan = DemoPlan(period=PERIOD)
     _, paths, (readable, _) = default_inbox
     senders = len({unit for unit, _, _ in readable.values()})
-    deadline, end = submission_deadline(PERIOD), period_end(PERIOD)
+    deadline, end = submission_deadline(PERIOD, PROVINCE), period_end(PERIOD)
     first_files = [path for path in paths if not path.stem.endswith(RESUBMISSION_SUFFIX)]
     late = [path for path in first_files if _sent_at(path).date() > deadline]
     assert all(_sent_at(path).date() > end for path in paths)
@@ -173,6 +176,6 @@ def test_existing_files_are_left_untouched(tmp_path, default_inbox):
     shutil.copytree(folder, inbox)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime) for p in paths}
     # Another seed would write other figures and times into every file it touched.
-    generate_submissions(inbox, DemoPlan(period=PERIOD, seed=9))
+    generate_submissions(inbox, DemoPlan(period=PERIOD, seed=9), PROVINCE)
     assert {name: ((inbox / PERIOD / name).read_bytes(), (inbox / PERIOD / name).stat().st_mtime)
             for name in before} == before

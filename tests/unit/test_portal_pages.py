@@ -12,6 +12,7 @@ from dti.publish.dbt_docs import DbtDocsError, offline_page
 from dti.publish.portal import publish_portal, read_portal
 from dti.publish.publication import write_publication_atomically
 from dti.publish.serve import output_server, server_url
+from tests.helpers import PROVINCE
 
 PAGE = ('<link rel="shortcut icon" href="${require(\'./assets/favicons/favicon.ico\')}"/>'
         '<svg><use xlink:href="{{ getIcon(item.type, \'on\') }}"></use></svg>'
@@ -29,7 +30,7 @@ def test_the_portal_links_published_periods_and_leaves_out_what_is_missing(tmp_p
     assert (portal.latest.report_en, portal.latest.workbook, portal.latest.scorecards) == (
         "reports/latest/index.en.html", "reports/latest/dti-2026-Q3.xlsx", "reports/latest/units/index.html")
     assert portal.periods[1].report_en is None and portal.dbt_docs is None and portal.data_docs is None
-    html = publish_portal(tmp_path).read_text(encoding="utf-8")
+    html = publish_portal(tmp_path, PROVINCE).read_text(encoding="utf-8")
     assert 'href="reports/2026-Q2/index.html"' in html and "docs/index.html" not in html
     assert not list(tmp_path.glob(".tmp-portal-*"))
 

@@ -13,6 +13,7 @@ from dti.demo.dossiers import DossierPlan, advance_dossiers, generate_dossiers
 from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_background
 from dti.sources import procedure_api
 from dti.sources.procedure_api import InvalidPage, ProcedureApiError, RetryPolicy, read_page
+from tests.helpers import PROVINCE
 
 TOKEN = "sandbox-token"
 PLAN = DossierPlan(period="2026-07", seed=11, scale=0.005)  # 300 dossiers
@@ -23,7 +24,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input" / "api
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return generate_dossiers(PLAN)
+    return generate_dossiers(PLAN, PROVINCE)
 
 
 @pytest.fixture()
@@ -227,10 +228,10 @@ def test_a_record_that_is_not_an_object_or_has_no_usable_id_is_named_by_its_posi
 
 
 def test_the_same_seed_gives_the_same_dossiers_and_advancing_adds_new_and_changed_versions_later(records):
-    assert generate_dossiers(PLAN) == records
-    assert generate_dossiers(DossierPlan(period=PLAN.period, seed=12, scale=PLAN.scale)) != records
+    assert generate_dossiers(PLAN, PROVINCE) == records
+    assert generate_dossiers(DossierPlan(period=PLAN.period, seed=12, scale=PLAN.scale), PROVINCE) != records
     assert DossierPlan(period="2026-07").count == 60_000 and DossierPlan(period="2026-Q3", scale=0.5).count == 90_000
-    advanced = advance_dossiers(records, PLAN, new_share=0.1, changed_share=0.05)
+    advanced = advance_dossiers(records, PLAN, PROVINCE, new_share=0.1, changed_share=0.05)
     latest = max(record["updated_at"] for record in records)
     changed = [new for old, new in zip(records, advanced) if new != old]
     assert len(advanced) == len(records) + 30 and len(changed) == 15
@@ -248,15 +249,16 @@ def test_demo_data_scale_sets_the_dossiers_the_demo_procedure_system_serves(tmp_
     from dti.demo.dossiers import recorded_plan
 
     monkeypatch.setattr(settings, "DEMO_DIR", tmp_path / "demo")
-    monkeypatch.setattr(settings, "INBOX_DIR", tmp_path / "inbox")
+    monkeypatch.setattr(settings, "INBOX_ROOT_URL", str(tmp_path / "inbox"))
+    demo_dir = settings.DEMO_DIR / PROVINCE.code
     # The inbox files have their own tests; here only the dossier volume is under test.
-    monkeypatch.setattr(inbox, "write_demo_inbox", lambda folder, period, seed: {})
-    assert recorded_plan(settings.DEMO_DIR, "2026-Q3") == DossierPlan(period="2026-Q3")
+    monkeypatch.setattr(inbox, "write_demo_inbox", lambda folder, period, seed, province: {})
+    assert recorded_plan(demo_dir, "2026-Q3") == DossierPlan(period="2026-Q3")
 
     result = CliRunner().invoke(app, ["demo-data", "--period", "2026-Q3", "--seed", "7", "--scale", "0.02"])
 
     assert result.exit_code == 0, result.output
-    plan = recorded_plan(settings.DEMO_DIR, "2026-Q3")
+    plan = recorded_plan(demo_dir, "2026-Q3")
     assert plan == DossierPlan(period="2026-Q3", seed=7, scale=0.02)
-    assert len(generate_dossiers(plan)) == plan.count == 3_600
-    assert recorded_plan(settings.DEMO_DIR, "2026-Q4") == DossierPlan(period="2026-Q4")
+    assert len(generate_dossiers(plan, PROVINCE)) == plan.count == 3_600
+    assert recorded_plan(demo_dir, "2026-Q4") == DossierPlan(period="2026-Q4")

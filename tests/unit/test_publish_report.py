@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dti.publish import charts, issuer, publication, report
+from dti.publish import charts, publication, report
 from dti.publish.publication import write_publication_atomically
 from dti.publish.issuer import report_issuer
 from dti.publish.messages import ENGLISH, VIETNAMESE
@@ -30,6 +30,7 @@ from dti.publish.report_data import (
     UnitToUrge,
     load_report_data,
 )
+from tests.helpers import PROVINCE
 
 PERIOD = "2026-Q3"
 HOSTILE_NAME = '<script>alert("x")</script>'
@@ -150,7 +151,7 @@ def block_text(html: str, element_id: str, end: str) -> str:
 
 
 def test_province_dti_is_shown_with_four_decimals_grade_and_change():
-    html = render_report_html(make_report_data(province_dti_score=0.61236))
+    html = render_report_html(make_report_data(province_dti_score=0.61236), PROVINCE)
 
     assert element_text(html, "province-dti") == "0.6124"
     assert element_text(html, "province-grade") == "Xếp loại: Trung bình"
@@ -159,13 +160,13 @@ def test_province_dti_is_shown_with_four_decimals_grade_and_change():
 
 
 def test_first_scored_period_says_there_is_nothing_to_compare_with():
-    html = render_report_html(make_report_data(previous_period=None, previous_dti_score=None, dti_change=None))
+    html = render_report_html(make_report_data(previous_period=None, previous_dti_score=None, dti_change=None), PROVINCE)
 
     assert element_text(html, "province-change") == "Chưa có kỳ trước để so sánh."
 
 
 def test_report_is_vietnamese_with_title_naming_the_period():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert '<html lang="vi">' in html
     assert "<title>Báo cáo kết quả Chỉ số chuyển đổi số (DTI) tỉnh Bắc Ninh – kỳ 2026-Q3</title>" in html
@@ -173,7 +174,7 @@ def test_report_is_vietnamese_with_title_naming_the_period():
 
 
 def test_header_follows_decree_30_with_issuer_left_and_national_motto_right():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     header = html.split("<header>")[1].split("</header>")[0]
     assert header.index('id="issuer"') < header.index('id="national-motto"') < header.index('id="document-title"')
@@ -184,7 +185,7 @@ def test_header_follows_decree_30_with_issuer_left_and_national_motto_right():
 
 
 def test_report_closes_with_recipients_and_the_signature_block():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     recipients = block_text(html, "recipients", 'id="signature"')
     assert recipients.startswith("Nơi nhận: UBND tỉnh (để báo cáo); Bộ Khoa học và Công nghệ (để báo cáo);")
@@ -193,33 +194,38 @@ def test_report_closes_with_recipients_and_the_signature_block():
     assert html.index('id="recipients"') > html.index('id="methodology"')
 
 
-def test_issuer_and_signer_come_from_the_dbt_project_vars(monkeypatch):
-    monkeypatch.setattr(issuer.settings, "dbt_project_vars", lambda: {
-        "dti_report_issuing_body_vi": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "dti_report_symbol": "BC-STTTT",
-        "dti_report_signer_authority_vi": "GIÁM ĐỐC", "dti_report_signer_title_vi": "",
-        "dti_report_signer_name": "Nguyễn Văn A", "dti_focal_point_unit_code": "SKHCN"})
+def test_issuer_and_signer_come_from_the_province_vars():
+    province = replace(PROVINCE, dbt_vars={
+        **PROVINCE.dbt_vars, "dti_report_issuing_body_vi": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "dti_report_symbol": "BC-STTTT", "dti_report_signer_authority_vi": "GIÁM ĐỐC", "dti_report_signer_title_vi": "",
+        "dti_report_signer_name": "Nguyễn Văn A"})
 
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), province)
 
     assert block_text(html, "issuer", 'id="national-motto"') == (
         "UBND TỈNH BẮC NINH SỞ THÔNG TIN VÀ TRUYỀN THÔNG Số: …/BC-STTTT")
     assert block_text(html, "signature", "</footer>") == "GIÁM ĐỐC Nguyễn Văn A"
 
 
-def test_the_issuer_is_read_from_dbt_project_yml_and_defaults_what_it_does_not_set(tmp_path, monkeypatch):
-    (tmp_path / "dbt_project.yml").write_text(
-        'name: dti\nvars:\n  dti_report_place: "Từ Sơn"\n  dti_report_recipients_en: ["Office"]\n', encoding="utf-8")
-    monkeypatch.setattr(issuer.settings, "DBT_PROJECT_DIR", tmp_path)
+def test_the_issuer_follows_the_province_and_defaults_what_its_vars_do_not_set():
+    province = replace(PROVINCE, code="thu_nghiem", name_vi="Tỉnh Thử Nghiệm", name_en="Thử Nghiệm province",
+                       peer_name="Thử Nghiệm", dbt_vars={**PROVINCE.dbt_vars, "dti_report_place": "Từ Sơn",
+                                                         "dti_report_recipients_en": ["Office"]})
 
-    english = report_issuer("en")
+    english, vietnamese = report_issuer("en", province), report_issuer("vi", province)
 
     assert (english.place, english.recipients) == ("Từ Sơn", ("Office",))
     assert english.issuing_body == "DEPARTMENT OF SCIENCE AND TECHNOLOGY"
-    assert report_issuer("vi").signer_authority == "KT. GIÁM ĐỐC"
+    assert (vietnamese.governing_body, english.governing_body) == (
+        "UBND TỈNH THỬ NGHIỆM", "THỬ NGHIỆM PROVINCIAL PEOPLE'S COMMITTEE")
+    assert (vietnamese.province, english.province) == ("tỉnh Thử Nghiệm", "Thử Nghiệm province")
+    assert vietnamese.signer_authority == "KT. GIÁM ĐỐC"
+    html = render_report_html(make_report_data(), province)
+    assert "(DTI) tỉnh Thử Nghiệm" in html and "Bắc Ninh" not in html.split("<body", 1)[0]
 
 
 def test_unit_names_keep_their_diacritics():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert "<td>Phường Đa Mai</td>" in html
     assert "Xã Yên Dũng".encode("utf-8") in html.encode("utf-8")
@@ -232,7 +238,7 @@ def test_unit_names_keep_their_diacritics():
 )
 def test_province_dti_is_compared_with_the_target_of_the_targets_mart(score, is_met, verdict, distance):
     dti_target = replace(TARGETS[0], actual_value=score, is_met=is_met)
-    html = render_report_html(make_report_data(province_dti_score=score, targets=(dti_target, *TARGETS[1:])))
+    html = render_report_html(make_report_data(province_dti_score=score, targets=(dti_target, *TARGETS[1:])), PROVINCE)
 
     headline = element_text(html, "province-target")
     assert headline.startswith(f"Mục tiêu DTI ≥ 0.7500: {verdict}")
@@ -241,19 +247,19 @@ def test_province_dti_is_compared_with_the_target_of_the_targets_mart(score, is_
 
 def test_the_dti_target_follows_the_targets_mart_not_a_constant():
     raised = replace(TARGETS[0], target_value=0.8)
-    html = render_report_html(make_report_data(targets=(raised, *TARGETS[1:])))
+    html = render_report_html(make_report_data(targets=(raised, *TARGETS[1:])), PROVINCE)
 
     assert element_text(html, "province-target") == "Mục tiêu DTI ≥ 0.8000: chưa đạt, còn thiếu 0.1877"
 
 
 def test_without_a_dti_target_the_headline_makes_no_claim_about_one():
-    html = render_report_html(make_report_data(targets=TARGETS[1:]))
+    html = render_report_html(make_report_data(targets=TARGETS[1:]), PROVINCE)
 
     assert 'id="province-target"' not in html
 
 
 def test_main_indices_follow_the_framework_numbers_with_points_values_and_smart_city_not_scored():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     government = table_row_containing(section(html, "main-indices-heading"), "Hoạt động chính quyền số")
     assert cells(government) == ["7", "Hoạt động chính quyền số", "Hoạt động", "150", "200", "0.7500"]
@@ -263,7 +269,7 @@ def test_main_indices_follow_the_framework_numbers_with_points_values_and_smart_
 
 
 def test_every_target_is_listed_with_actual_target_gap_verdict_and_change():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     rows = {code: cells(table_row_containing(html, f'id="target-{code}"')) for code in (t.code for t in TARGETS)}
     assert rows == {
@@ -285,13 +291,13 @@ def test_every_target_is_listed_with_actual_target_gap_verdict_and_change():
 def test_a_data_centre_recognised_since_the_previous_period_shows_the_change():
     recognised = target("data_center_standard", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "yes_no", 1, 1, 0, True, 0)
 
-    row = cells(table_row_containing(render_report_html(make_report_data(targets=(recognised,))), "target-data_center"))
+    row = cells(table_row_containing(render_report_html(make_report_data(targets=(recognised,)), PROVINCE), "target-data_center"))
 
     assert row[1:] == ["Có", "Có", "–", "Đạt", "Không → Có"]
 
 
 def test_estimated_national_rank_names_the_year_compared_peers_and_worst_case():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert element_text(html, "peer-rank") == (
         "Với DTI 0.6123, tỉnh đứng thứ 14 (trường hợp xấu nhất: thứ 19) khi so với kết quả DTI năm 2024 "
@@ -304,7 +310,7 @@ def test_estimated_national_rank_names_the_year_compared_peers_and_worst_case():
 def test_a_settled_rank_gives_no_worst_case():
     peer = PeerRank(2024, 34, 8, 8, 0.6011, -0.01124, True)
 
-    html = render_report_html(make_report_data(peer_rank=peer))
+    html = render_report_html(make_report_data(peer_rank=peer), PROVINCE)
 
     assert "thứ 8 khi so với kết quả DTI năm 2024" in element_text(html, "peer-rank")
     assert "trường hợp xấu nhất" not in html
@@ -314,13 +320,13 @@ def test_a_settled_rank_gives_no_worst_case():
 
 @pytest.mark.parametrize("peer", [None, PeerRank(None, 0, None, None, None, None, None)])
 def test_without_published_peer_results_the_rank_is_not_estimated(peer):
-    html = render_report_html(make_report_data(peer_rank=peer))
+    html = render_report_html(make_report_data(peer_rank=peer), PROVINCE)
 
     assert element_text(html, "peer-rank").startswith("Chưa ước tính được thứ hạng")
 
 
 def test_levers_show_component_main_index_responsible_units_points_and_dti_gain():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     data_centre = cells(table_row_containing(html, "<td>3.1</td>"))
     assert data_centre == ["2", "3.1", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "Hạ tầng số",
@@ -336,14 +342,14 @@ def test_a_lever_lists_the_first_units_short_of_full_points_then_how_many_more()
     lever = ImprovementLever(3, "7.1", "Tỷ lệ dịch vụ công trực tuyến toàn trình", "Hoạt động chính quyền số",
                              "commune", communes, 12.5, 0.0125, False)
 
-    row = cells(table_row_containing(render_report_html(make_report_data(levers=(lever,))), "<td>7.1</td>"))
+    row = cells(table_row_containing(render_report_html(make_report_data(levers=(lever,)), PROVINCE), "<td>7.1</td>"))
 
     assert row[4:] == ["Các xã, phường", "Xã Số 1, Xã Số 2, Xã Số 3, Xã Số 4, Xã Số 5 và 3 đơn vị khác",
                        "12,5", "+0.0125", ""]
 
 
 def test_units_are_listed_departments_first_then_communes_and_wards_by_rank():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     units = section(html, "units-heading")
     assert re.findall(r"<h3[^>]*>([^<]*)</h3>", units) == ["Sở, ban, ngành", "Xã, phường"]
@@ -353,7 +359,7 @@ def test_units_are_listed_departments_first_then_communes_and_wards_by_rank():
 
 
 def test_units_show_rank_status_dti_grade_change_and_missing_components():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     ward = table_row_containing(section(html, "units-heading"), "Phường Đa Mai")
     assert cells(ward) == ["1", "Phường Đa Mai", "Phường", "Nộp đúng hạn", "0.7001", "Khá", "-0.0100", "0 / 12"]
@@ -367,26 +373,26 @@ def test_units_show_rank_status_dti_grade_change_and_missing_components():
     [("Sở Nội vụ", "Nộp muộn"), ("Xã Tiên Du", "Chưa nộp"), ("Xã Yên Dũng", "Bị từ chối (mọi tệp bị cách ly)")],
 )
 def test_late_rejected_and_missing_units_are_marked_for_urging(name, status):
-    row = table_row_containing(section(render_report_html(make_report_data()), "units-heading"), f"<td>{name}</td>")
+    row = table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"), f"<td>{name}</td>")
 
     assert 'class="needs-urging' in row
     assert f"<td><strong>{status}</strong></td>" in row
 
 
 def test_missing_unit_scores_zero_and_is_still_ranked():
-    row = cells(table_row_containing(section(render_report_html(make_report_data()), "units-heading"), "Xã Tiên Du"))
+    row = cells(table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"), "Xã Tiên Du"))
 
     assert row == ["3", "Xã Tiên Du", "Xã", "Chưa nộp", "0.0000", "Kém", "–", "12 / 12"]
 
 
 def test_headline_counts_units_by_submission_status():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert "Đơn vị có dữ liệu được tính điểm: 3 / 5 (đúng hạn 2, nộp muộn 1); bị từ chối: 1; chưa nộp: 1" in html
 
 
 def test_urging_list_gives_due_date_submission_time_and_rejection_reasons():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     urging = section(html, "urging-heading")
     assert re.findall(r"<tr class=\"needs-urging [a-z_]+\">\s*<td>([^<]*)</td>", urging) == [
@@ -399,7 +405,7 @@ def test_urging_list_gives_due_date_submission_time_and_rejection_reasons():
 
 
 def test_urging_list_says_so_when_every_unit_was_on_time():
-    html = render_report_html(make_report_data(units_to_urge=()))
+    html = render_report_html(make_report_data(units_to_urge=()), PROVINCE)
 
     assert "Mọi đơn vị đã nộp đúng hạn." in section(html, "urging-heading")
 
@@ -411,14 +417,14 @@ def test_hostile_unit_and_file_names_are_escaped():
         quarantined=(QuarantinedFile(HOSTILE_NAME + ".xlsx", HOSTILE_NAME),),
     )
 
-    html = render_report_html(data)
+    html = render_report_html(data, PROVINCE)
 
     assert "<script" not in html
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 5
 
 
 def test_quarantined_files_are_listed_with_their_reasons():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert '<h2 id="quarantine-heading">Dữ liệu bị cách ly</h2>' in html
     row = table_row_containing(html, "P07228_2026-Q3.xlsx")
@@ -426,14 +432,14 @@ def test_quarantined_files_are_listed_with_their_reasons():
 
 
 def test_report_says_so_when_nothing_was_quarantined():
-    html = render_report_html(make_report_data(quarantined=()))
+    html = render_report_html(make_report_data(quarantined=()), PROVINCE)
 
     assert "Không có tệp nào bị cách ly trong kỳ này." in html
     assert "<th>Lý do</th>" not in html
 
 
 def test_methodology_names_legal_basis_framework_sources_data_as_of_run_and_time_in_vietnam():
-    methodology = section(render_report_html(make_report_data()), "methodology-heading")
+    methodology = section(render_report_html(make_report_data(), PROVINCE), "methodology-heading")
 
     assert "Quyết định 922/QĐ-BTTTT ngày 20/5/2022" in methodology
     assert "Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh giai đoạn 2021–2023 (phiên bản 922)" in methodology
@@ -447,7 +453,7 @@ def test_methodology_names_legal_basis_framework_sources_data_as_of_run_and_time
 
 
 def test_data_quality_section_lists_each_suite_of_the_run_with_failures_and_links_the_data_docs():
-    quality = section(render_report_html(make_report_data()), "quality-heading")
+    quality = section(render_report_html(make_report_data(), PROVINCE), "quality-heading")
 
     assert cells(table_row_containing(quality, "suite-raw_submissions")) == [
         "raw_submissions", "Không đạt", "6", "5", "84", "3"]
@@ -456,14 +462,14 @@ def test_data_quality_section_lists_each_suite_of_the_run_with_failures_and_link
 
 
 def test_a_run_without_recorded_validations_says_so():
-    quality = section(render_report_html(make_report_data(validations=())), "quality-heading")
+    quality = section(render_report_html(make_report_data(validations=()), PROVINCE), "quality-heading")
 
     assert "Lượt chạy này chưa ghi nhận kết quả kiểm tra chất lượng nào." in quality
     assert "<table" not in quality
 
 
 def test_report_needs_no_external_assets():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     assert "<style>" in html
     for reference in ("<link", "src=", "<script", "@import", "xlink:href=\"http"):
@@ -474,7 +480,7 @@ def test_report_needs_no_external_assets():
 
 
 def test_report_links_the_data_docs_published_beside_the_reports():
-    html = render_report_html(make_report_data())
+    html = render_report_html(make_report_data(), PROVINCE)
 
     (href,) = re.findall(r'href="([^"]*quality[^"]*)"', html)
     for report_folder in (f"reports/{PERIOD}", "reports/latest"):
@@ -572,12 +578,12 @@ def test_failure_while_rendering_leaves_latest_byte_identical(tmp_path, monkeypa
     write_publication_atomically(tmp_path, PERIOD, "run-1", {"index.html": b"first"})
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
 
-    def broken_renderer(data, lang=None):
+    def broken_renderer(data, province, lang=None):
         raise RuntimeError("template error")
 
     monkeypatch.setattr(report, "render_report_html", broken_renderer)
     with pytest.raises(RuntimeError, match="template error"):
-        publish_report(None, PERIOD, tmp_path, "run-2", [])
+        publish_report(None, PERIOD, tmp_path, "run-2", [], PROVINCE)
 
     assert published_bytes(tmp_path, "latest") == b"first"
     assert [build.name for build in (tmp_path / "reports" / ".builds" / PERIOD).iterdir()] == ["run-1"]
@@ -587,11 +593,11 @@ def test_publish_report_writes_the_rendered_report_and_returns_the_score(tmp_pat
     data = make_report_data()
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, list(data.quarantined))
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, list(data.quarantined), PROVINCE)
 
     assert published.period == PERIOD
     assert published.dti_score == pytest.approx(0.61234)
-    assert published.report_path.read_bytes() == render_report_html(data).encode("utf-8")
+    assert published.report_path.read_bytes() == render_report_html(data, PROVINCE).encode("utf-8")
     assert published_bytes(tmp_path, "latest") == published.report_path.read_bytes()
 
 
@@ -600,7 +606,7 @@ def test_extra_files_are_published_in_the_same_build_as_the_report(tmp_path, mon
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
     extra = {"dti-2026.xlsx": b"workbook", "units/so-a.html": b"<p>scorecard</p>"}
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], extra_files=extra)
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], PROVINCE, extra_files=extra)
 
     assert published.folder == published.report_path.parent
     assert (published.folder / "dti-2026.xlsx").read_bytes() == b"workbook"
@@ -611,7 +617,7 @@ def test_extra_files_may_not_replace_the_report(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
 
     with pytest.raises(ValueError, match="index.html"):
-        publish_report(None, PERIOD, tmp_path, "run-1", [], extra_files={"index.html": b"other"})
+        publish_report(None, PERIOD, tmp_path, "run-1", [], PROVINCE, extra_files={"index.html": b"other"})
 
     assert not (tmp_path / "reports" / PERIOD).exists()
 
@@ -668,7 +674,7 @@ def test_a_quarantined_row_is_listed_with_its_unit_row_and_column():
     html = render_report_html(make_report_data(quarantined=(
         QuarantinedFile("X07246.xlsx", "X07246.xlsx: not a valid .xlsx file", unit_code="X07246"),
         QuarantinedFile("STP.xlsx", "expected a number, found 'abc'", unit_code="STP", row_number=3, column_name="denominator"),
-    )))
+    )), PROVINCE)
     row = table_row_containing(html, "STP.xlsx")
     assert cells(row) == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]
     assert "cả tệp" in table_row_containing(html, "X07246.xlsx: not a valid")
@@ -723,7 +729,7 @@ def numbers_of_tables(html: str, lang: str) -> dict[str, list[list[Decimal]]]:
 
 
 def test_both_languages_show_the_same_numbers_in_every_table():
-    pages = render_report_pages(bilingual_data())
+    pages = render_report_pages(bilingual_data(), PROVINCE)
     vietnamese, english = (pages[name].decode("utf-8") for name in ("index.html", "index.en.html"))
 
     in_vietnamese, in_english = numbers_of_tables(vietnamese, "vi"), numbers_of_tables(english, "en")
@@ -738,7 +744,7 @@ def test_both_languages_show_the_same_numbers_in_every_table():
 
 
 def test_the_english_report_names_things_in_english_and_units_in_vietnamese():
-    html = render_report_html(bilingual_data(), ENGLISH)
+    html = render_report_html(bilingual_data(), PROVINCE, ENGLISH)
 
     assert '<html lang="en">' in html
     assert element_text(html, "document-title") == (
@@ -757,7 +763,7 @@ def test_the_english_report_names_things_in_english_and_units_in_vietnamese():
 
 
 def test_each_report_links_to_the_other_language():
-    pages = render_report_pages(make_report_data())
+    pages = render_report_pages(make_report_data(), PROVINCE)
 
     assert set(pages) == {"index.html", "index.en.html"}
     assert re.search(r'<nav class="language-switch"><a href="index.en.html" hreflang="en"[^>]*>English</a>',
@@ -793,7 +799,7 @@ def figure(html: str, chart_id: str) -> str:
 
 @pytest.mark.parametrize("lang", [VIETNAMESE, ENGLISH], ids=["vi", "en"])
 def test_each_chart_is_inline_svg_with_drawn_marks_title_and_caption(lang):
-    html = render_report_html(bilingual_data(), lang)
+    html = render_report_html(bilingual_data(), PROVINCE, lang)
 
     for chart_id in CHARTS:
         chart = figure(html, chart_id)
@@ -807,8 +813,8 @@ def test_each_chart_is_inline_svg_with_drawn_marks_title_and_caption(lang):
 
 
 def test_chart_titles_and_captions_are_in_the_report_language():
-    vietnamese = render_report_html(make_report_data(), VIETNAMESE)
-    english = render_report_html(make_report_data(), ENGLISH)
+    vietnamese = render_report_html(make_report_data(), PROVINCE, VIETNAMESE)
+    english = render_report_html(make_report_data(), PROVINCE, ENGLISH)
 
     assert '<title id="chart-main-indices-title">Giá trị các chỉ số chính so với mức tối đa 1,0</title>' in vietnamese
     assert '<title id="chart-main-indices-title">Main index values against the maximum of 1.0</title>' in english
@@ -816,7 +822,7 @@ def test_chart_titles_and_captions_are_in_the_report_language():
 
 
 def test_the_main_indices_chart_draws_one_bar_per_scored_index_against_one():
-    svg = figure(render_report_html(make_report_data()), "chart-main-indices")
+    svg = figure(render_report_html(make_report_data(), PROVINCE), "chart-main-indices")
 
     # two scored indices (smart city carries no points): a full-scale bar and a value bar each
     assert len(re.findall(rf'style="fill: {charts.MUTED}"', svg)) == 2
@@ -824,25 +830,25 @@ def test_the_main_indices_chart_draws_one_bar_per_scored_index_against_one():
 
 
 def test_charts_without_anything_to_draw_are_left_out():
-    html = render_report_html(make_report_data(targets=(), units=(), main_indices=()))
+    html = render_report_html(make_report_data(targets=(), units=(), main_indices=()), PROVINCE)
 
     assert '<figure class="chart"' not in html
 
 
 def test_rendering_twice_gives_identical_bytes():
     data = bilingual_data()
-    first = render_report_pages(data)
+    first = render_report_pages(data, PROVINCE)
     charts._draw_charts_once.cache_clear()
 
-    assert render_report_pages(data) == first
+    assert render_report_pages(data, PROVINCE) == first
 
 
 def test_publish_report_writes_both_languages_in_one_build(tmp_path, monkeypatch):
     data = make_report_data()
     monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, [])
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], PROVINCE)
 
     assert published.english_report_path == published.folder / "index.en.html"
-    assert published.english_report_path.read_bytes() == render_report_html(data, ENGLISH).encode("utf-8")
+    assert published.english_report_path.read_bytes() == render_report_html(data, PROVINCE, ENGLISH).encode("utf-8")
     assert published_bytes(tmp_path, "latest", "index.en.html") == published.english_report_path.read_bytes()

@@ -10,10 +10,10 @@ import pytest
 
 from dti.sources import submissions
 from dti.sources.submission_template import submission_rules
-from tests.helpers import PERIOD, submission_row, workbook_bytes
+from tests.helpers import PERIOD, PROVINCE, submission_row, workbook_bytes
 
 LIMIT = 1_000_000
-RULES = submission_rules(PERIOD)
+RULES = submission_rules(PERIOD, PROVINCE)
 
 
 def read(content: bytes, file_name: str = "SKHCN.xlsx", limit: int = LIMIT) -> submissions.Submission:

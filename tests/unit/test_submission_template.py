@@ -23,7 +23,9 @@ from dti.sources.submission_template import (
     submission_rules,
     template_rows,
 )
-from tests.helpers import PERIOD, filled_template, xlsx_bytes
+from tests.helpers import PERIOD, PROVINCE, filled_template, xlsx_bytes
+
+FOCAL_POINT = PROVINCE.focal_point_unit_code
 
 CATALOGS = {"department": "department", "commune": "commune", "ward": "commune"}
 
@@ -37,12 +39,12 @@ def catalog(name: str) -> dict[str, dict]:
 
 
 def unit(code: str) -> dict:
-    return next(u for u in load_units() if u["unit_code"] == code)
+    return next(u for u in load_units(PROVINCE) if u["unit_code"] == code)
 
 
 @pytest.mark.parametrize("unit_type", ["department", "commune", "ward"])
 def test_the_form_has_the_readers_header_and_one_printed_row_per_component_of_the_unit_type(unit_type):
-    workbook = build_template(unit_type, PERIOD)
+    workbook = build_template(unit_type, PERIOD, PROVINCE)
     assert workbook.sheetnames == [submissions.SHEET_NAME, INSTRUCTIONS_SHEET]
     form = workbook[submissions.SHEET_NAME]
     assert [cell.value for cell in form[1]] == submissions.HEADERS
@@ -56,29 +58,29 @@ def test_the_form_has_the_readers_header_and_one_printed_row_per_component_of_th
 
 
 def test_a_template_for_one_unit_prints_its_code_and_name():
-    rows = template_rows(build_template("department", PERIOD, unit="SNV"))
+    rows = template_rows(build_template("department", PERIOD, PROVINCE, unit="SNV"))
     assert {(row["unit_code"].value, row["unit_name"].value) for row in rows} == {("SNV", "Sở Nội vụ")}
 
 
 def test_the_focal_point_units_template_adds_the_focal_point_catalog_to_its_departments():
-    codes = [row["component_code"].value for row in template_rows(build_template("department", PERIOD, unit="SKHCN"))]
+    codes = [row["component_code"].value for row in template_rows(build_template("department", PERIOD, PROVINCE, unit="SKHCN"))]
     assert codes == catalog_codes("department") + catalog_codes("focal_point")
-    assert [c["component_code"] for c in components_for(unit("SKHCN"), load_components())] == codes
+    assert [c["component_code"] for c in components_for(unit("SKHCN"), load_components(), FOCAL_POINT)] == codes
     # Every other department, and the template for all of them, has the department catalog only.
-    assert [c["component_code"] for c in components_for(unit("SNV"), load_components())] == catalog_codes("department")
+    assert [c["component_code"] for c in components_for(unit("SNV"), load_components(), FOCAL_POINT)] == catalog_codes("department")
     assert not set(catalog_codes("focal_point")) & {
-        row["component_code"].value for row in template_rows(build_template("department", PERIOD))}
+        row["component_code"].value for row in template_rows(build_template("department", PERIOD, PROVINCE))}
 
 
 @pytest.mark.parametrize("unit_code", ["X07246", "P07210"])
 def test_communes_and_wards_report_the_commune_catalog(unit_code):
-    assert [c["component_code"] for c in components_for(unit(unit_code), load_components())] == catalog_codes("commune")
+    assert [c["component_code"] for c in components_for(unit(unit_code), load_components(), FOCAL_POINT)] == catalog_codes("commune")
 
 
 def test_only_the_cells_a_unit_writes_are_unlocked_and_the_sheet_is_protected():
     rules = {code: c["scoring_rule"] for code, c in catalog("commune").items()}
     for unit_code, identity in ((None, {"unit_code", "unit_name"}), ("X07246", set())):
-        workbook = build_template("commune", PERIOD, unit=unit_code)
+        workbook = build_template("commune", PERIOD, PROVINCE, unit=unit_code)
         assert workbook[submissions.SHEET_NAME].protection.sheet
         assert all(cell.protection.locked for cell in workbook[submissions.SHEET_NAME][1])
         for row in template_rows(workbook):
@@ -92,7 +94,7 @@ def test_only_the_cells_a_unit_writes_are_unlocked_and_the_sheet_is_protected():
 
 
 def test_the_value_cell_offers_the_answers_or_accepts_whole_numbers_from_zero():
-    workbook = build_template("department", PERIOD, unit="SKHCN")
+    workbook = build_template("department", PERIOD, PROVINCE, unit="SKHCN")
     form = workbook[submissions.SHEET_NAME]
     validations = {str(validation.sqref): validation for validation in form.data_validations.dataValidation}
     components = {**catalog("department"), **catalog("focal_point")}
@@ -120,7 +122,7 @@ def test_the_value_cell_offers_the_answers_or_accepts_whole_numbers_from_zero():
 
 
 def test_counts_are_validated_as_whole_numbers_from_zero_with_the_numerator_at_most_the_denominator():
-    workbook = build_template("department", PERIOD, unit="SNV")
+    workbook = build_template("department", PERIOD, PROVINCE, unit="SNV")
     form = workbook[submissions.SHEET_NAME]
     rules = {str(validation.sqref): validation for validation in form.data_validations.dataValidation}
     components = catalog("department")
@@ -140,17 +142,17 @@ def test_counts_are_validated_as_whole_numbers_from_zero_with_the_numerator_at_m
 
 
 def test_without_a_unit_the_unit_code_is_chosen_from_the_units_listed_on_the_guide():
-    workbook = build_template("ward", PERIOD)
+    workbook = build_template("ward", PERIOD, PROVINCE)
     form = workbook[submissions.SHEET_NAME]
     (choice,) = [v for v in form.data_validations.dataValidation if v.type == "list" and "!" in v.formula1]
     sheet_part, cells = choice.formula1.split("!")
     assert sheet_part == f"'{INSTRUCTIONS_SHEET}'"
     listed = [cell.value for (cell,) in workbook[INSTRUCTIONS_SHEET][cells.replace("$", "")]]
-    assert listed == [u["unit_code"] for u in load_units() if u["unit_type"] == "ward"]
+    assert listed == [u["unit_code"] for u in load_units(PROVINCE) if u["unit_type"] == "ward"]
 
 
 def test_the_guide_explains_in_vietnamese_what_to_count_and_by_when():
-    workbook = build_template("commune", PERIOD, unit="X07246")
+    workbook = build_template("commune", PERIOD, PROVINCE, unit="X07246")
     text = "\n".join(str(cell.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for cell in row if cell.value)
     assert "Hạn nộp\n10/10/2026" in text
     assert "Không ghi tỷ lệ phần trăm (85%, 0,85)" in text
@@ -164,7 +166,7 @@ def test_the_guide_explains_in_vietnamese_what_to_count_and_by_when():
 
 
 def test_the_guide_lists_each_components_scoring_rule_unit_of_measure_and_full_points():
-    workbook = build_template("department", PERIOD, unit="SNV")
+    workbook = build_template("department", PERIOD, PROVINCE, unit="SNV")
     guide = workbook[INSTRUCTIONS_SHEET]
     rows = [[cell.value for cell in row] for row in guide.iter_rows()]
     header = next(row for row in rows if row[0] == "Mã chỉ số")
@@ -182,7 +184,7 @@ def test_the_guide_lists_each_components_scoring_rule_unit_of_measure_and_full_p
 
 def test_a_filled_template_is_read_back_row_for_row():
     workbook = filled_template("X07246")
-    submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000, submission_rules(PERIOD))
+    submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000, submission_rules(PERIOD, PROVINCE))
     assert submission.rejected == []
     answers = {"Có": Decimal(1), "Một phần": Decimal("0.5"), "Không": Decimal(0)}
 
@@ -215,12 +217,12 @@ def test_a_component_added_to_a_catalog_reaches_the_template_the_reader_and_the_
                                      "What is counted", "What it is counted out of" if rule == "ratio" else "",
                                      "Báo cáo", "true"])
     monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", seed)
-    assert code in [row["component_code"].value for row in template_rows(build_template(unit_type, PERIOD))]
-    assert submission_rules(PERIOD).catalogs[unit_type][code] == rule
+    assert code in [row["component_code"].value for row in template_rows(build_template(unit_type, PERIOD, PROVINCE))]
+    assert submission_rules(PERIOD, PROVINCE).catalogs[unit_type][code] == rule
     plan = DemoPlan(period=PERIOD, missing_share=0.9, corrupt_files=0, malformed_share=0, resubmitted_share=0)
-    paths = generate_submissions(tmp_path / "inbox", plan)
-    units = {u["unit_code"]: u for u in load_units()}
-    read = [submissions.read_submission(path.read_bytes(), path.name, 1_000_000, submission_rules(PERIOD))
+    paths = generate_submissions(tmp_path / "inbox", plan, PROVINCE)
+    units = {u["unit_code"]: u for u in load_units(PROVINCE)}
+    read = [submissions.read_submission(path.read_bytes(), path.name, 1_000_000, submission_rules(PERIOD, PROVINCE))
             for path in paths if units[path.stem]["unit_type"] in ({"department"} if unit_type == "department"
                                                                      else {"commune", "ward"})]
     assert read and all(code in [row["component_code"] for row in submission.rows] for submission in read)
@@ -243,7 +245,7 @@ def test_a_catalog_with_a_scoring_rule_the_reader_does_not_know_is_refused(tmp_p
      ("2026", date(2027, 1, 10))],
 )
 def test_the_deadline_is_the_due_days_after_the_period_ends(period, deadline):
-    assert submission_deadline(period) == deadline
+    assert submission_deadline(period, PROVINCE) == deadline
 
 
 @pytest.mark.parametrize(
@@ -253,7 +255,7 @@ def test_the_deadline_is_the_due_days_after_the_period_ends(period, deadline):
 )
 def test_an_unknown_unit_type_or_a_unit_of_another_type_is_refused(unit_type, unit, message):
     with pytest.raises(ValueError, match=message):
-        build_template(unit_type, PERIOD, unit=unit)
+        build_template(unit_type, PERIOD, PROVINCE, unit=unit)
 
 
 def test_dti_template_writes_the_template_to_the_given_path(tmp_path):

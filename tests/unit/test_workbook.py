@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from dti.publish.workbook import FORMULA_TRIGGERS, NUMBER_FORMATS, Column, Table, render_workbook
+from tests.helpers import PROVINCE
 
 HOSTILE_TEXTS = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x.example","bấm")']
 
@@ -32,7 +33,7 @@ UNITS = Table("Xếp hạng đơn vị", (
 
 @pytest.fixture(scope="module")
 def workbook_bytes() -> bytes:
-    return render_workbook([Table("Tổng hợp DTI", (Column("DTI", "dti", "dti"),), [{"dti": 0.7}]), UNITS])
+    return render_workbook([Table("Tổng hợp DTI", (Column("DTI", "dti", "dti"),), [{"dti": 0.7}]), UNITS], PROVINCE)
 
 
 def test_one_sheet_per_table_with_a_frozen_bold_header_and_widths(workbook_bytes):
@@ -78,6 +79,6 @@ def test_text_that_looks_like_a_formula_is_kept_as_text_and_never_becomes_one(wo
 
 def test_characters_xml_cannot_hold_do_not_break_the_workbook():
     table = Table("Đôn đốc", (Column("Lý do từ chối", "reason"),), [{"reason": "dòng 3\x07 sai"}])
-    sheet = openpyxl.load_workbook(BytesIO(render_workbook([table])))["Đôn đốc"]
+    sheet = openpyxl.load_workbook(BytesIO(render_workbook([table], PROVINCE)))["Đôn đốc"]
 
     assert sheet["A2"].value == "dòng 3\ufffd sai"

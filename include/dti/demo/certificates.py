@@ -23,6 +23,7 @@ from pathlib import Path
 
 from dti.sources import certificates, population
 from dti.periods import period_end
+from dti.provinces import Province
 from dti.sources.submission_template import load_units
 from dti.sources.text_encodings import TONE_MARKS
 
@@ -84,11 +85,12 @@ class DemoCommune:
     holders: int  # adults holding a valid personal certificate at the end of the period
 
 
-def demo_communes(plan: CertificateDemoPlan) -> list[DemoCommune]:
-    """The communes and wards of the plan with their adults and holders; the same for the same plan."""
+def demo_communes(plan: CertificateDemoPlan, province: Province) -> list[DemoCommune]:
+    """The province's communes and wards of the plan with their adults and holders; the same for the
+    same plan."""
     rng = random.Random(f"{plan.seed}:{plan.period}:population")
     communes = []
-    for unit in load_units():
+    for unit in load_units(province):
         code = unit["nso_ward_code"]
         if not code or (plan.ward_codes is not None and code not in plan.ward_codes):
             continue
@@ -97,20 +99,22 @@ def demo_communes(plan: CertificateDemoPlan) -> list[DemoCommune]:
     return communes
 
 
-def generate_population_file(folder: Path, plan: CertificateDemoPlan) -> Path:
-    """Write the statistics office's adult population file for the plan's period under ``folder``."""
+def generate_population_file(folder: Path, plan: CertificateDemoPlan, province: Province) -> Path:
+    """Write the statistics office's adult population file of the province for the plan's period
+    under ``folder``."""
     year = period_end(plan.period).year
-    rows = [[c.nso_ward_code, c.name_vi, year, c.adults] for c in demo_communes(plan)]
+    rows = [[c.nso_ward_code, c.name_vi, year, c.adults] for c in demo_communes(plan, province)]
     path = folder / f"dan-so-tu-18-tuoi_{plan.period}.csv"
     _write_new(path, _delimited([population.HEADERS, *rows], population.DELIMITER).encode("utf-8"))
     return path
 
 
-def generate_certificate_files(folder: Path, plan: CertificateDemoPlan) -> list[Path]:
-    """Write one register file per provider under ``folder``; existing files are left as they are."""
+def generate_certificate_files(folder: Path, plan: CertificateDemoPlan, province: Province) -> list[Path]:
+    """Write one register file per provider, of the province's certificate holders, under
+    ``folder``; existing files are left as they are."""
     rng = random.Random(f"{plan.seed}:{plan.period}:certificates")
     end = period_end(plan.period)
-    communes = demo_communes(plan)
+    communes = demo_communes(plan, province)
     names = list(PROVIDER_EXPORTS)
     shares = [export.market_share for export in PROVIDER_EXPORTS.values()]
     by_provider: dict[str, list[dict]] = {name: [] for name in names}
@@ -123,7 +127,7 @@ def generate_certificate_files(folder: Path, plan: CertificateDemoPlan) -> list[
                     and rng.random() < SECOND_PROVIDER_SHARE:
                 by_provider[rng.choice([name for name in names if name != provider])].append(certificate)
     # An unknown code must be unknown to the whole province, not only to the plan's communes.
-    province_codes = {unit["nso_ward_code"] for unit in load_units() if unit["nso_ward_code"]}
+    province_codes = {unit["nso_ward_code"] for unit in load_units(province) if unit["nso_ward_code"]}
     paths = []
     for layout in certificates.PROVIDERS:
         export = PROVIDER_EXPORTS[layout.name]

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from dti.provinces import Province
 from dti.sources.submission_template import load_units
 
 DOSSIERS_PER_MONTH = 60_000
@@ -83,9 +84,9 @@ class _Generator:
     """Everything drawn for one dossier, from a seeded ``random.Random``; lean on purpose, since
     a benchmark draws a million of them."""
 
-    def __init__(self, plan: DossierPlan, rng: random.Random):
+    def __init__(self, plan: DossierPlan, province: Province, rng: random.Random):
         self.rng = rng
-        units = load_units()
+        units = load_units(province)
         self.unit_codes = [unit["unit_code"] for unit in units]
         weights = [RECEIPT_WEIGHT[unit["unit_type"]] for unit in units]
         self.cumulative_weights = [sum(weights[: i + 1]) for i in range(len(weights))]
@@ -151,21 +152,22 @@ def _epoch_second(timestamp: str) -> int:
     return int(datetime.fromisoformat(timestamp).timestamp())
 
 
-def generate_dossiers(plan: DossierPlan) -> list[dict]:
-    """The dossiers filed in ``plan.period``, as the procedure system holds them at its end."""
+def generate_dossiers(plan: DossierPlan, province: Province) -> list[dict]:
+    """The dossiers filed with the province's units in ``plan.period``, as its procedure system
+    holds them at its end."""
     start, end = period_bounds(plan.period)
-    generator = _Generator(plan, random.Random(f"{plan.seed}:{plan.period}"))
+    generator = _Generator(plan, province, random.Random(f"{plan.seed}:{plan.period}"))
     first_day, days = _epoch_day(start), (end - start).days
     as_of = _epoch_day(end) * 86400 - VIETNAM_OFFSET_SECONDS - 1
     return [generator.dossier(seq, unit_code, generator.office_time(first_day, days), as_of)
             for seq, unit_code in enumerate(generator.units(plan.count), start=1)]
 
 
-def advance_dossiers(records: list[dict], plan: DossierPlan, step: int = 1, *,
+def advance_dossiers(records: list[dict], plan: DossierPlan, province: Province, step: int = 1, *,
                      new_share: float = 0.01, changed_share: float = 0.005) -> list[dict]:
     """The same dataset a day later: ``new_share`` more dossiers and ``changed_share`` of them
     with a new status, all updated after everything in ``records``. ``records`` is left as it is."""
-    generator = _Generator(plan, random.Random(f"{plan.seed}:{plan.period}:advance:{step}"))
+    generator = _Generator(plan, province, random.Random(f"{plan.seed}:{plan.period}:advance:{step}"))
     rng = generator.rng
     latest = max(_epoch_second(record["updated_at"]) for record in records)
     as_of = latest + 86400

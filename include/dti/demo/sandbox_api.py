@@ -28,6 +28,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
 from dti.demo.dossiers import VIETNAM, DossierPlan, generate_dossiers
+from dti.provinces import Province
 
 MAX_LIMIT = 10_000
 
@@ -137,10 +138,10 @@ def create_app(records: list[dict], token: str, faults: Faults | None = None) ->
     return app
 
 
-def serve(*, host: str, port: int, period: str, seed: int, scale: float, token: str,
+def serve(*, host: str, port: int, period: str, seed: int, scale: float, token: str, province: Province,
           faults: Faults | None = None) -> None:
-    """Serve the period's generated dossiers until interrupted."""
-    records = generate_dossiers(DossierPlan(period=period, seed=seed, scale=scale))
+    """Serve the province's generated dossiers of the period until interrupted."""
+    records = generate_dossiers(DossierPlan(period=period, seed=seed, scale=scale), province)
     uvicorn.run(create_app(records, token, faults), host=host, port=port, log_level="info")
 
 

@@ -15,12 +15,13 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from openpyxl.cell.cell import Cell
 
 from dti import periods
+from dti.provinces import Province
 from dti.sources.submission_template import (
     build_template,
     components_for,
@@ -168,15 +169,17 @@ FLAWS: dict[str, Flaw] = {
 }
 
 
-def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
-    """Write the period's submissions under ``inbox/<period>/``; existing files are left as they are.
+def generate_submissions(inbox: Path, plan: DemoPlan, province: Province) -> list[Path]:
+    """Write the period's submissions of the province's units under ``inbox/<period>/``; existing
+    files are left as they are.
 
     Every file's modification time is when it was sent: before the deadline, or after it for the
     late units; a corrected file a few days after the first one.
     """
     rng = random.Random(f"{plan.seed}:{plan.period}")
-    units = load_units()
+    units = load_units(province)
     components = load_components()
+    deadline = submission_deadline(plan.period, province)
     folder = inbox / plan.period
     folder.mkdir(parents=True, exist_ok=True)
     silent = set(rng.sample([u["unit_code"] for u in units], round(len(units) * plan.missing_share)))
@@ -189,25 +192,25 @@ def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
     written: list[Path] = []
     for unit in senders:
         code = unit["unit_code"]
-        reported = components_for(unit, components)
+        reported = components_for(unit, components, province.focal_point_unit_code)
         rules = {c["component_code"]: c["scoring_rule"] for c in reported}
         figures = {c["component_code"]: _demo_figures(unit, c, rng) for c in reported}
-        sent_at = _sent_at(plan.period, code in late, rng)
+        sent_at = _sent_at(plan.period, deadline, code in late, rng)
         if code in resubmitting:
             first = folder / f"{code}.xlsx"
-            _write_submission(first, unit, plan.period, figures, rules, True, sent_at, rng)
+            _write_submission(first, unit, plan.period, province, figures, rules, True, sent_at, rng)
             written.append(first)
             sent_at += timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
             path = folder / f"{code}{RESUBMISSION_SUFFIX}.xlsx"
         else:
             path = folder / f"{code}.xlsx"
-        _write_submission(path, unit, plan.period, figures, rules, code in malformed, sent_at, rng)
+        _write_submission(path, unit, plan.period, province, figures, rules, code in malformed, sent_at, rng)
         written.append(path)
     for unit_code in sorted(damaged):
         path = folder / f"{unit_code}.xlsx"
         # A download cut short: the start of a ZIP archive and nothing usable after it.
         content = b"PK\x03\x04" + rng.randbytes(512)
-        sent_at = _sent_at(plan.period, False, rng)
+        sent_at = _sent_at(plan.period, deadline, False, rng)
         if not path.exists():
             path.write_bytes(content)
             os.utime(path, (sent_at.timestamp(), sent_at.timestamp()))
@@ -215,14 +218,14 @@ def generate_submissions(inbox: Path, plan: DemoPlan) -> list[Path]:
     return written
 
 
-def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, dict], rules: dict[str, str],
-                      flawed: bool, sent_at: datetime, rng: random.Random) -> None:
+def _write_submission(path: Path, unit: dict, period: str, province: Province, figures: dict[str, dict],
+                      rules: dict[str, str], flawed: bool, sent_at: datetime, rng: random.Random) -> None:
     """Fill the unit's template with ``figures``, get one row wrong if ``flawed``, save it as sent at ``sent_at``.
 
     The random draws happen whether or not the file exists, so an inbox filled in two goes holds
     the same files as one filled at once.
     """
-    workbook = build_template(unit["unit_type"], period, unit=unit["unit_code"])
+    workbook = build_template(unit["unit_type"], period, province, unit=unit["unit_code"])
     rows = template_rows(workbook)
     for row in rows:
         for column, value in figures[row["component_code"].value].items():
@@ -240,10 +243,9 @@ def _write_submission(path: Path, unit: dict, period: str, figures: dict[str, di
         os.utime(path, (sent_at.timestamp(), sent_at.timestamp()))
 
 
-def _sent_at(period: str, late: bool, rng: random.Random) -> datetime:
+def _sent_at(period: str, deadline: date, late: bool, rng: random.Random) -> datetime:
     """When a unit sends its file, in office hours: on a day after the period ends and by the
     deadline, or up to two weeks after the deadline for a late unit."""
-    deadline = submission_deadline(period)
     if late:
         day = deadline + timedelta(days=rng.randint(1, 14))
     else:

@@ -25,6 +25,7 @@ from dti.landing import (
     register_landed_file,
     sha256_of,
 )
+from dti.provinces import Province
 from dti.sources import RejectedRow, certificates, population
 from dti.sources.certificates import UnreadableAgencyFile
 from dti.sources.inbox import InboxFile, read_bytes
@@ -42,9 +43,9 @@ Reader = Callable[[bytes, str], tuple[list[dict], list[RejectedRow]]]
 
 
 def land_certificate_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,
-                           max_bytes: int) -> list[LandingOutcome]:
-    """Land every provider file of the period's inbox; one bad file never stops the others."""
-    ward_codes = province_ward_codes()
+                           max_bytes: int, ward_codes: Collection[str]) -> list[LandingOutcome]:
+    """Land every provider file of the period's inbox, rows outside the province's ``ward_codes``
+    (``province_ward_codes``) rejected; one bad file never stops the others."""
     key = settings.pseudonym_key()
     with psycopg.connect(url) as conn:
         return [land_certificate_file(conn, file, period, archive_dir, max_bytes, ward_codes, key) for file in files]
@@ -65,9 +66,8 @@ def land_certificate_file(conn: psycopg.Connection, file: InboxFile, period: str
 
 
 def land_population_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,
-                          max_bytes: int) -> list[LandingOutcome]:
-    """Land the statistics office's files of the period's inbox."""
-    ward_codes = province_ward_codes()
+                          max_bytes: int, ward_codes: Collection[str]) -> list[LandingOutcome]:
+    """Land the statistics office's files of the period's inbox, for the province's ``ward_codes``."""
     with psycopg.connect(url) as conn:
         return [land_population_file(conn, file, period, archive_dir, max_bytes, ward_codes) for file in files]
 
@@ -84,9 +84,9 @@ def land_population_file(conn: psycopg.Connection, file: InboxFile, period: str,
                       read=read, table=POPULATION_TABLE, columns=POPULATION_COLUMNS)
 
 
-def province_ward_codes() -> frozenset[str]:
-    """Statistics-office codes of the province's communes and wards, from the reporting units seed."""
-    return frozenset(unit["nso_ward_code"] for unit in load_units() if unit["nso_ward_code"])
+def province_ward_codes(province: Province) -> frozenset[str]:
+    """Statistics-office codes of the province's communes and wards, from its reporting units seed."""
+    return frozenset(unit["nso_ward_code"] for unit in load_units(province) if unit["nso_ward_code"])
 
 
 def _land_file(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, *, source: str,

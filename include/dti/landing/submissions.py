@@ -18,19 +18,22 @@ from dti.landing import (
 )
 from dti.sources import submissions
 from dti.sources.inbox import InboxFile, read_bytes
-from dti.sources.submission_template import submission_rules
+from dti.sources.submissions import SubmissionRules
 
 RAW_TABLE = "raw.self_assessment_rows"
 RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
 
 
-def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int) -> list[LandingOutcome]:
-    """Land every workbook of the period's inbox; one bad file never stops the others."""
+def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int,
+                     rules: SubmissionRules) -> list[LandingOutcome]:
+    """Land every workbook of the period's inbox, read by the province's ``rules``
+    (``submission_template.submission_rules``); one bad file never stops the others."""
     with psycopg.connect(url) as conn:
-        return [land_submission(conn, file, period, archive_dir, max_bytes) for file in files]
+        return [land_submission(conn, file, period, archive_dir, max_bytes, rules) for file in files]
 
 
-def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, max_bytes: int) -> LandingOutcome:
+def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, max_bytes: int,
+                    rules: SubmissionRules) -> LandingOutcome:
     """Land one submission workbook, found in the inbox of ``period``, in its own transaction.
 
     A later file from the same unit for the same period supersedes the earlier one, which stays.
@@ -45,7 +48,7 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
             return LandingOutcome(path.name, file_sha256, "already_received")
         archived = archive_original(content, file_sha256, path.suffix, archive_dir)
         try:
-            submission = submissions.read_submission(content, path.name, max_bytes, submission_rules(period))
+            submission = submissions.read_submission(content, path.name, max_bytes, rules)
         except submissions.UnreadableSubmission as error:
             quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=error.unit_code,
                             period=period, archived=archived, reason=str(error), batch_id=batch_id,

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from dti import settings
 from dti.dbt_invocation import dbt_failure, invoke_dbt
+from dti.provinces import Province
 from dti.publish.publication import new_staging_folder, publish_folder_atomically
 
 DOCS_DIR = "docs"
@@ -41,12 +42,13 @@ class DbtDocsError(RuntimeError):
     """dbt could not generate the docs, or the page would reach outside."""
 
 
-def publish_dbt_docs(database_url: str, output_root: Path, run_id: str,
+def publish_dbt_docs(database_url: str, output_root: Path, run_id: str, province: Province,
                      project_dir: Path = settings.DBT_PROJECT_DIR) -> Path:
-    """Generate the dbt docs of the warehouse at ``database_url`` and publish them as
+    """Generate the dbt docs of the province's warehouse at ``database_url`` and publish them as
     ``<output_root>/docs`` in one switch. Returns the build folder."""
     with tempfile.TemporaryDirectory(prefix="dti-dbt-docs-") as target:
-        result = invoke_dbt(database_url, ["docs", "generate", "--static", "--target-path", target], project_dir)
+        result = invoke_dbt(database_url, ["docs", "generate", "--static", "--target-path", target], project_dir,
+                            province=province)
         if not result.success:
             raise DbtDocsError(f"dbt docs generate failed: {dbt_failure(result)}")
         page = offline_page((Path(target) / STATIC_PAGE).read_text(encoding="utf-8"))

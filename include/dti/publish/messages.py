@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 VI_MESSAGES: dict[str, str] = {
     # the document
-    "html_title": "Báo cáo kết quả Chỉ số chuyển đổi số (DTI) tỉnh Bắc Ninh – kỳ {period}",
+    "html_title": "Báo cáo kết quả Chỉ số chuyển đổi số (DTI) {province} – kỳ {period}",
     "switch_language": "English",
     "link_portal": "Cổng thông tin",
     "link_workbook": "Bảng tính (XLSX)",
@@ -30,7 +30,7 @@ VI_MESSAGES: dict[str, str] = {
     "signer_name_placeholder": "(Ký, ghi rõ họ tên)",
     # province
     "province_heading": "Chỉ số DTI cấp tỉnh",
-    "province_label": "DTI tỉnh Bắc Ninh",
+    "province_label": "DTI {province}",
     "grade": "Xếp loại: <strong>{grade}</strong>",
     "points_total": "Tổng điểm đạt: <strong>{points}</strong> / {max_points} điểm",
     "change_since": "So với kỳ {period} ({previous}): <strong>{change}</strong>",
@@ -196,7 +196,7 @@ VI_MESSAGES: dict[str, str] = {
 }
 
 EN_MESSAGES: dict[str, str] = {
-    "html_title": "Digital Transformation Index (DTI) of Bắc Ninh province – report for {period}",
+    "html_title": "Digital Transformation Index (DTI) of {province} – report for {period}",
     "switch_language": "Tiếng Việt",
     "link_portal": "Portal",
     "link_workbook": "Workbook (XLSX)",
@@ -211,7 +211,7 @@ EN_MESSAGES: dict[str, str] = {
     "recipients_heading": "Recipients:",
     "signer_name_placeholder": "(Signature, full name)",
     "province_heading": "Provincial DTI",
-    "province_label": "DTI of Bắc Ninh province",
+    "province_label": "DTI of {province}",
     "grade": "Grade: <strong>{grade}</strong>",
     "points_total": "Points achieved: <strong>{points}</strong> / {max_points} points",
     "change_since": "Compared with {period} ({previous}): <strong>{change}</strong>",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dti.provinces import Province
 from dti.publish.dbt_docs import DOCS_DIR
 from dti.publish.messages import ENGLISH, VIETNAMESE
 from dti.publish.publication import LATEST_LINK
@@ -49,9 +50,9 @@ class Portal:
     generated_at: datetime
 
 
-def publish_portal(output_root: Path) -> Path:
-    """Write ``<output_root>/index.html`` from what is published now; returns its path."""
-    html = render_portal(read_portal(output_root))
+def publish_portal(output_root: Path, province: Province) -> Path:
+    """Write the province's ``<output_root>/index.html`` from what is published now; returns its path."""
+    html = render_portal(read_portal(output_root), province)
     target = output_root / PORTAL_FILE
     output_root.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=".tmp-portal-", suffix=".html", dir=output_root)
@@ -89,8 +90,8 @@ def read_portal(output_root: Path) -> Portal:
     )
 
 
-def render_portal(portal: Portal) -> str:
-    return _environment.get_template("portal.html.j2").render(portal=portal)
+def render_portal(portal: Portal, province: Province) -> str:
+    return _environment.get_template("portal.html.j2").render(portal=portal, province=province)
 
 
 def _published_period(output_root: Path, period: str, folder: str) -> PublishedPeriod:

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import psycopg
 
+from dti.provinces import Province
 from dti.publish import formatting
 from dti.publish.charts import report_charts
 from dti.publish.issuer import report_issuer
@@ -39,16 +40,18 @@ def publish_report(
     output_root: Path,
     run_id: str,
     quarantined: Sequence[QuarantinedFile],
+    province: Province,
     *,
     extra_files: Mapping[str, bytes] = {},
 ) -> PublishedReport:
-    """Build the report of ``period`` from the marts and make it ``reports/<period>`` and ``latest``.
+    """Build the province's report of ``period`` from its marts and make it ``reports/<period>`` and
+    ``latest``.
 
     ``extra_files`` (path relative to the period folder -> content), such as the workbook and the
     unit scorecards, are published in the same switch, so readers never see a report without them.
     """
     data = load_report_data(conn, period, run_id, quarantined)
-    pages = render_report_pages(data)
+    pages = render_report_pages(data, province)
     clashes = sorted(pages.keys() & extra_files.keys())
     if clashes:
         raise ValueError(f"extra_files may not replace the report itself ({', '.join(clashes)})")
@@ -62,19 +65,19 @@ def publish_report(
     )
 
 
-def render_report_pages(data: ReportData) -> dict[str, bytes]:
+def render_report_pages(data: ReportData, province: Province) -> dict[str, bytes]:
     """Every language's report of ``data``: file name -> UTF-8 HTML."""
-    return {lang.file_name: render_report_html(data, lang).encode("utf-8") for lang in LANGUAGES}
+    return {lang.file_name: render_report_html(data, province, lang).encode("utf-8") for lang in LANGUAGES}
 
 
-def render_report_html(data: ReportData, lang: Language = VIETNAMESE) -> str:
+def render_report_html(data: ReportData, province: Province, lang: Language = VIETNAMESE) -> str:
     other = next(language for language in LANGUAGES if language != lang)
     return _environment.get_template("report.html.j2").render(
         data=data,
         lang=lang,
         t=lang.t,
         other_language=other,
-        issuer=report_issuer(lang.code),
+        issuer=report_issuer(lang.code, province),
         charts=report_charts(data, lang),
         data_docs_href=DATA_DOCS_HREF,
         # The signer dates the report; the year it was drawn up is printed for the date line.

@@ -18,6 +18,7 @@ from datetime import date, datetime, timezone
 import psycopg
 from psycopg.rows import dict_row
 
+from dti.provinces import Province
 from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
 from dti.publish.templating import page_environment
 
@@ -100,26 +101,28 @@ class Scorecard:
         return sorted(short, key=lambda c: (-c.headroom_points, c.code))
 
 
-def scorecard_files(conn: psycopg.Connection, period: str) -> dict[str, bytes]:
+def scorecard_files(conn: psycopg.Connection, period: str, province: Province) -> dict[str, bytes]:
     """Every unit's scorecard of ``period`` and their index, as files of the publication
     (paths relative to ``reports/<period>``)."""
-    return render_scorecards(period, load_scorecards(conn, period), datetime.now(timezone.utc))
+    return render_scorecards(period, load_scorecards(conn, period), datetime.now(timezone.utc), province)
 
 
-def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at: datetime) -> dict[str, bytes]:
+def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at: datetime,
+                      province: Province) -> dict[str, bytes]:
     links = {"report": REPORT_HREF, "portal": PORTAL_HREF, "units": "index.html"}
     files = {}
     for card in scorecards:
         if not _SAFE_UNIT_CODE.fullmatch(card.code):
             raise ValueError(f"unit code {card.code!r} cannot name a scorecard file")
-        html = _environment.get_template("scorecard.html.j2").render(card=card, links=links, generated_at=generated_at)
+        html = _environment.get_template("scorecard.html.j2").render(
+            card=card, links=links, generated_at=generated_at, province=province)
         files[f"{UNITS_DIR}/{card.file_name}"] = html.encode("utf-8")
     groups = defaultdict(list)
     for card in sorted(scorecards, key=lambda card: (card.rank is None, card.rank or 0, card.name_vi)):
         groups[card.ranking_group].append(card)
     index = _environment.get_template("scorecards_index.html.j2").render(
         period=period, groups=[(group, groups[group]) for group in ("department", "commune") if group in groups],
-        links=links, generated_at=generated_at)
+        links=links, generated_at=generated_at, province=province)
     files[UNITS_INDEX] = index.encode("utf-8")
     return files
 

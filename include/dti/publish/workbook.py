@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from psycopg.rows import dict_row
 
+from dti.provinces import Province
 from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
 from dti.publish.formatting import COMPARISON_SIGNS, VIETNAM_TIME
 from dti.publish.messages import VIETNAMESE
@@ -78,15 +79,15 @@ class Table:
     rows: Sequence[Mapping] = field(default_factory=tuple)
 
 
-def workbook_files(conn: psycopg.Connection, period: str) -> dict[str, bytes]:
+def workbook_files(conn: psycopg.Connection, period: str, province: Province) -> dict[str, bytes]:
     """The workbook of ``period`` as a file of the publication (path relative to ``reports/<period>``)."""
-    return {workbook_file_name(period): render_workbook(load_workbook_tables(conn, period))}
+    return {workbook_file_name(period): render_workbook(load_workbook_tables(conn, period), province)}
 
 
-def render_workbook(tables: Sequence[Table]) -> bytes:
+def render_workbook(tables: Sequence[Table], province: Province) -> bytes:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    workbook.properties.creator = "Sở Khoa học và Công nghệ tỉnh Bắc Ninh"
+    workbook.properties.creator = f"Sở Khoa học và Công nghệ {province.name_in_text_vi}"
     workbook.properties.title = "Kết quả Chỉ số chuyển đổi số (DTI)"
     for table in tables:
         _write_sheet(workbook.create_sheet(table.sheet), table)

@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from dti.provinces import Province
 from dti.publish.publication import new_staging_folder, publish_folder_atomically
 from dti.quality.validation import data_context
 
@@ -48,10 +49,10 @@ class DataDocsNotOffline(RuntimeError):
     """A published Data Docs page would request something outside its folder."""
 
 
-def publish_data_docs(output_root: Path, run_id: str) -> Path:
-    """Publish the context's Data Docs as ``<output_root>/quality`` (index at ``quality/index.html``),
+def publish_data_docs(output_root: Path, run_id: str, province: Province) -> Path:
+    """Publish the province's Data Docs as ``<output_root>/quality`` (index at ``quality/index.html``),
     every asset inside the folder. Returns the build folder."""
-    context = data_context()
+    context = data_context(province)
     site = built_site(context)
     staging = new_staging_folder(output_root, QUALITY_DIR)
     try:

@@ -11,6 +11,7 @@ import pandas as pd
 import psycopg
 
 from dti import landing, periods
+from dti.provinces import Province
 from dti.quality import suites
 from dti.quality.validation import ValidationSummary, record_validation, validate_frame
 
@@ -77,11 +78,11 @@ def read_frame(conn: psycopg.Connection, query: str, params: tuple | dict) -> pd
         return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
-def validate_raw_submissions(url: str, period: str, run_id: str) -> dict:
+def validate_raw_submissions(url: str, period: str, run_id: str, province: Province) -> dict:
     """Validate the period's landed rows; quarantine the submissions that fail. Returns counts."""
     with psycopg.connect(url) as conn:
         frame = read_frame(conn, RAW_ROWS_OF_PERIOD, (period,))
-        summary = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", frame)
+        summary = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", frame, province)
         record_validation(conn, run_id, summary)
         reasons = failing_files(summary, frame)
         landing.quarantine_landed_batches(conn, reasons)
@@ -89,7 +90,7 @@ def validate_raw_submissions(url: str, period: str, run_id: str) -> dict:
             "submissions_quarantined": len(reasons)}
 
 
-def validate_raw_sources(url: str, period: str, run_id: str) -> dict:
+def validate_raw_sources(url: str, period: str, run_id: str, province: Province) -> dict:
     """Validate the period's dossiers, certificate registers and population figures; a file (or
     API page) whose rows fail is set aside with the reasons, and the rest is scored."""
     bounds = {"period": period, "start": periods.period_start(period), "end": periods.period_end(period)}
@@ -100,7 +101,7 @@ def validate_raw_sources(url: str, period: str, run_id: str) -> dict:
             if frame.empty:
                 outcome[asset_name] = {"rows": 0, "files_quarantined": 0}
                 continue
-            summary = validate_frame(suite_name, asset_name, frame)
+            summary = validate_frame(suite_name, asset_name, frame, province)
             record_validation(conn, run_id, summary)
             reasons = failing_files(summary, frame)
             landing.quarantine_landed_batches(conn, reasons)
@@ -109,9 +110,10 @@ def validate_raw_sources(url: str, period: str, run_id: str) -> dict:
     return outcome
 
 
-def validate_raw(url: str, period: str, run_id: str) -> dict:
-    """The raw gate: every source of the period checked, failing files set aside."""
-    return {"submissions": validate_raw_submissions(url, period, run_id), **validate_raw_sources(url, period, run_id)}
+def validate_raw(url: str, period: str, run_id: str, province: Province) -> dict:
+    """The raw gate: every source of the province's period checked, failing files set aside."""
+    return {"submissions": validate_raw_submissions(url, period, run_id, province),
+            **validate_raw_sources(url, period, run_id, province)}
 
 
 def failing_files(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, str]:
@@ -129,7 +131,7 @@ def failing_files(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, 
     }
 
 
-def validate_marts(url: str, period: str, run_id: str) -> dict:
+def validate_marts(url: str, period: str, run_id: str, province: Province) -> dict:
     """Validate the period's marts; raise MartsValidationFailed when any expectation fails."""
     failed: list[ValidationSummary] = []
     checked = 0
@@ -138,7 +140,7 @@ def validate_marts(url: str, period: str, run_id: str) -> dict:
             frame = read_frame(conn, query, (period,))
             if frame.empty:
                 raise MartsValidationFailed(f"{asset_name} has no row for period {period}")
-            summary = validate_frame(suite_name, asset_name, frame)
+            summary = validate_frame(suite_name, asset_name, frame, province)
             record_validation(conn, run_id, summary)
             checked += summary.evaluated
             if not summary.success:

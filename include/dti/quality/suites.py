@@ -1,6 +1,8 @@
 """The expectation suites, defined in code so a review shows every rule next to its meaning.
 
 Each expectation carries a note (``meta``) in Vietnamese and English saying what a failure means.
+Every suite is built for one province, whose unit and ward codes the checks hold; each province's
+suites are kept in its own stores of the GX context (``dti.quality.validation.data_context``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from dti import settings
+from dti.provinces import Province
 
 RAW_SUBMISSIONS_SUITE = "raw_self_assessment_rows"
 MARTS_DTI_SCORES_SUITE = "marts_fct_dti_scores"
@@ -38,7 +41,7 @@ def _seed_codes(seed: Path, column: str) -> list[str]:
         return sorted({row[column] for row in csv.DictReader(handle)})
 
 
-def raw_submissions_suite() -> gx.ExpectationSuite:
+def raw_submissions_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectTableColumnsToMatchSet(
             column_set=RAW_SUBMISSION_COLUMNS, exact_match=True,
@@ -53,7 +56,7 @@ def raw_submissions_suite() -> gx.ExpectationSuite:
             for column in ("unit_code", "period", "component_code", "_file_sha256", "_batch_id", "_row_number")
         ],
         gxe.ExpectColumnValuesToBeInSet(
-            column="unit_code", value_set=_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code"),
+            column="unit_code", value_set=_seed_codes(province.reporting_units_seed, "unit_code"),
             meta=_note("Mã đơn vị không có trong danh mục đơn vị báo cáo.", "The unit code is not a known reporting unit."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
@@ -79,11 +82,11 @@ def raw_submissions_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_SUBMISSIONS_SUITE, expectations=expectations)
 
 
-def _ward_codes() -> list[str]:
-    return [code for code in _seed_codes(settings.REPORTING_UNITS_SEED, "nso_ward_code") if code]
+def _ward_codes(province: Province) -> list[str]:
+    return [code for code in _seed_codes(province.reporting_units_seed, "nso_ward_code") if code]
 
 
-def raw_dossiers_suite() -> gx.ExpectationSuite:
+def raw_dossiers_suite(province: Province) -> gx.ExpectationSuite:
     """Dossier records of the period as the procedure system sent them (every version)."""
     expectations = [
         gxe.ExpectCompoundColumnsToBeUnique(
@@ -91,7 +94,7 @@ def raw_dossiers_suite() -> gx.ExpectationSuite:
             meta=_note("Một phiên bản hồ sơ được nhận hai lần.", "A dossier version was received twice."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="unit_code", value_set=_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code"),
+            column="unit_code", value_set=_seed_codes(province.reporting_units_seed, "unit_code"),
             meta=_note("Hồ sơ của một đơn vị không có trong danh mục đơn vị.",
                        "A dossier belongs to a unit outside the unit list."),
         ),
@@ -116,7 +119,7 @@ def raw_dossiers_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_DOSSIERS_SUITE, expectations=expectations)
 
 
-def raw_certificates_suite() -> gx.ExpectationSuite:
+def raw_certificates_suite(province: Province) -> gx.ExpectationSuite:
     """Certificate registers received for the period, every provider mapped to one schema."""
     expectations = [
         gxe.ExpectCompoundColumnsToBeUnique(
@@ -125,7 +128,7 @@ def raw_certificates_suite() -> gx.ExpectationSuite:
                        "A certificate appears twice in its provider's registers."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="nso_ward_code", value_set=_ward_codes(),
+            column="nso_ward_code", value_set=_ward_codes(province),
             meta=_note("Mã xã, phường của chủ thể không thuộc tỉnh.", "The holder's ward code is not one of the province's."),
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -140,7 +143,7 @@ def raw_certificates_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_CERTIFICATES_SUITE, expectations=expectations)
 
 
-def raw_population_suite() -> gx.ExpectationSuite:
+def raw_population_suite(province: Province) -> gx.ExpectationSuite:
     """The statistics office's adult population by commune or ward and year."""
     expectations = [
         gxe.ExpectCompoundColumnsToBeUnique(
@@ -148,7 +151,7 @@ def raw_population_suite() -> gx.ExpectationSuite:
             meta=_note("Một xã, phường có hai số liệu dân số cho cùng một năm.", "A ward has two figures for the same year."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="nso_ward_code", value_set=_ward_codes(),
+            column="nso_ward_code", value_set=_ward_codes(province),
             meta=_note("Mã xã, phường không thuộc tỉnh.", "The ward code is not one of the province's."),
         ),
         gxe.ExpectColumnValuesToBeBetween(
@@ -159,7 +162,7 @@ def raw_population_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_POPULATION_SUITE, expectations=expectations)
 
 
-def marts_dti_scores_suite() -> gx.ExpectationSuite:
+def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
             column="dti_score", min_value=0, max_value=1,
@@ -174,11 +177,11 @@ def marts_dti_scores_suite() -> gx.ExpectationSuite:
             meta=_note("Một đơn vị có nhiều hơn một điểm DTI trong kỳ.", "A unit has more than one DTI score in a period."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="scope_code", value_set=["PROVINCE", *_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code")],
+            column="scope_code", value_set=["PROVINCE", *_seed_codes(province.reporting_units_seed, "unit_code")],
             meta=_note("Kết quả cho một đơn vị không có trong danh mục.", "A score for a unit outside the unit list."),
         ),
         gxe.ExpectColumnDistinctValuesToContainSet(
-            column="scope_code", value_set=["PROVINCE", *_seed_codes(settings.REPORTING_UNITS_SEED, "unit_code")],
+            column="scope_code", value_set=["PROVINCE", *_seed_codes(province.reporting_units_seed, "unit_code")],
             meta=_note("Thiếu kết quả của tỉnh hoặc của một đơn vị trong danh mục: không đơn vị nào được bỏ sót.",
                        "The province or a listed unit has no score: no unit may be left out."),
         ),
@@ -199,7 +202,7 @@ def marts_dti_scores_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=MARTS_DTI_SCORES_SUITE, expectations=expectations)
 
 
-def marts_component_scores_suite() -> gx.ExpectationSuite:
+def marts_component_scores_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
             column="points", min_value=0,
@@ -223,7 +226,7 @@ def marts_component_scores_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=MARTS_COMPONENT_SCORES_SUITE, expectations=expectations)
 
 
-def marts_main_index_scores_suite() -> gx.ExpectationSuite:
+def marts_main_index_scores_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
             column="index_value", min_value=0, max_value=1,
@@ -237,6 +240,7 @@ def marts_main_index_scores_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=MARTS_MAIN_INDEX_SCORES_SUITE, expectations=expectations)
 
 
+# Suite name -> the function building it for a province.
 SUITES = {
     RAW_SUBMISSIONS_SUITE: raw_submissions_suite,
     MARTS_DTI_SCORES_SUITE: marts_dti_scores_suite,

@@ -3,6 +3,12 @@
 Rows are read from the warehouse by the caller and handed over as a DataFrame, so GX never holds a
 connection string. Every object is got-or-created, so reruns never fail on "already exists", and a
 suite is rewritten only when its definition in ``dti.quality.suites`` changed.
+
+The context's configuration is shared, but its stores are the province's own: great_expectations.yml
+puts suites, checkpoints and validation definitions under ``provinces/${dti_province}/`` and the
+validation results and Data Docs under ``uncommitted/provinces/${dti_province}/``, with
+``dti_province`` given when the context is opened. So each province's suites hold its own unit
+codes, and its Data Docs show its validations only.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
 from great_expectations.exceptions import DataContextError  # noqa: E402
 
 from dti import settings  # noqa: E402
+from dti.provinces import Province  # noqa: E402
 from dti.quality.suites import SUITES  # noqa: E402
 
 DATASOURCE_NAME = "dti_warehouse_frames"
@@ -60,14 +67,16 @@ class ValidationSummary:
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
 
 
-def data_context() -> gx.data_context.FileDataContext:
-    return gx.get_context(mode="file", context_root_dir=settings.EXPECTATIONS_DIR)
+def data_context(province: Province) -> gx.data_context.FileDataContext:
+    """The GX context with the stores of ``province`` (see the module's docstring)."""
+    return gx.get_context(mode="file", context_root_dir=settings.EXPECTATIONS_DIR,
+                          runtime_environment={"dti_province": province.code})
 
 
-def validate_frame(suite_name: str, asset_name: str, frame: pd.DataFrame) -> ValidationSummary:
-    """Validate ``frame`` against ``suite_name`` and refresh the Data Docs."""
-    context = data_context()
-    checkpoint = _checkpoint(context, suite_name, asset_name)
+def validate_frame(suite_name: str, asset_name: str, frame: pd.DataFrame, province: Province) -> ValidationSummary:
+    """Validate ``frame`` against the province's ``suite_name`` and refresh its Data Docs."""
+    context = data_context(province)
+    checkpoint = _checkpoint(context, suite_name, asset_name, province)
     result = checkpoint.run(batch_parameters={"dataframe": frame})
     (validation,) = result.run_results.values()
     return _summarise(suite_name, asset_name, validation)
@@ -113,8 +122,8 @@ def _plain(value):
     return value
 
 
-def _checkpoint(context, suite_name: str, asset_name: str) -> gx.Checkpoint:
-    suite = _suite(context, suite_name)
+def _checkpoint(context, suite_name: str, asset_name: str, province: Province) -> gx.Checkpoint:
+    suite = _suite(context, suite_name, province)
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE_NAME) if DATASOURCE_NAME not in context.data_sources.all() \
         else context.data_sources.get(DATASOURCE_NAME)
     asset = datasource.get_asset(asset_name) if asset_name in datasource.get_asset_names() \
@@ -138,8 +147,8 @@ def _checkpoint(context, suite_name: str, asset_name: str) -> gx.Checkpoint:
     )
 
 
-def _suite(context, suite_name: str) -> gx.ExpectationSuite:
-    wanted = SUITES[suite_name]()
+def _suite(context, suite_name: str, province: Province) -> gx.ExpectationSuite:
+    wanted = SUITES[suite_name](province)
     try:
         existing = context.suites.get(suite_name)
     except DataContextError:

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dti import periods, settings
+from dti.provinces import Province
 from dti.sources.submissions import (
     COLUMNS,
     COUNTS,
@@ -70,8 +71,9 @@ ON_ONE_LINE = Alignment(vertical="top")
 LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
 
 
-def load_units() -> list[dict]:
-    with settings.REPORTING_UNITS_SEED.open(encoding="utf-8", newline="") as handle:
+def load_units(province: Province) -> list[dict]:
+    """The province's reporting units, from its own seed folder."""
+    with province.reporting_units_seed.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -88,29 +90,27 @@ def load_components() -> list[dict]:
     return components
 
 
-def focal_point_unit_code() -> str:
-    return str(settings.dbt_project_vars()["dti_focal_point_unit_code"])
-
-
-def unit_catalogs(unit: dict) -> tuple[str, ...]:
+def unit_catalogs(unit: dict, focal_point_unit_code: str) -> tuple[str, ...]:
     """The catalogs a unit fills in: its type's, and the focal point's for the focal-point unit."""
     own = UNIT_TYPE_CATALOG[unit["unit_type"]]
-    return (own, FOCAL_POINT_CATALOG) if unit.get("unit_code") == focal_point_unit_code() else (own,)
+    return (own, FOCAL_POINT_CATALOG) if unit.get("unit_code") == focal_point_unit_code else (own,)
 
 
-def components_for(unit: dict, components: list[dict]) -> list[dict]:
+def components_for(unit: dict, components: list[dict], focal_point_unit_code: str) -> list[dict]:
     """The components ``unit`` reports (a reporting_units row; without a unit_code, any unit of its type)."""
-    return [c for catalog in unit_catalogs(unit) for c in components if c["unit_catalog"] == catalog]
+    return [c for catalog in unit_catalogs(unit, focal_point_unit_code) for c in components
+            if c["unit_catalog"] == catalog]
 
 
-def submission_rules(period: str) -> SubmissionRules:
-    """What a submission found in the inbox of ``period`` is checked against."""
+def submission_rules(period: str, province: Province) -> SubmissionRules:
+    """What a submission found in the province's inbox of ``period`` is checked against."""
     catalogs: dict[str, dict[str, str]] = defaultdict(dict)
     for component in load_components():
         catalogs[component["unit_catalog"]][component["component_code"]] = component["scoring_rule"]
     return SubmissionRules(
         period=period,
-        unit_catalogs={unit["unit_code"]: unit_catalogs(unit) for unit in load_units()},
+        unit_catalogs={unit["unit_code"]: unit_catalogs(unit, province.focal_point_unit_code)
+                       for unit in load_units(province)},
         catalogs=dict(catalogs),
     )
 
@@ -128,13 +128,13 @@ def writes_of(component: dict) -> tuple[str, ...]:
     return COUNTS if component["scoring_rule"] == RATIO else ("reported_value",)
 
 
-def submission_deadline(period: str) -> date:
-    """The last day to submit for ``period``: the dbt var ``dti_submission_due_days`` after it ends,
-    the same rule the marts use to tell on-time from late submissions."""
-    return periods.period_end(period) + timedelta(days=int(settings.dbt_project_vars()["dti_submission_due_days"]))
+def submission_deadline(period: str, province: Province) -> date:
+    """The last day to submit for ``period``: the province's dbt var ``dti_submission_due_days``
+    after it ends, the same rule the marts use to tell on-time from late submissions."""
+    return periods.period_end(period) + timedelta(days=province.submission_due_days)
 
 
-def build_template(unit_type: str, period: str, unit: str | None = None) -> openpyxl.Workbook:
+def build_template(unit_type: str, period: str, province: Province, unit: str | None = None) -> openpyxl.Workbook:
     """The template for every unit of ``unit_type`` ('department', 'commune' or 'ward'), or for the
     one unit whose code is ``unit``; raises ValueError for an unknown type, unit or period.
 
@@ -143,18 +143,18 @@ def build_template(unit_type: str, period: str, unit: str | None = None) -> open
     if unit_type not in UNIT_TYPE_CATALOG:
         raise ValueError(f"unknown unit type {unit_type!r}; use one of {', '.join(UNIT_TYPE_CATALOG)}")
     periods.validate_period(period)
-    units = [u for u in load_units() if u["unit_type"] == unit_type]
+    units = [u for u in load_units(province) if u["unit_type"] == unit_type]
     chosen = None
     if unit is not None:
         chosen = next((u for u in units if u["unit_code"] == unit), None)
         if chosen is None:
             raise ValueError(f"{unit!r} is not a reporting unit of type {unit_type!r}")
-    components = components_for(chosen or {"unit_type": unit_type}, load_components())
+    components = components_for(chosen or {"unit_type": unit_type}, load_components(), province.focal_point_unit_code)
     workbook = openpyxl.Workbook()
     form = workbook.active
     form.title = SHEET_NAME
     guide = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    unit_list = _write_guide(guide, unit_type, period, chosen, components, units)
+    unit_list = _write_guide(guide, unit_type, period, chosen, components, units, submission_deadline(period, province))
     _write_form(form, period, chosen, components, unit_list)
     return workbook
 
@@ -280,7 +280,7 @@ def _full_points_at(component: dict) -> str:
 
 
 def _write_guide(guide, unit_type: str, period: str, unit: dict | None, components: list[dict],
-                 units: list[dict]) -> str | None:
+                 units: list[dict], deadline: date) -> str | None:
     """Fill the "Hướng dẫn" sheet; returns the range listing the unit codes when the template is
     for every unit of the type, for the form's drop-down."""
     example = f"{unit['unit_code'] if unit else units[0]['unit_code']}.xlsx"
@@ -289,7 +289,7 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
     headings = {"Cách điền", "Các chỉ số phải báo cáo", "Danh mục mã đơn vị", "Mã chỉ số", "Mã đơn vị"}
     guide.append([])
     guide.append(["Kỳ đánh giá", period])
-    guide.append(["Hạn nộp", f"{submission_deadline(period):%d/%m/%Y}"])
+    guide.append(["Hạn nộp", f"{deadline:%d/%m/%Y}"])
     guide.append(["Loại đơn vị", UNIT_TYPE_NAMES[unit_type]])
     if unit:
         guide.append(["Đơn vị", f"{unit['unit_code']} – {unit['name_vi']}"])
