@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-server lock clean up down lint-compose
+.PHONY: install run test test-stack test-server lock clean up down lint-compose
 
 install: $(INSTALLED)
 
@@ -25,6 +25,11 @@ run: install
 # pytest's exit code 5 (nothing collected) fails the target like any other failure.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The distributed run: Airflow's api-server, scheduler, dag-processor and Celery workers as local
+# processes on the PostgreSQL and Redis of this machine (DTI_TEST_DATABASE_URL, DTI_TEST_BROKER_URL).
+test-stack: install
+	$(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS)
 
 # Regenerate constraints.txt: resolve pyproject.toml afresh in a scratch environment and pin it all.
 lock:

@@ -99,8 +99,13 @@ def database_on_server(server: str, dbname: str) -> str:
     return f"postgresql://{credentials}@{params.host}:{params.port}/{dbname}"
 
 
-def dag_schedule() -> str:
-    return SCHEDULES[PERIOD_GRANULARITY]
+def dag_schedule() -> str | None:
+    """The province DAGs' schedule: the period's, unless ``DTI_DAG_SCHEDULE`` names another
+    (a cron expression or preset), or ``none`` for a deployment whose runs are only triggered."""
+    configured = os.environ.get("DTI_DAG_SCHEDULE", "").strip()
+    if configured.lower() == "none":
+        return None
+    return configured or SCHEDULES[PERIOD_GRANULARITY]
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class StackConfig:
     worker_concurrency: int = 2
     # How long a task may go without a heartbeat before the scheduler declares it lost and retries it.
     heartbeat_timeout_seconds: int = 30
+    dags_folder: Path = settings.DAGS_DIR
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -83,7 +84,7 @@ class AirflowStack:
         env = {
             **os.environ,
             "AIRFLOW_HOME": str(home / "airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(settings.DAGS_DIR),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.config.dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",
@@ -137,7 +138,7 @@ class AirflowStack:
         self._spawn("scheduler", "scheduler")
         self._spawn("dag-processor", "dag-processor")
         self.start_worker()
-        self._wait_until(self._api_healthy, timeout, "the API server to answer")
+        self.wait_until(self._api_healthy, timeout, "the API server to answer")
 
     def start_worker(self) -> str:
         """Start a Celery worker on this stack's queue; return its service name."""
@@ -209,7 +210,7 @@ class AirflowStack:
             return False
         return response.status_code == 200
 
-    def _wait_until(self, condition, timeout: float, what: str, interval: float = 2) -> None:
+    def wait_until(self, condition, timeout: float, what: str, interval: float = 2) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             dead = {name: process.returncode for name, process in self.processes.items() if process.poll() is not None}
@@ -245,7 +246,7 @@ class AirflowStack:
                 raise
             return True
 
-        self._wait_until(parsed, timeout, f"DAG {dag_id} to be parsed")
+        self.wait_until(parsed, timeout, f"DAG {dag_id} to be parsed")
 
     def import_errors(self) -> list[dict]:
         return self.api("GET", "/importErrors")["import_errors"]
@@ -256,6 +257,9 @@ class AirflowStack:
 
     def dag_run(self, dag_id: str, run_id: str) -> dict:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        return self.api("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 1000})["dag_runs"]
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000})["task_instances"]
@@ -268,7 +272,7 @@ class AirflowStack:
             state["value"] = self.dag_run(dag_id, run_id)["state"]
             return state["value"] in FINISHED_RUN_STATES
 
-        self._wait_until(finished, timeout, f"run {run_id} of {dag_id} to finish", interval=5)
+        self.wait_until(finished, timeout, f"run {run_id} of {dag_id} to finish", interval=5)
         return state["value"]
 
     def wait_for_task_state(self, dag_id: str, run_id: str, prefix: str, state: str, timeout: float = 1800) -> dict:
@@ -284,7 +288,7 @@ class AirflowStack:
                 raise RuntimeError(f"run {run_id} ended before any {prefix}* task was {state}")
             return False
 
-        self._wait_until(reached, timeout, f"a {prefix}* task of {run_id} to be {state}", interval=1)
+        self.wait_until(reached, timeout, f"a {prefix}* task of {run_id} to be {state}", interval=1)
         return found["instance"]
 
 
@@ -327,3 +331,100 @@ def _kill_tree(pid: int, sig: signal.Signals, grace: float) -> list[int]:
             process.kill()
     psutil.wait_procs(alive, timeout=10)
     return pids
+
+
+class DemoDeployment:
+    """One deployment on this machine's PostgreSQL and Redis, scoring a period of demo data.
+
+    Entering it creates fresh databases (the Airflow metadata, every province's warehouse, the
+    national roll-up; the provinces file names them), writes each province's demo inbox, starts a
+    sandbox of each province's procedure API serving its demo dossiers, and starts the Airflow
+    services. Leaving it stops every process it started and records in ``survivors`` any that
+    outlived the stop; the databases stay for the caller to inspect until ``drop_databases``.
+    """
+
+    def __init__(self, root: Path, provinces_file: Path, server_url: str, broker_url: str, period: str, *,
+                 dossier_scale: float = 1.0, worker_concurrency: int = 2, project_dir: Path = settings.PROJECT_ROOT,
+                 extra_env: Mapping[str, str] | None = None):
+        from dti.provinces import load_deployment
+
+        self.root = root
+        self.server_url = server_url
+        self.period = period
+        self.dossier_scale = dossier_scale
+        self.env = {
+            "DTI_HOME": str(project_dir),
+            "DTI_PROVINCES_FILE": str(provinces_file),
+            "DTI_DATABASE_URL": server_url,
+            "DTI_STATE_DIR": str(root / "state"),
+            "DTI_INBOX_DIR": str(root / "inbox"),
+            "DTI_ARCHIVE_DIR": str(root / "archive"),
+            "DTI_OUTPUT_DIR": str(root / "output"),
+            "DTI_PSEUDONYM_KEY": secrets.token_hex(16),
+            # Runs are triggered, never scheduled: a scheduled run would queue behind them.
+            "DTI_DAG_SCHEDULE": "none",
+            **(extra_env or {}),
+        }
+        self.deployment = load_deployment(provinces_file)
+        suffix = secrets.token_hex(4)
+        self.metadata_database = f"airflow_{suffix}"
+        self.databases = [self.metadata_database, self.deployment.national_database,
+                          *(province.database for province in self.deployment.provinces)]
+        # SQLAlchemy's psycopg (3) dialect: Airflow serves its async API from the same URL.
+        metadata_url = settings.database_on_server(server_url, self.metadata_database).replace(
+            "postgresql://", "postgresql+psycopg://", 1)
+        # The services start with self.env as it is then: the sandboxes' connections are in by then.
+        self.stack = AirflowStack(StackConfig(
+            home=root / "airflow-deployment", metadata_url=metadata_url, broker_url=broker_url,
+            worker_concurrency=worker_concurrency, dags_folder=project_dir / "dags", extra_env=self.env))
+        self.sandboxes: list[subprocess.Popen] = []
+        self.survivors: list[int] = []
+
+    def __enter__(self) -> "DemoDeployment":
+        from dti.warehouse import ensure_database
+
+        try:
+            ensure_database(self.server_url, self.metadata_database)
+            connections = {}
+            for province in self.deployment.provinces:
+                self._dti("demo-data", "--province", province.code, "--period", self.period,
+                          "--scale", str(self.dossier_scale))
+                port, token = free_port(), secrets.token_urlsafe(16)
+                self.sandboxes.append(self._dti(
+                    "sandbox-api", "--province", province.code, "--token", token, "--port", str(port),
+                    "--period", self.period, "--scale", str(self.dossier_scale), background=True))
+                variable = f"AIRFLOW_CONN_{province.procedure_api_conn_id.upper()}"
+                connections[variable] = f"http://:{token}@127.0.0.1:{port}"
+            self.env.update(connections)
+            self.stack.start()
+            for province in self.deployment.provinces:
+                self.stack.wait_for_dag(province.dag_id)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.survivors = self.stack.stop()
+        for sandbox in self.sandboxes:
+            self.survivors.extend(_kill_tree(sandbox.pid, signal.SIGTERM, grace=30))
+            sandbox.wait(timeout=30)
+        self.survivors = [pid for pid in self.survivors if _alive(pid)]
+
+    def drop_databases(self) -> None:
+        from dti.warehouse import drop_database
+
+        for database in self.databases:
+            drop_database(self.server_url, database)
+
+    def trigger(self, province_code: str) -> str:
+        """Trigger the province's DAG for the deployment's period through the REST API; the run id."""
+        return self.stack.trigger(self.deployment.province(province_code).dag_id, {"period": self.period})
+
+    def _dti(self, *args: str, background: bool = False):
+        command = [str(Path(sys.executable).with_name("dti")), *args]
+        env = {**os.environ, **self.env}
+        if background:
+            return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        return subprocess.run(command, env=env, check=True, capture_output=True, text=True)

@@ -1,5 +1,6 @@
 import pytest
 
+from dti import settings
 from dti.settings import PostgresParams
 
 
@@ -34,3 +35,12 @@ def test_the_pseudonym_key_comes_from_the_environment_or_a_local_file(tmp_path, 
     first = settings.pseudonym_key()
     assert len(first) == 64 and settings.pseudonym_key() == first
     assert (tmp_path / "pseudonym.key").stat().st_mode & 0o077 == 0
+
+
+def test_the_dag_schedule_follows_the_period_unless_the_deployment_sets_one(monkeypatch):
+    monkeypatch.delenv("DTI_DAG_SCHEDULE", raising=False)
+    assert settings.dag_schedule() == settings.SCHEDULES[settings.PERIOD_GRANULARITY]
+    monkeypatch.setenv("DTI_DAG_SCHEDULE", "0 2 15 * *")
+    assert settings.dag_schedule() == "0 2 15 * *"
+    monkeypatch.setenv("DTI_DAG_SCHEDULE", "None")
+    assert settings.dag_schedule() is None
