@@ -19,17 +19,15 @@ from dti.landing import certificates as landing_certificates
 from dti.landing import dossiers as landing_dossiers
 from dti.landing import submissions as landing_submissions
 from dti.provinces import Province, configured_server, load_provinces
-from dti.publish import QuarantinedFile, publish_report
-from dti.publish.dbt_docs import publish_dbt_docs
-from dti.publish.portal import publish_portal
-from dti.publish.scorecards import scorecard_files
-from dti.publish.workbook import workbook_files
-from dti.quality import gates
-from dti.quality.data_docs import publish_data_docs
+from dti.roles import LOADER, READER, TRANSFORMER
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
 from dti.sources.submission_template import submission_rules
 from dti.warehouse import connect, ensure_database, ensure_schemas
+
+# Great Expectations and the report's libraries (matplotlib, openpyxl) are imported inside the tasks
+# that use them: every task process parses this file first, and importing them here cost each of
+# the ~100 tasks of a run about 8 seconds on a Celery worker.
 
 # The tasks whose returned counts the run's audit record keeps (a mapped task: one per file).
 REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.dossiers", "validate_raw",
@@ -88,14 +86,14 @@ def province_pipeline(province: Province):
         @task(task_id="submissions")
         def land_submissions(period: str, files: list[dict]) -> dict:
             outcomes = landing_submissions.land_submissions(
-                province.warehouse_url(), [InboxFile(**file) for file in files], period, province.archive_dir,
+                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
                 settings.MAX_SUBMISSION_BYTES, submission_rules(period, province))
             return landing.summarise(outcomes)
 
         @task(task_id="certificates", map_index_template="{{ task.op_kwargs['file']['name'] }}")
         def land_certificates(period: str, file: dict) -> dict:
             outcomes = landing_certificates.land_certificate_files(
-                province.warehouse_url(), [InboxFile(**file)], period, province.archive_dir,
+                province.warehouse_url(LOADER), [InboxFile(**file)], period, province.archive_dir,
                 settings.MAX_PROVIDER_FILE_BYTES, landing_certificates.province_ward_codes(province))
             return landing.summarise(outcomes)
 
@@ -104,34 +102,50 @@ def province_pipeline(province: Province):
             # Pages land as they arrive, so this task both pulls and lands; it resumes where it stopped.
             api = BaseHook.get_connection(province.procedure_api_conn_id)
             result = landing_dossiers.sync_dossiers(
-                province.warehouse_url(), settings.procedure_api_base_url(api.schema, api.host, api.port),
+                province.warehouse_url(LOADER), settings.procedure_api_base_url(api.schema, api.host, api.port),
                 api.password, province.archive_dir)
             return asdict(result)
 
         @task(task_id="population")
         def land_population(period: str, files: list[dict]) -> dict:
             outcomes = landing_certificates.land_population_files(
-                province.warehouse_url(), [InboxFile(**file) for file in files], period, province.archive_dir,
+                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
                 settings.MAX_PROVIDER_FILE_BYTES, landing_certificates.province_ward_codes(province))
             return landing.summarise(outcomes)
 
         @task
         def validate_raw(period: str) -> dict:
-            return gates.validate_raw(province.warehouse_url(), period, get_current_context()["run_id"], province)
+            from dti.quality import gates
+
+            return gates.validate_raw(province.warehouse_url(LOADER), period,
+                                      get_current_context()["run_id"], province)
 
         @task
         def validate_marts(period: str) -> dict:
-            return gates.validate_marts(province.warehouse_url(), period, get_current_context()["run_id"], province)
+            from dti.quality import gates
+
+            return gates.validate_marts(province.warehouse_url(READER), period,
+                                        get_current_context()["run_id"], province)
 
         @task(outlets=[Asset(province.published_scores_asset)])
         def publish(period: str) -> dict:
+            from dti.publish import QuarantinedFile, publish_report
+            from dti.publish.dbt_docs import publish_dbt_docs
+            from dti.publish.portal import publish_portal
+            from dti.publish.scorecards import scorecard_files
+            from dti.publish.workbook import workbook_files
+            from dti.quality.data_docs import publish_data_docs
+
             # Data Docs and dbt docs first: the report and the portal link them; the portal last, from what is on disk.
             run_id = get_current_context()["run_id"]
-            url, output = province.warehouse_url(), province.output_dir
+            output = province.output_dir
             data_docs = publish_data_docs(output, run_id, province)
-            dbt_docs = publish_dbt_docs(url, output, run_id, province)
-            with connect(url) as conn:
-                quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(conn, period)]
+            # dbt's docs read the catalog of every model, as dbt's own role; the report reads the marts,
+            # and what landing set aside as the role that set it aside.
+            dbt_docs = publish_dbt_docs(province.warehouse_url(TRANSFORMER), output, run_id, province)
+            with connect(province.warehouse_url(LOADER)) as loader:
+                quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(loader, period)]
+            with connect(province.warehouse_url(READER)) as conn:
                 # The workbook and the unit scorecards appear in the same switch as the report.
                 companions = {**workbook_files(conn, period, province), **scorecard_files(conn, period, province)}
                 published = publish_report(conn, period, output, run_id, quarantined, province,
@@ -150,7 +164,7 @@ def province_pipeline(province: Province):
             # A teardown: it runs however the stages ended, and its own state never decides the run's.
             context = get_current_context()
             reports = {task_id: context["ti"].xcom_pull(task_ids=[task_id]) for task_id in REPORTING_TASKS}
-            with connect(province.warehouse_url()) as conn:
+            with connect(province.warehouse_url(READER)) as conn:
                 audit.record_run_ended(conn, context["run_id"], period, reports)
 
         period = resolve_period()

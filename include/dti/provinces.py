@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from dti import settings
+from dti.roles import role_url
 
 CODE_PATTERN = re.compile(r"^[a-z0-9_]+$")
 # PostgreSQL truncates identifiers longer than this, which could make two provinces' databases one.
@@ -97,9 +98,11 @@ class Province:
         return {"DTI_PGDATABASE": self.database,
                 "DTI_PROVINCE_SEEDS": os.path.relpath(self.seeds_dir, settings.DBT_PROJECT_DIR)}
 
-    def warehouse_url(self) -> str:
-        """The URL of the province's database on the configured server (``DTI_DATABASE_URL``)."""
-        return settings.database_on_server(configured_server(), self.database)
+    def warehouse_url(self, role: str | None = None) -> str:
+        """The URL of the province's database on the configured server (``DTI_DATABASE_URL``), as
+        the server's user, or as one of the least-privilege ``role``s of ``dti.roles``."""
+        url = settings.database_on_server(configured_server(), self.database)
+        return role_url(url, role) if role else url
 
 
 @dataclass(frozen=True)

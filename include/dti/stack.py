@@ -363,6 +363,9 @@ class DemoDeployment:
             "DTI_PSEUDONYM_KEY": secrets.token_hex(16),
             # Runs are triggered, never scheduled: a scheduled run would queue behind them.
             "DTI_DAG_SCHEDULE": "none",
+            # The server dbt's profile connects to; each province's DAG names its database.
+            **{key: value for key, value in settings.PostgresParams.from_url(server_url).dbt_env().items()
+               if key != "DTI_PGDATABASE"},
             **(extra_env or {}),
         }
         self.deployment = load_deployment(provinces_file)

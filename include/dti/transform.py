@@ -21,10 +21,12 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirec
 
 from dti import audit, settings
 from dti.provinces import Province
+from dti.roles import TRANSFORMER
 from dti.warehouse import connect
 
 DBT_PROFILE = "dti"
-DBT_TARGET = "default"
+# The pipeline's dbt tasks connect as the transformer role (profiles.yml); `default` is the owner's.
+DBT_TARGET = "transformer"
 
 
 def project_config(province: Province) -> ProjectConfig:
@@ -42,8 +44,8 @@ def profile_config() -> ProfileConfig:
 
 def execution_config() -> ExecutionConfig:
     # dbt runs in the task's own process through dbtRunner: no dbt executable to locate.
-    # Cautious selection: a model's test task runs only the tests whose every parent is built by
-    # then; tests spanning several models get a task of their own after all of them.
+    # Cautious selection: a node's build runs only the tests whose every parent is built by then;
+    # tests spanning several models get a task of their own after all of them.
     return ExecutionConfig(
         invocation_mode=InvocationMode.DBT_RUNNER,
         test_indirect_selection=TestIndirectSelection.CAUTIOUS,
@@ -51,9 +53,11 @@ def execution_config() -> ExecutionConfig:
 
 
 def render_config() -> RenderConfig:
+    # One `dbt build` task per seed and model, its tests included: a failing test still stops what
+    # depends on the node, and each task pays dbt's start-up once (half the tasks of run + test).
     return RenderConfig(
         load_method=LoadMode.DBT_LS,
-        test_behavior=TestBehavior.AFTER_EACH,
+        test_behavior=TestBehavior.BUILD,
         invocation_mode=InvocationMode.DBT_RUNNER,
         should_detach_multiple_parents_tests=True,
     )
@@ -71,5 +75,5 @@ def record_dbt_results(project_dir: str, context: Mapping, province: Province, *
     run_results = Path(project_dir) / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
     if not run_results.is_file():
         return  # dbt stopped before running any node (e.g. the project did not parse)
-    with connect(province.warehouse_url()) as conn:
+    with connect(province.warehouse_url(TRANSFORMER)) as conn:
         audit.record_dbt_results(conn, context["run_id"], run_results)
