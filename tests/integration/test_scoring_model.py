@@ -15,7 +15,6 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from dti import settings
 from dti.dbt_invocation import dbt_failure, invoke_dbt
 from tests.scoring_data import (
     DEPARTMENT,
