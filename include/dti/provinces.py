@@ -11,7 +11,6 @@ Imports only ``dti.settings``, so the DAG files, the CLI and every stage can rea
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,8 +94,7 @@ class Province:
         The seed folder is given relative to the project: Cosmos runs each task in a copy of the
         project, and dbt writes each seed's SQL to ``target/run/<project>/<seed path>``, which for
         an absolute path would be the seed file itself."""
-        return {"DTI_PGDATABASE": self.database,
-                "DTI_PROVINCE_SEEDS": os.path.relpath(self.seeds_dir, settings.DBT_PROJECT_DIR)}
+        return {"DTI_PGDATABASE": self.database, "DTI_PROVINCE_SEEDS": f"{PROVINCE_SEEDS_FOLDER}/{self.seeds_dir.name}"}
 
     def warehouse_url(self, role: str | None = None) -> str:
         """The URL of the province's database on the configured server (``DTI_DATABASE_URL``), as
