@@ -153,7 +153,9 @@ def main() -> None:
         for scale in (float(value) for value in args.scales.split(",")):
             print(f"running {scale:g}x with {workers} worker(s) ...", flush=True)
             measurements.append(measure(scale, workers, args))
-            print(f"  {measurements[-1].state} in {measurements[-1].total_seconds:.0f} s", flush=True)
+            done = measurements[-1]
+            stages = ", ".join(f"{stage} {seconds:.0f}" for stage, seconds in done.stage_seconds.items())
+            print(f"  {done.state} in {done.total_seconds:.0f} s ({stages})", flush=True)
     print_report(measurements)
 
 

@@ -59,8 +59,11 @@ def distributed_run(tmp_path_factory) -> DistributedRun:
     root = tmp_path_factory.mktemp("stack")
     project = _project_with_test_province(root)
     with pytest.MonkeyPatch.context() as patch:
-        # This process reads the deployment as its services do: from the project copy.
+        # This process reads the deployment as its services do: the project copy, the deployment's folders.
         patch.setattr(settings, "DBT_PROJECT_DIR", project / "dbt_project")
+        patch.setattr(settings, "OUTPUT_ROOT_DIR", root / "output")
+        patch.setattr(settings, "ARCHIVE_ROOT_DIR", root / "archive")
+        patch.setattr(settings, "INBOX_ROOT_URL", str(root / "inbox"))
         patch.setenv("DTI_DATABASE_URL", SERVER_URL)
         deployment = DemoDeployment(root, _provinces_file(root), SERVER_URL, BROKER_URL, PERIOD,
                                     dossier_scale=DOSSIER_SCALE, project_dir=project)
