@@ -197,12 +197,6 @@ class AirflowStack:
         self.processes[name] = process
         self._seen_pids.add(process.pid)
 
-    def service_pids(self) -> set[int]:
-        """Every live process the stack's services are made of, forked ones included."""
-        pids = {pid for process in self.processes.values() for pid in _tree(process.pid)}
-        self._seen_pids.update(pids)
-        return pids
-
     def _api_healthy(self) -> bool:
         try:
             response = httpx.get(f"{self.api_url}/api/v2/monitor/health", timeout=5)
