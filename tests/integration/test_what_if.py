@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from dti import cli
+from dti import cli, settings
 from dti.what_if import Framework, MainIndex, WhatIfError, read_main_index_values, score_what_if
 
 MAIN_INDICES = ["awareness", "institutions", "infrastructure", "human_resources", "cybersecurity",
@@ -69,6 +69,8 @@ def test_dti_what_if_prints_dti_and_rank_and_accepts_the_unscored_smart_city(tmp
     # smart city is a main index of 922 with 0 points: its value changes nothing
     values_file = write_values_file(tmp_path / "kich-ban.csv", {"smart_city": "1"})
     monkeypatch.setenv("DTI_DATABASE_URL", database_url)
+    # The command scores in a scratch database on the server; here, this test's own, which is dropped after it.
+    monkeypatch.setattr(settings, "WHAT_IF_DATABASE", settings.PostgresParams.from_url(database_url).dbname)
     printed = io.StringIO()
     monkeypatch.setattr(cli, "console", Console(file=printed, width=200))
 
