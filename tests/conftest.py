@@ -62,3 +62,16 @@ def two_period_marts_url(postgres_server_url, tmp_path_factory) -> str:
         yield url
     finally:
         warehouse.drop_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="module")
+def two_province_project(tmp_path_factory) -> Path:
+    """dbt_project/ with the test province's seed folder, as settings.DBT_PROJECT_DIR for the module:
+    where tests.helpers.TWO_PROVINCES is read from."""
+    from dti import settings
+    from tests.helpers import project_with_test_province
+
+    project = project_with_test_province(tmp_path_factory.mktemp("project"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "DBT_PROJECT_DIR", project)
+        yield project

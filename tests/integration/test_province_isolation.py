@@ -25,7 +25,7 @@ from dti.provinces import Deployment, Province, load_deployment
 from dti.quality import gates
 from dti.sources.inbox import SUBMISSIONS, list_inbox
 from dti.sources.submission_template import submission_rules
-from tests.helpers import TWO_PROVINCES, filled_template, project_with_test_province
+from tests.helpers import TWO_PROVINCES, filled_template
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
@@ -52,16 +52,7 @@ def on_the_test_server(postgres_server_url, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def dbt_project(tmp_path_factory) -> Path:
-    """dbt_project/ with the test province's seed folder, as settings.DBT_PROJECT_DIR for the module."""
-    project = project_with_test_province(tmp_path_factory.mktemp("project"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(settings, "DBT_PROJECT_DIR", project)
-        yield project
-
-
-@pytest.fixture(scope="module")
-def deployment(dbt_project, postgres_server_url, tmp_path_factory) -> Deployment:
+def deployment(two_province_project, postgres_server_url, tmp_path_factory) -> Deployment:
     """The fixture's two provinces with databases of their own for this run and folders under tmp."""
     configured = load_deployment(TWO_PROVINCES)
     run = uuid.uuid4().hex[:8]
@@ -84,7 +75,7 @@ def expectations_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def scored(deployment, dbt_project, postgres_server_url, expectations_copy, tmp_path_factory) -> Deployment:
+def scored(deployment, two_province_project, postgres_server_url, expectations_copy, tmp_path_factory) -> Deployment:
     """Both provinces run through land -> validate raw -> dbt build -> record what is published,
     then the national roll-up."""
     by_code = {province.code: province for province in deployment.provinces}
@@ -100,7 +91,7 @@ def scored(deployment, dbt_project, postgres_server_url, expectations_copy, tmp_
         patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
         patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
         for province in deployment.provinces:
-            run_province(province, postgres_server_url, dbt_project)
+            run_province(province, postgres_server_url, two_province_project)
         national.roll_up(postgres_server_url, deployment.national_database, deployment.provinces)
     return deployment
 

@@ -13,16 +13,7 @@ import yaml
 
 from dti import settings
 from dti.provinces import ProvincesConfigError, default_province, load_deployment
-from tests.helpers import TWO_PROVINCES, project_with_test_province
-
-
-@pytest.fixture(scope="module")
-def test_project(tmp_path_factory) -> Path:
-    """dbt_project/ with the test province's seeds, as settings.DBT_PROJECT_DIR for the module."""
-    project = project_with_test_province(tmp_path_factory.mktemp("project"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(settings, "DBT_PROJECT_DIR", project)
-        yield project
+from tests.helpers import TWO_PROVINCES
 
 
 def write_provinces(tmp_path: Path, document: dict) -> Path:
@@ -54,10 +45,10 @@ def test_the_project_configures_bac_ninh_with_defaults_derived_from_its_code():
     assert load_deployment().national_database == "dti_national"
 
 
-def test_two_provinces_get_their_own_database_folders_connection_seeds_and_vars(test_project):
+def test_two_provinces_get_their_own_database_folders_connection_seeds_and_vars(two_province_project):
     bac_ninh, thu_nghiem = load_deployment(TWO_PROVINCES).provinces
 
-    assert thu_nghiem.seeds_dir == test_project / "provinces" / "thu_nghiem"
+    assert thu_nghiem.seeds_dir == two_province_project / "provinces" / "thu_nghiem"
     assert thu_nghiem.dbt_env()["DTI_PROVINCE_SEEDS"] == "provinces/thu_nghiem"
     assert thu_nghiem.procedure_api_conn_id == "dti_procedure_api_thu_nghiem"
     assert (thu_nghiem.focal_point_unit_code, thu_nghiem.submission_due_days) == ("TNKHCN", 15)
@@ -78,7 +69,7 @@ def test_the_provinces_file_comes_from_dti_provinces_file(tmp_path):
     assert printed.strip() == "dti_other"
 
 
-def test_an_unknown_province_names_the_configured_ones(test_project):
+def test_an_unknown_province_names_the_configured_ones(two_province_project):
     with pytest.raises(ProvincesConfigError,
                        match=r"provinces\.yml: no province 'ha_noi'; configured: bac_ninh, thu_nghiem"):
         load_deployment(TWO_PROVINCES).province("ha_noi")
@@ -117,7 +108,7 @@ BAC_GIANG = minimal(code="bac_giang", name_vi="Tỉnh Bắc Giang", peer_name="B
         ([], "provinces: expected a list of at least one province"),
     ],
 )
-def test_a_mistake_is_reported_with_the_file_the_province_and_the_key(test_project, tmp_path, provinces, message):
+def test_a_mistake_is_reported_with_the_file_the_province_and_the_key(two_province_project, tmp_path, provinces, message):
     path = write_provinces(tmp_path, {"provinces": provinces})
 
     with pytest.raises(ProvincesConfigError, match=f"^{path}: {message}"):
