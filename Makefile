@@ -6,7 +6,10 @@ INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cks
 
 .PHONY: install run test test-stack test-server lock clean up down lint-compose
 
+# The dbt manifest the DAGs are rendered from (dti.dbt_manifest): parsed again whenever the dbt
+# project changed, which `dti manifest --if-stale` tells from the files' fingerprint.
 install: $(INSTALLED)
+	$(BIN)/dti manifest --if-stale
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

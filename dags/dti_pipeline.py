@@ -12,7 +12,6 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, BaseHook, Param, TaskGroup, chain, dag, get_current_context, task
-from cosmos import DbtTaskGroup
 
 from dti import audit, landing, periods, settings, transform
 from dti.landing import certificates as landing_certificates
@@ -27,7 +26,7 @@ from dti.warehouse import connect, ensure_database, ensure_schemas
 
 # Great Expectations and the report's libraries (matplotlib, openpyxl) are imported inside the tasks
 # that use them: every task process parses this file first, and importing them here cost each of
-# the ~100 tasks of a run about 8 seconds on a Celery worker.
+# every task of a run about 8 seconds on a Celery worker.
 
 # The tasks whose returned counts the run's audit record keeps (a mapped task: one per file).
 REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.dossiers", "validate_raw",
@@ -120,6 +119,11 @@ def province_pipeline(province: Province):
             return gates.validate_raw(province.warehouse_url(LOADER), period,
                                       get_current_context()["run_id"], province)
 
+        @task(task_id=transform.BUILD_TASK_ID)
+        def build_marts() -> dict:
+            # One `dbt build` of the whole project; each node's task in the group reports its result.
+            return transform.build_project(province, get_current_context()["run_id"])
+
         @task
         def validate_marts(period: str) -> dict:
             from dti.quality import gates
@@ -157,6 +161,7 @@ def province_pipeline(province: Province):
                 audit.record_published_scores(conn, run_id, period, province.code)
             portal = publish_portal(output, province)
             return {"report_path": str(published.report_path), "dti_score": published.dti_score,
+                    "units_scored": published.units_scored, "units_total": published.units_total,
                     "data_docs_path": str(data_docs), "dbt_docs_path": str(dbt_docs), "portal_path": str(portal)}
 
         @task
@@ -178,14 +183,7 @@ def province_pipeline(province: Province):
             land_population(period, population_files)
             sync_dossiers()
 
-        transform_to_marts = DbtTaskGroup(
-            group_id="transform",
-            project_config=transform.project_config(province),
-            profile_config=transform.profile_config(),
-            execution_config=transform.execution_config(),
-            render_config=transform.render_config(),
-            operator_args=transform.operator_args(province),
-        )
+        transform_to_marts = transform.dbt_task_group(province, group_id="transform", build=build_marts)
         warehouse_ready = prepare_warehouse(period)
         chain(warehouse_ready, extract, land, validate_raw(period), transform_to_marts, validate_marts(period),
               publish(period), record_run(period).as_teardown(setups=warehouse_ready))

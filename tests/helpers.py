@@ -11,6 +11,7 @@ import openpyxl
 import yaml
 
 from dti import settings
+from dti.dbt_manifest import MANIFEST, MANIFEST_FINGERPRINT
 from dti.provinces import Province, default_province
 from dti.sources import submissions
 from dti.sources.submission_template import build_template, components_for, load_components, load_units, template_rows
@@ -40,6 +41,10 @@ def project_with_test_province(folder: Path) -> Path:
     loading TWO_PROVINCES."""
     project = folder / "dbt_project"
     shutil.copytree(settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    # The manifest the DAGs are rendered from (its fingerprint leaves the provinces' folders out).
+    (project / MANIFEST).parent.mkdir()
+    for artefact in (MANIFEST, MANIFEST_FINGERPRINT):
+        shutil.copy2(settings.DBT_PROJECT_DIR / artefact, project / artefact)
     shutil.copytree(TWO_PROVINCES.parent / "thu_nghiem", project / "provinces" / "thu_nghiem")
     return project
 

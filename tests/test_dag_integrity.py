@@ -4,6 +4,7 @@ design says, and each of them is bound to its own province only."""
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dti import provinces, runner, settings
+from dti import provinces, runner, settings, transform
 from tests.helpers import TWO_PROVINCES, project_with_test_province
 
 EXPECTED_ORDER = ["resolve_period", "extract", "land", "validate_raw", "transform", "validate_marts", "publish"]
@@ -62,11 +63,42 @@ def test_every_dag_file_imports_without_error(dag_bag):
     assert sorted(dag_bag.dag_ids) == [settings.NATIONAL_DAG_ID, "dti_pipeline_bac_ninh"]
 
 
+def node_report_tasks(dag) -> list:
+    """The transform's tasks that report a dbt node from the run's build."""
+    return [task for task in dag.tasks if "unique_id" in (getattr(task, "op_kwargs", None) or {})]
+
+
 def test_every_dag_has_tags_and_every_task_retries(dag_bag):
     for dag in dag_bag.dags.values():
         assert dag.tags, f"{dag.dag_id} has no tags"
-        without_retries = [task.task_id for task in dag.tasks if not task.retries]
+        # A node task only reads the build's result: retrying it reads the same result again.
+        reporting = {task.task_id for task in node_report_tasks(dag)}
+        without_retries = [task.task_id for task in dag.tasks if not task.retries and task.task_id not in reporting]
         assert without_retries == [], f"{dag.dag_id}: tasks without retries {without_retries}"
+
+
+def test_the_transform_runs_dbt_once_and_reports_every_seed_model_and_test_from_it(dag_bag):
+    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    seeds_and_models = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in ("seed", "model")}
+    spanning_tests = {uid for uid, node in manifest["nodes"].items()
+                      if node["resource_type"] == "test" and len(node["depends_on"]["nodes"]) > 1}
+    for dag in pipeline_dags(dag_bag):
+        build = dag.get_task(f"transform.{transform.BUILD_TASK_ID}")
+        assert build.upstream_task_ids == {"validate_raw"} and build.retries
+        reports = node_report_tasks(dag)
+        reported = [task.op_kwargs["unique_id"] for task in reports]
+        assert sorted(reported) == sorted(seeds_and_models | spanning_tests)
+        transform_tasks = {task.task_id for task in dag.tasks if runner.stage_of(task.task_id) == "transform"}
+        assert transform_tasks == {build.task_id} | {task.task_id for task in reports}
+        for task in reports:
+            assert task.op_kwargs["build_task_id"] == build.task_id
+            assert build.task_id in task.get_flat_relative_ids(upstream=True), task.task_id
+        # dbt's own order: a model's task comes after the tasks of the models it selects from
+        by_node = {task.op_kwargs["unique_id"]: task for task in reports}
+        for uid, task in by_node.items():
+            for parent in manifest["nodes"][uid]["depends_on"].get("nodes", []):
+                if parent in by_node and uid not in spanning_tests:
+                    assert by_node[parent].task_id in task.upstream_task_ids, (uid, parent)
 
 
 def test_no_dag_has_a_cycle(dag_bag):
@@ -127,16 +159,10 @@ def test_two_configured_provinces_get_a_dag_each_bound_to_their_own_configuratio
         dag = bag.get_dag(province.dag_id)
         assert province.code in dag.tags and dag.max_active_runs == 1
         python_tasks = {task.task_id: bound_province(task) for task in dag.tasks if bound_province(task)}
-        assert {"prepare_warehouse", "land.submissions", "land.dossiers", "validate_raw", "publish",
-                "record_run"} <= python_tasks.keys()
+        # dbt's build runs for the province: its database, seed folder and vars (dti.transform.build_project)
+        assert {"prepare_warehouse", "land.submissions", "land.dossiers", "validate_raw",
+                f"transform.{transform.BUILD_TASK_ID}", "publish", "record_run"} <= python_tasks.keys()
         assert set(python_tasks.values()) == {province}, dag.dag_id
-        dbt_tasks = [task for task in dag.tasks if task.task_id.startswith("transform.")]
-        assert dbt_tasks
-        for task in dbt_tasks:
-            # dbt's database, seed folder and vars are the province's, set per task, not in the process
-            assert task.env == province.dbt_env(), task.task_id
-            assert task.vars["dti_province_name_vi"] == province.name_vi
-            assert task.vars["dti_focal_point_unit_code"] == province.focal_point_unit_code
         assert [outlet.name for outlet in dag.get_task("publish").outlets] == [province.published_scores_asset]
     assert os.environ.get("DTI_PGDATABASE") == "postgres"  # parsing left the process's own setting alone
 

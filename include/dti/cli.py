@@ -20,8 +20,9 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
 app = typer.Typer(help="dti-pipeline: score the provincial Digital Transformation Index (DTI) and publish the report.",
                   no_args_is_help=True, add_completion=False)
-# The run sends file descriptors 1 and 2 to its log file; the console keeps the terminal.
-console = Console(file=os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1))
+# The run sends file descriptors 1 and 2 to its log file; the console keeps the terminal. Lines
+# are never broken (soft_wrap): a path or a count stays whole on its line, in a terminal or a log.
+console = Console(file=os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1), soft_wrap=True)
 
 PeriodOption = Annotated[str | None, typer.Option(help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
 ProvinceOption = Annotated[str | None, typer.Option(
@@ -52,6 +53,9 @@ def demo_data(
     period: PeriodOption = None,
     seed: int = typer.Option(2025, help="Same seed, same data."),
     scale: float = typer.Option(1.0, min=0.0, help="Dossier volume: 1 is about 60,000 dossiers a month."),
+    population_scale: float = typer.Option(
+        1.0, min=0.001, help="Adults of each commune, and the certificate registers with them: 1 is about 930,000 "
+                             "certificate rows."),
     province: ProvinceOption = None,
 ) -> None:
     """Write a period of demo agency files into the province's inbox (submissions, certificate
@@ -64,7 +68,7 @@ def demo_data(
         inbox_dir = local_inbox_dir(configured.inbox_url)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
-    counts = write_demo_inbox(inbox_dir, chosen, seed, configured)
+    counts = write_demo_inbox(inbox_dir, chosen, seed, configured, population_scale)
     plan = DossierPlan(period=chosen, seed=seed, scale=scale)
     record_plan(_demo_dir(configured), plan)
     described = ", ".join(f"{count} {kind}" for kind, count in counts.items())
@@ -108,7 +112,7 @@ def run(
     chosen, configured = _period(period), _province(province)
     log_path = settings.LOG_DIR / f"run-{configured.code}-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     if demo and not list_inbox(configured.inbox_url, SUBMISSIONS, chosen):
-        demo_data(period=chosen, seed=2025, scale=1.0, province=configured.code)
+        demo_data(period=chosen, seed=2025, scale=1.0, population_scale=1.0, province=configured.code)
 
     def show(stage: runner.StageResult) -> None:
         mark = {"success": "[green]✓[/]", "failed": "[red]✗[/]"}.get(stage.state, "[yellow]·[/]")
@@ -154,6 +158,26 @@ def template(
     target.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(target)
     console.print(f"Template for {unit or unit_type}, {chosen}: {target}")
+
+
+@app.command()
+def manifest(
+    if_stale: bool = typer.Option(False, "--if-stale", help="Parse only when the project changed since the last parse."),
+) -> None:
+    """Parse the dbt project into dbt_project/target/manifest.json, from which Cosmos renders each
+    province's transform (make install runs it; no server is needed)."""
+    from dti.dbt_manifest import StaleManifestError, current_manifest, write_manifest
+
+    if if_stale:
+        with contextlib.suppress(StaleManifestError):
+            console.print(f"dbt manifest is current: {current_manifest(settings.DBT_PROJECT_DIR)}", highlight=False)
+            return
+    try:
+        written = write_manifest()
+    except StaleManifestError as error:
+        console.print(f"[red]{error}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    console.print(f"dbt manifest: {written}", highlight=False)
 
 
 @app.command("sandbox-api")

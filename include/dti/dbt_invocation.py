@@ -1,7 +1,7 @@
-"""dbt run in this process against a given warehouse, outside Airflow: for the CLI and the tests.
+"""dbt run in this process: the one build of a pipeline run, and single commands for the CLI and the tests.
 
-The DAG runs dbt through Cosmos (``dti.transform``); these helpers serve the commands that need
-one dbt command on their own, such as ``dti what-if``.
+The DAG's transform (``dti.transform``) and the commands that need one dbt command on their own,
+such as ``dti what-if``, call dbt through these helpers.
 """
 
 from __future__ import annotations
@@ -22,18 +22,24 @@ def invoke_dbt(url: str, args: list[str], project_dir: Path = settings.DBT_PROJE
     With ``province``, dbt reads its seed folder and vars; without, dbt_project.yml's defaults
     (the indicator catalog is the same for every province). dbt's console output is silenced; its
     log file is written as usual."""
-    from dbt.cli.main import dbtRunner
-
     variables = settings.PostgresParams.from_url(url).dbt_env()
-    province_args = []
     if province is not None:
         variables = {**province.dbt_env(), **variables}  # the database is the one ``url`` names
+    return run_dbt([*args, "--log-level", "none"], variables, project_dir, manifest, province)
+
+
+def run_dbt(args: list[str], variables: Mapping[str, str], project_dir: Path = settings.DBT_PROJECT_DIR,
+            manifest=None, province: Province | None = None):
+    """Run one dbt command in this process with ``variables`` set in the environment for its
+    duration (and the province's dbt vars, if one is given); return dbt's result, failed or not."""
+    from dbt.cli.main import dbtRunner
+
+    province_args = []
+    if province is not None:
         province_args = ["--vars", json.dumps(dict(province.dbt_vars), ensure_ascii=False)]
     with dbt_environment(variables):
         return dbtRunner(manifest=manifest).invoke(
-            [*args, *province_args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-             "--log-level", "none"]
-        )
+            [*args, *province_args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)])
 
 
 def dbt_failure(result) -> str:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import psycopg
 
 from dti import settings, warehouse
+from dti.transform import BUILD_TASK_ID
 from dti.provinces import Province, load_deployment
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
@@ -262,13 +264,19 @@ def describe_stage(province: Province, stage: str, period: str, run_id: str, sta
                   for kind in (SUBMISSIONS, CERTIFICATES, POPULATION)}
         return f"{period}: " + ", ".join(f"{count} {kind} files" for kind, count in counts.items())
     if stage == "transform":
-        return f"{len(states)} dbt tasks (seeds, models, tests) succeeded"
+        return describe_transform(task_return_value(province.dag_id, run_id, f"transform.{BUILD_TASK_ID}"), states)
+    if stage == "publish":
+        published = task_return_value(province.dag_id, run_id, "publish")
+        return f"{published['units_scored']} of {published['units_total']} units scored"
     query, params = STAGE_COUNTS[stage]
     with psycopg.connect(province.warehouse_url()) as conn:
         counts = conn.execute(query, params(period, run_id)).fetchone()
     return STAGE_TEMPLATES[stage].format(*counts)
 
 
+# What a dbt build runs, as the transform's line names it (exposures are listed by dbt, not built).
+BUILT_KINDS = (("seed", "seeds"), ("model", "models"), ("snapshot", "snapshots"), ("test", "tests"),
+               ("unit_test", "unit tests"))
 STAGE_COUNTS = {
     "land": (
         "with period_files as (select file_sha256 from raw.landed_files where period = %(p)s) "
@@ -292,19 +300,31 @@ STAGE_COUNTS = {
         "where run_id = %(r)s and suite_name like 'marts%%'",
         lambda period, run_id: {"r": run_id},
     ),
-    "publish": (
-        "select count(*) filter (where submission_status = 'submitted'), count(*) filter (where scope_type = 'unit') "
-        "from marts.fct_dti_scores where period = %(p)s",
-        lambda period, run_id: {"p": period},
-    ),
 }
 STAGE_TEMPLATES = {
     "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population rows; "
             "{4} dossier versions in all; quarantined: {5} files, {6} rows",
     "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
     "validate_marts": "{0} expectations checked, {1} failed",
-    "publish": "{0} of {1} units scored",
 }
+
+
+def describe_transform(node_results: dict[str, dict], task_states: list[str]) -> str:
+    """The run's one dbt build in a line: what it built and tested, and the node tasks reporting it."""
+    kinds = Counter(unique_id.split(".", 1)[0] for unique_id in node_results)
+    built = ", ".join(f"{kinds[kind]} {label}" for kind, label in BUILT_KINDS if kinds[kind])
+    return f"one dbt build: {built}; {len(task_states) - 1} node tasks report it"
+
+
+def task_return_value(dag_id: str, run_id: str, task_id: str):
+    """What a task of the run returned (its ``return_value`` XCom), or None."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        xcom = session.scalars(XComModel.get_many(run_id=run_id, key="return_value", task_ids=task_id,
+                                                  dag_ids=dag_id, map_indexes=-1)).first()
+        return XComModel.deserialize_value(xcom) if xcom is not None else None
 
 
 def last_error_in(log_path: Path) -> str | None:

@@ -275,3 +275,15 @@ def test_demo_adults_and_holder_rates_are_realistic_and_holders_are_counted_once
         assert 0.08 <= commune.holders / commune.adults <= 0.40
         # A flawed row may hide a holder, never add one.
         assert commune.holders - rejected <= len(holders[code]) <= commune.holders
+
+
+def test_a_smaller_demo_population_scales_adults_and_holders_alike():
+    full = {c.nso_ward_code: c for c in demo.demo_communes(SMALL_PLAN, PROVINCE)}
+    scaled_plan = demo.CertificateDemoPlan(period=SMALL_PLAN.period, seed=SMALL_PLAN.seed,
+                                           ward_codes=SMALL_PLAN.ward_codes, population_scale=0.02)
+    scaled = {c.nso_ward_code: c for c in demo.demo_communes(scaled_plan, PROVINCE)}
+    assert scaled.keys() == full.keys()
+    for code, commune in scaled.items():
+        assert commune.adults == round(full[code].adults * 0.02)
+        # the holder rate is the full-size commune's, so the demo's indicator stays in its range
+        assert commune.holders / commune.adults == pytest.approx(full[code].holders / full[code].adults, abs=0.02)

@@ -252,7 +252,7 @@ def test_demo_data_scale_sets_the_dossiers_the_demo_procedure_system_serves(tmp_
     monkeypatch.setattr(settings, "INBOX_ROOT_URL", str(tmp_path / "inbox"))
     demo_dir = settings.DEMO_DIR / PROVINCE.code
     # The inbox files have their own tests; here only the dossier volume is under test.
-    monkeypatch.setattr(inbox, "write_demo_inbox", lambda folder, period, seed, province: {})
+    monkeypatch.setattr(inbox, "write_demo_inbox", lambda folder, period, seed, province, population_scale: {})
     assert recorded_plan(demo_dir, "2026-Q3") == DossierPlan(period="2026-Q3")
 
     result = CliRunner().invoke(app, ["demo-data", "--period", "2026-Q3", "--seed", "7", "--scale", "0.02"])

@@ -35,6 +35,9 @@ class CertificateDemoPlan:
     flawed_share: float = 0.0005
     # None: every commune and ward of the province; a few codes keep test files small.
     ward_codes: tuple[str, ...] | None = None
+    # Adults of every commune, and with them the certificate registers: 1 is the province's size
+    # (about 930,000 certificate rows a period); a run where volume does not matter takes less.
+    population_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def demo_communes(plan: CertificateDemoPlan, province: Province) -> list[DemoCom
         code = unit["nso_ward_code"]
         if not code or (plan.ward_codes is not None and code not in plan.ward_codes):
             continue
-        adults = rng.randint(*ADULTS_RANGE)
+        adults = max(1, round(rng.randint(*ADULTS_RANGE) * plan.population_scale))
         communes.append(DemoCommune(code, unit["name_vi"], adults, round(adults * rng.uniform(*HOLDER_RATE_RANGE))))
     return communes
 

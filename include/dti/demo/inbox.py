@@ -21,11 +21,13 @@ def local_inbox_dir(inbox_url: str) -> Path:
     return Path(root)
 
 
-def write_demo_inbox(inbox_dir: Path, period: str, seed: int, province: Province) -> dict[str, int]:
+def write_demo_inbox(inbox_dir: Path, period: str, seed: int, province: Province,
+                     population_scale: float = 1.0) -> dict[str, int]:
     """Submissions, certificate-provider registers and the population file of the province for
-    ``period``; files already there are kept, so running it twice changes nothing."""
+    ``period`` (``population_scale`` times the demo province's adults, and certificates with them);
+    files already there are kept, so running it twice changes nothing."""
     submissions = generate_submissions(inbox_dir / SUBMISSIONS, DemoPlan(period=period, seed=seed), province)
-    certificate_plan = CertificateDemoPlan(period=period, seed=seed)
+    certificate_plan = CertificateDemoPlan(period=period, seed=seed, population_scale=population_scale)
     certificate_folder = inbox_dir / CERTIFICATES / period
     certificate_folder.mkdir(parents=True, exist_ok=True)
     certificates = generate_certificate_files(certificate_folder, certificate_plan, province)

@@ -32,6 +32,8 @@ class PublishedReport:
     english_report_path: Path
     period: str
     dti_score: float
+    units_scored: int  # units whose submission was scored (on time or late), as the report counts them
+    units_total: int
 
 
 def publish_report(
@@ -62,6 +64,8 @@ def publish_report(
         english_report_path=build / ENGLISH_REPORT_FILE,
         period=period,
         dti_score=data.province_dti_score,
+        units_scored=data.units_submitted,
+        units_total=len(data.units),
     )
 
 
