@@ -25,9 +25,11 @@ $(INSTALLED): pyproject.toml constraints.txt
 run: install
 	$(BIN)/dti run $(if $(PERIOD),--period $(PERIOD))
 
-# pytest's exit code 5 (nothing collected) fails the target like any other failure.
+# pytest's exit code 5 (nothing collected) fails the target like any other failure. The tests run
+# on every core (pytest-xdist; PYTEST_WORKERS=0 runs them in this process) and name the slowest 15.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 # The distributed run: Airflow's api-server, scheduler, dag-processor and Celery workers as local
 # processes on the PostgreSQL and Redis of this machine (DTI_TEST_DATABASE_URL, DTI_TEST_BROKER_URL).

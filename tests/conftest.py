@@ -12,6 +12,10 @@ from pathlib import Path
 _STATE = Path(tempfile.mkdtemp(prefix="dti-tests-"))
 os.environ["DTI_STATE_DIR"] = str(_STATE / "state")
 os.environ["DTI_OUTPUT_DIR"] = str(_STATE / "output")
+# dbt commands the tests run write their artifacts here, not into dbt_project/target, which holds the
+# manifest the DAGs are rendered from and which test processes running side by side would share.
+os.environ["DBT_TARGET_PATH"] = str(_STATE / "dbt" / "target")
+os.environ["DBT_LOG_PATH"] = str(_STATE / "dbt" / "logs")
 
 import pytest  # noqa: E402
 

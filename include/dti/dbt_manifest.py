@@ -45,7 +45,8 @@ def write_manifest(project_dir: Path | None = None) -> Path:
     Parsing connects to no server: the profile gets placeholder connection settings."""
     project_dir = project_dir or settings.DBT_PROJECT_DIR
     placeholder = settings.PostgresParams(host="127.0.0.1", port=5432, user="dti", password="", dbname="dti")
-    result = run_dbt(["parse", "--log-level", "none"], placeholder.dbt_env(), project_dir)
+    result = run_dbt(["parse", "--log-level", "none", "--target-path", str(project_dir / MANIFEST.parent)],
+                     placeholder.dbt_env(), project_dir)
     if not result.success:
         raise StaleManifestError(f"dbt parse of {project_dir} failed: {dbt_failure(result)}")
     (project_dir / MANIFEST_FINGERPRINT).write_text(project_fingerprint(project_dir) + "\n", encoding="utf-8")

@@ -170,8 +170,10 @@ def node_results(run_results: Mapping, manifest: Mapping) -> dict[str, dict]:
     """Each node's result in one build: ``{unique_id: {status, message, failed_tests}}``, where a
     seed's, model's or snapshot's ``failed_tests`` are those of its tests (data and unit tests
     with it as their only parent) that did not pass."""
-    results = {item["unique_id"]: {"status": str(item["status"]), "message": item.get("message") or "",
-                                   "failed_tests": []}
+    # dbt's messages span lines ("Database Error in model …" then the server's words): one line each,
+    # so the error a run ends with carries the cause.
+    results = {item["unique_id"]: {"status": str(item["status"]),
+                                   "message": " ".join((item.get("message") or "").split()), "failed_tests": []}
                for item in run_results["results"]}
     definitions = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
     for unique_id, result in results.items():

@@ -1,12 +1,15 @@
 """The real DAG on demo data, run twice through `dti run`: the published DTI equals the marts and an
 independent recomputation from the landed rows; the damaged file is quarantined; nothing doubles;
-the national roll-up holds the published DTI."""
+the national roll-up holds the published DTI. A third run with a model made to fail stops at that
+model's task and leaves the report as it was."""
 
 from __future__ import annotations
 
 import csv
 import os
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 
 from dti import settings, warehouse
 from dti.demo.submissions import RESUBMISSION_SUFFIX
-from tests.helpers import PROVINCE, provinces_file_with_database
+from tests.helpers import PROVINCE, project_with_test_province, provinces_file_with_database
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2026-Q3"
@@ -39,11 +42,26 @@ def deployment(database_url, postgres_server_url, tmp_path):
     warehouse.drop_database(postgres_server_url, f"{database}_national")
 
 
-def run_cli(server_url: str, provinces_file: Path, state: Path) -> subprocess.CompletedProcess:
+def run_cli(server_url: str, provinces_file: Path, state: Path, *args: str,
+            project: Path = settings.PROJECT_ROOT) -> subprocess.CompletedProcess:
+    # A narrow terminal: what the run prints must stay whole on its lines all the same.
     env = {**os.environ, "DTI_DATABASE_URL": server_url, "DTI_PROVINCES_FILE": str(provinces_file),
-           "DTI_STATE_DIR": str(state / "state"), "DTI_OUTPUT_DIR": str(state / "output"), "COLUMNS": "200"}
-    return subprocess.run([str(Path(sys.executable).with_name("dti")), "run", "--period", PERIOD],
+           "DTI_STATE_DIR": str(state / "state"), "DTI_OUTPUT_DIR": str(state / "output"), "COLUMNS": "60",
+           "DTI_HOME": str(project)}
+    return subprocess.run([str(Path(sys.executable).with_name("dti")), *(args or ("run", "--period", PERIOD))],
                           env=env, capture_output=True, text=True, timeout=1200)
+
+
+def project_with_a_failing_model(folder: Path, model: str) -> Path:
+    """A copy of the project whose dbt ``model`` fails when dbt builds it (a division by zero),
+    with its manifest parsed again."""
+    project = folder / "failing-project"
+    for part in ("dags", "expectations"):
+        shutil.copytree(settings.PROJECT_ROOT / part, project / part, ignore=shutil.ignore_patterns("uncommitted", "__pycache__"))
+    project_with_test_province(project)
+    (project / "dbt_project" / "models" / "marts" / f"{model}.sql").write_text(
+        "-- made to fail by the end-to-end test\nselect 1 / 0 as dti_score\n", encoding="utf-8")
+    return project
 
 
 def printed_dti(output: str) -> str:
@@ -136,6 +154,10 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
 def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(database_url, postgres_server_url,
                                                                            deployment, tmp_path):
     provinces_file, national_url = deployment
+    # A small demo: size does not matter here (bench/ measures it), every source's path does.
+    made = run_cli(postgres_server_url, provinces_file, tmp_path, "demo-data", "--period", PERIOD,
+                   "--scale", "0.02", "--population-scale", "0.02")
+    assert made.returncode == 0, made.stdout + made.stderr
     first = run_cli(postgres_server_url, provinces_file, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
 
@@ -169,6 +191,11 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         units_sending = {p.stem.removesuffix(RESUBMISSION_SUFFIX) for p in inbox_files}
         assert submitted == len(units_sending) - 1
         assert quarantined[0][0] in html
+        # What the run printed of the units is what the report counts.
+        counted = re.search(r'id="units-counted">[^<]*?: (\d+) / (\d+)', html)
+        printed = re.search(r"publish +success +(\d+) of (\d+) units scored", first.stdout)
+        assert counted and printed, first.stdout
+        assert printed.groups() == counted.groups() == (str(submitted), str(units))
         assert "Phường Đa Mai" in html or "Xã Xuân Lương" in html
         for target in read_seed("province_targets.csv"):
             assert target["name_vi"] in html
@@ -196,3 +223,23 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
     assert (tmp_path / "output" / PROVINCE.code / "reports" / "latest" / "index.html").resolve() == report.resolve()
     # The run's Data Docs are published where the report's link points (reports/<period>/../../quality).
     assert (tmp_path / "output" / PROVINCE.code / "quality" / "index.html").is_file()
+
+    # A model dbt fails: its own task fails with dbt's error, nothing after it runs, the report stays.
+    published = report.read_bytes()
+    failing = project_with_a_failing_model(tmp_path, "fct_dti_scores")
+    parsed = run_cli(postgres_server_url, provinces_file, tmp_path, "manifest", project=failing)
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    third = run_cli(postgres_server_url, provinces_file, tmp_path, project=failing)
+    assert third.returncode == 1, third.stdout + third.stderr
+    assert "failed at task transform.fct_dti_scores_model_build" in third.stdout
+    assert "division by zero" in third.stdout
+    states = dict(sqlite3.connect(tmp_path / "state" / "airflow" / "airflow.db").execute(
+        "select task_id, state from task_instance where run_id = (select run_id from dag_run where dag_id = ? "
+        "order by start_date desc limit 1)", (PROVINCE.dag_id,)).fetchall())
+    assert states["transform.dbt_build"] == "success"  # dbt ran; the node's own task carries its failure
+    assert states["transform.fct_dti_scores_model_build"] == "failed"
+    assert states["transform.fct_main_index_scores_model_build"] == "success"
+    assert states["transform.rpt_target_progress_model_build"] == "upstream_failed"
+    assert states["validate_marts"] == states["publish"] == "upstream_failed"
+    assert report.read_bytes() == published
+    assert (tmp_path / "output" / PROVINCE.code / "reports" / "latest" / "index.html").resolve() == report.resolve()

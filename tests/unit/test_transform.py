@@ -59,6 +59,13 @@ def test_a_failing_data_or_unit_test_fails_the_model_it_tests():
         check_node(node_results(run_results(unit_test="fail"), manifest()), MART)
 
 
+def test_dbt_s_message_over_several_lines_is_reported_on_one():
+    build = run_results(mart="error")
+    build["results"][2]["message"] = "Database Error in model fct_dti_scores\n  division by zero\n"
+    with pytest.raises(DbtNodeFailed, match="error: Database Error in model fct_dti_scores division by zero$"):
+        check_node(node_results(build, manifest()), MART)
+
+
 def test_a_warning_test_does_not_fail_its_model():
     assert check_node(node_results(run_results(not_null="warn"), manifest()), MART) == f"{MART}: success"
 
