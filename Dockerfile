@@ -34,3 +34,6 @@ COPY --chown=airflow:0 include/ /opt/dti/include/
 COPY --chown=airflow:0 dags/ /opt/dti/dags/
 COPY --chown=airflow:0 dbt_project/ /opt/dti/dbt_project/
 COPY --chown=airflow:0 expectations/ /opt/dti/expectations/
+# The dbt manifest each province's transform is rendered from (dti.dbt_manifest): parsing a DAG
+# file never runs dbt. airflow-init parses the mounted project again if it differs from this one.
+RUN dti manifest

@@ -63,9 +63,6 @@ def airflow_environment() -> dict[str, str]:
         "AIRFLOW_HOME": str(settings.AIRFLOW_HOME),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        # Cosmos lists the dbt project while the DAG file is parsed; on a busy two-core machine
-        # that outlasts Airflow's default 30 seconds.
-        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{settings.AIRFLOW_HOME / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(settings.LOG_DIR / "airflow"),
