@@ -119,7 +119,7 @@ def province_pipeline(province: Province):
             return gates.validate_raw(province.warehouse_url(LOADER), period,
                                       get_current_context()["run_id"], province)
 
-        @task(task_id=transform.BUILD_TASK_ID)
+        @task(task_id=transform.BUILD_TASK_ID, show_return_value_in_logs=False)
         def build_marts() -> dict:
             # One `dbt build` of the whole project; each node's task in the group reports its result.
             return transform.build_project(province, get_current_context()["run_id"])

@@ -308,7 +308,7 @@ STAGE_TEMPLATES = {
 
 def describe_transform(node_results: dict[str, dict], task_states: list[str]) -> str:
     """The run's one dbt build in a line: what it built and tested, and the node tasks reporting it."""
-    kinds = Counter(unique_id.split(".", 1)[0] for unique_id in node_results)
+    kinds = Counter(unique_id.split(".", 1)[0] for unique_id in node_results["statuses"])
     built = ", ".join(f"{kinds[kind]} {label}" for kind, label in BUILT_KINDS if kinds[kind])
     return f"one dbt build: {built}; {len(task_states) - 1} node tasks report it"
 

@@ -147,7 +147,7 @@ def build_target_dir(province: Province) -> Path:
 
 def build_project(province: Province, run_id: str) -> dict[str, dict]:
     """Run ``dbt build`` once over the whole project for ``province``, record every node's result in
-    the audit trail under ``run_id`` and return them by unique id (``node_results``).
+    the audit trail under ``run_id`` and return them as the node tasks read them (``node_results``).
 
     A node that fails does not fail this function: its own task reports it. Raises DbtBuildError
     when dbt could not run at all."""
@@ -167,24 +167,25 @@ def build_project(province: Province, run_id: str) -> dict[str, dict]:
 
 
 def node_results(run_results: Mapping, manifest: Mapping) -> dict[str, dict]:
-    """Each node's result in one build: ``{unique_id: {status, message, failed_tests}}``, where a
-    seed's, model's or snapshot's ``failed_tests`` are those of its tests (data and unit tests
-    with it as their only parent) that did not pass."""
+    """One build's results in the shape the node tasks read: every node's dbt ``status``, dbt's
+    ``message`` for each node that did not pass, and for each seed, model or snapshot the tests
+    (data and unit tests with it as their only parent) that did not pass.
+
+    Flat on purpose: Airflow serialises an XCom object by object, and one dict per node made
+    handing the results over take seconds."""
+    statuses = {item["unique_id"]: str(item["status"]) for item in run_results["results"]}
     # dbt's messages span lines ("Database Error in model …" then the server's words): one line each,
     # so the error a run ends with carries the cause.
-    results = {item["unique_id"]: {"status": str(item["status"]),
-                                   "message": " ".join((item.get("message") or "").split()), "failed_tests": []}
-               for item in run_results["results"]}
+    messages = {item["unique_id"]: " ".join((item.get("message") or "").split())
+                for item in run_results["results"] if str(item["status"]) not in _DONE}
     definitions = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
-    for unique_id, result in results.items():
+    failed_tests: dict[str, list[str]] = {}
+    for unique_id in messages:
         definition = definitions.get(unique_id, {})
-        if definition.get("resource_type") not in _TEST_TYPES or result["status"] in _DONE:
-            continue
-        parents = tested_nodes(definition, definitions)
-        if len(parents) == 1 and parents[0] in results:
-            results[parents[0]]["failed_tests"].append(
-                {"unique_id": unique_id, "status": result["status"], "message": result["message"]})
-    return results
+        parents = tested_nodes(definition, definitions) if definition.get("resource_type") in _TEST_TYPES else []
+        if len(parents) == 1 and parents[0] in statuses:
+            failed_tests.setdefault(parents[0], []).append(unique_id)
+    return {"statuses": statuses, "messages": messages, "failed_tests": failed_tests}
 
 
 def tested_nodes(test: Mapping, definitions: Mapping) -> list[str]:
@@ -198,19 +199,19 @@ def check_node(results: Mapping[str, Mapping] | None, unique_id: str) -> str:
     node or one of its tests, or skipped it, naming what failed."""
     if not results:
         raise DbtNodeFailed(f"{unique_id}: the run's dbt build reported no results")
-    result = results.get(unique_id)
-    if result is None:
+    statuses, messages = results["statuses"], results["messages"]
+    status = statuses.get(unique_id)
+    if status is None:
         raise DbtNodeFailed(f"{unique_id}: the run's dbt build has no result for it (not selected, or the build "
                             f"stopped before it)")
-    status, failed_tests = result["status"], result.get("failed_tests") or []
     if status == "skipped":
-        failed = sorted(uid for uid, other in results.items() if other["status"] not in _DONE | {"skipped"})
+        failed = sorted(uid for uid, other in statuses.items() if other not in _DONE | {"skipped"})
         raise DbtNodeFailed(f"{unique_id}: dbt skipped it because a node it depends on failed "
                             f"(failed in this build: {', '.join(failed) or 'none reported'})")
     if status not in _DONE:
-        raise DbtNodeFailed(f"{unique_id}: {status}: {result['message']}")
+        raise DbtNodeFailed(f"{unique_id}: {status}: {messages.get(unique_id, '')}")
+    failed_tests = results["failed_tests"].get(unique_id, [])
     if failed_tests:
-        described = "; ".join(f"{test['unique_id']} {test['status']}: {test['message']}" for test in failed_tests)
+        described = "; ".join(f"{test} {statuses[test]}: {messages.get(test, '')}" for test in failed_tests)
         raise DbtNodeFailed(f"{unique_id}: {len(failed_tests)} of its tests did not pass: {described}")
     return f"{unique_id}: {status}"
-
