@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, BaseHook, Param, TaskGroup, chain, dag, get_current_context, task
+from airflow.sdk import (Asset, BaseHook, Param, TaskGroup, chain, dag, get_current_context, get_parsing_context,
+                         task)
 
 from dti import audit, landing, periods, settings, transform
 from dti.landing import certificates as landing_certificates
@@ -191,5 +192,9 @@ def province_pipeline(province: Province):
     return pipeline()
 
 
+# A task process needs only its own DAG: Airflow names it while parsing for a task, and building
+# the other provinces' DAGs there would only add to every task's start-up.
+running_dag_id = get_parsing_context().dag_id
 for configured in load_provinces():
-    province_pipeline(configured)
+    if running_dag_id in (None, configured.dag_id):
+        province_pipeline(configured)

@@ -175,3 +175,11 @@ def test_the_national_roll_up_is_scheduled_on_every_province_s_published_scores(
     assert type(condition).__name__ == "AssetAny"
     assert {asset.name for asset in condition.objects} == {
         province.published_scores_asset for province in two_provinces}
+
+
+def test_a_task_process_builds_only_its_own_province_s_dag(two_province_project, two_provinces, monkeypatch):
+    # What Airflow sets while a worker parses the file for a task of that DAG.
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", two_provinces[1].dag_id)
+    bag = parse_dags(TWO_PROVINCES, two_province_project)
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == sorted([settings.NATIONAL_DAG_ID, two_provinces[1].dag_id])

@@ -48,8 +48,6 @@ class DbtNodeFailed(RuntimeError):
 
 
 # --- Cosmos: the node tasks, rendered from the manifest ----------------------------------------------
-
-
 # Cosmos (and through it Airflow) is imported inside the functions that render the group: the
 # build and the node checks below run, and are tested, without Airflow.
 

@@ -6,6 +6,7 @@ model's task and leaves the report as it was."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -205,6 +206,14 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         lever = conn.execute("select name_vi from marts.rpt_improvement_levers where period = %s and lever_rank = 1",
                              (PERIOD,)).fetchone()[0]
         assert lever in html[html.index('id="levers"'):]
+        # The run's one dbt build is in the audit trail, every node of it (as dbt_build returned them).
+        built = conn.execute("select count(*), count(distinct invocation_id), count(*) filter (where status in "
+                             "('success', 'pass')) from audit.dbt_results").fetchone()
+        nodes = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+        manifest = json.loads(nodes.read_text(encoding="utf-8"))
+        expected = sum(node["resource_type"] in ("seed", "model", "test") for node in manifest["nodes"].values())
+        expected += len(manifest["unit_tests"]) + len(manifest["exposures"])
+        assert built[:2] == (expected, 1) and built[2] == expected - len(manifest["exposures"])
         counts_before = conn.execute(ROW_COUNTS).fetchone()
         assert all(count > 0 for count in counts_before[:4]), counts_before
     # The national roll-up, which the province's publication triggers, holds the published DTI.
