@@ -91,9 +91,8 @@ class Province:
         """What dbt needs besides the server's connection (``DTI_PG*`` of the environment): the
         province's database and seed folder, read by profiles.yml and dbt_project.yml.
 
-        The seed folder is given relative to the project: Cosmos runs each task in a copy of the
-        project, and dbt writes each seed's SQL to ``target/run/<project>/<seed path>``, which for
-        an absolute path would be the seed file itself."""
+        The seed folder is given relative to the project: dbt writes each seed's SQL to
+        ``target/run/<project>/<seed path>``, which for an absolute path would be the seed file itself."""
         return {"DTI_PGDATABASE": self.database, "DTI_PROVINCE_SEEDS": f"{PROVINCE_SEEDS_FOLDER}/{self.seeds_dir.name}"}
 
     def warehouse_url(self, role: str | None = None) -> str:

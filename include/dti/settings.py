@@ -120,7 +120,7 @@ class PostgresParams:
     def from_url(cls, url: str) -> "PostgresParams":
         parts = urlsplit(url)
         if not parts.hostname or parts.hostname.startswith("/"):
-            # Cosmos and GX both build URIs from the host; a socket path breaks them.
+            # GX builds URIs from the host; a socket path breaks them.
             raise ValueError(f"the warehouse must be reached over TCP (host:port), got {url!r}")
         return cls(
             host=parts.hostname,
