@@ -79,7 +79,8 @@ def transform_task_spans(airflow_db: Path, dag_id: str) -> tuple[float, float]:
     with sqlite3.connect(airflow_db) as db:
         rows = db.execute(
             "select task_id, start_date, end_date from task_instance where dag_id = ? and run_id = "
-            "(select run_id from dag_run where dag_id = ? order by start_date desc limit 1)", (dag_id, dag_id)).fetchall()
+            "(select run_id from dag_run where dag_id = ? order by start_date desc limit 1)",
+            (dag_id, dag_id)).fetchall()
     instances = [{"task_id": task_id, "start_date": start, "end_date": end} for task_id, start, end in rows]
     build = [i for i in instances if i["task_id"] == f"transform.{BUILD_TASK_ID}"]
     return stage_seconds(instances)["transform"], stage_seconds(build)["transform"]

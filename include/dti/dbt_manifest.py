@@ -57,7 +57,8 @@ def current_manifest(project_dir: Path) -> Path:
     """The project's manifest, provided it was parsed from the project as it is now."""
     manifest, fingerprint = project_dir / MANIFEST, project_dir / MANIFEST_FINGERPRINT
     if not manifest.is_file() or not fingerprint.is_file():
-        raise StaleManifestError(f"{manifest} is missing: run `make install` (or `dti manifest`) to parse the dbt project")
+        raise StaleManifestError(f"{manifest} is missing: run `make install` (or `dti manifest`) to parse the dbt "
+                                 f"project")
     if fingerprint.read_text(encoding="utf-8").strip() != project_fingerprint(project_dir):
         raise StaleManifestError(f"{manifest} was parsed from an older dbt project: run `make install` "
                                  f"(or `dti manifest`) to parse it again")

@@ -58,7 +58,8 @@ def project_with_a_failing_model(folder: Path, model: str) -> Path:
     with its manifest parsed again."""
     project = folder / "failing-project"
     for part in ("dags", "expectations"):
-        shutil.copytree(settings.PROJECT_ROOT / part, project / part, ignore=shutil.ignore_patterns("uncommitted", "__pycache__"))
+        shutil.copytree(settings.PROJECT_ROOT / part, project / part,
+                        ignore=shutil.ignore_patterns("uncommitted", "__pycache__"))
     project_with_test_province(project)
     (project / "dbt_project" / "models" / "marts" / f"{model}.sql").write_text(
         "-- made to fail by the end-to-end test\nselect 1 / 0 as dti_score\n", encoding="utf-8")
