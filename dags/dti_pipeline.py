@@ -26,8 +26,8 @@ from dti.sources.submission_template import submission_rules
 from dti.warehouse import connect, ensure_database, ensure_schemas
 
 # Great Expectations and the report's libraries (matplotlib, openpyxl) are imported inside the tasks
-# that use them: every task process parses this file first, and importing them here cost each of
-# every task of a run about 8 seconds on a Celery worker.
+# that use them: every task process parses this file first, and importing them here cost every
+# task of a run about 8 seconds on a Celery worker.
 
 # The tasks whose returned counts the run's audit record keeps (a mapped task: one per file).
 REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.dossiers", "validate_raw",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dti import provinces, runner, settings, transform
+from dti.dbt_manifest import MANIFEST
 from tests.helpers import TWO_PROVINCES, project_with_test_province
 
 EXPECTED_ORDER = ["resolve_period", "extract", "land", "validate_raw", "transform", "validate_marts", "publish"]
@@ -78,7 +79,7 @@ def test_every_dag_has_tags_and_every_task_retries(dag_bag):
 
 
 def test_the_transform_runs_dbt_once_and_reports_every_seed_model_and_test_from_it(dag_bag):
-    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((settings.DBT_PROJECT_DIR / MANIFEST).read_text(encoding="utf-8"))
     seeds_and_models = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in ("seed", "model")}
     spanning_tests = {uid for uid, node in manifest["nodes"].items()
                       if node["resource_type"] == "test" and len(node["depends_on"]["nodes"]) > 1}

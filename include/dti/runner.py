@@ -12,8 +12,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,8 +21,8 @@ from pathlib import Path
 import psycopg
 
 from dti import settings, warehouse
-from dti.transform import BUILD_TASK_ID
 from dti.provinces import Province, load_deployment
+from dti.transform import BUILD_TASK_ID
 
 STAGES = ("extract", "land", "validate_raw", "transform", "validate_marts", "publish")
 FINISHED = {"success", "failed", "upstream_failed", "skipped", "removed"}

@@ -70,13 +70,6 @@ def profile_config():
     )
 
 
-def execution_config():
-    from cosmos import ExecutionConfig
-    from cosmos.constants import InvocationMode
-
-    return ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER)
-
-
 def render_config():
     from cosmos import RenderConfig
     from cosmos.constants import DbtResourceType, LoadMode, TestBehavior
@@ -117,8 +110,10 @@ def dbt_task_group(province: Province, group_id: str, build: Callable[[], object
     then every node task that starts no other."""
     from cosmos import DbtTaskGroup
 
+    # No execution config: no task of the group runs dbt through Cosmos (Cosmos' default, local mode,
+    # is only what it validates the profile for).
     group = DbtTaskGroup(group_id=group_id, project_config=project_config(province), profile_config=profile_config(),
-                         execution_config=execution_config(), render_config=render_config())
+                         render_config=render_config())
     # Each task learns its node from the group's map: Cosmos hands the converter of a test spanning
     # several models the node it rendered last, not the test.
     for unique_id, node_task in group.tasks_map.items():

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from dti import settings, warehouse
+from dti.dbt_manifest import MANIFEST
 from dti.demo.submissions import RESUBMISSION_SUFFIX
 from tests.helpers import PROVINCE, project_with_test_province, provinces_file_with_database
 
@@ -210,8 +211,7 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         # The run's one dbt build is in the audit trail, every node of it (as dbt_build returned them).
         built = conn.execute("select count(*), count(distinct invocation_id), count(*) filter (where status in "
                              "('success', 'pass')) from audit.dbt_results").fetchone()
-        nodes = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
-        manifest = json.loads(nodes.read_text(encoding="utf-8"))
+        manifest = json.loads((settings.DBT_PROJECT_DIR / MANIFEST).read_text(encoding="utf-8"))
         expected = sum(node["resource_type"] in ("seed", "model", "test") for node in manifest["nodes"].values())
         expected += len(manifest["unit_tests"]) + len(manifest["exposures"])
         assert built[:2] == (expected, 1) and built[2] == expected - len(manifest["exposures"])
