@@ -43,7 +43,9 @@ described as (
         period_components.responsible_unit_type,
         province_values.units_reported,
         province_values.units_responsible,
-        coalesce(period_components.provisional, unit_components.provisional) as provisional
+        period_components.provenance,
+        -- a province row is provisional until the Ministry's appendix defines it
+        coalesce(period_components.provenance <> 'official', unit_components.provisional) as provisional
     from component_points
     left join period_components
         on component_points.scope_type = 'province'
@@ -82,6 +84,7 @@ select
     points,
     max_points - points as headroom_points,
     score_status,
+    provenance,
     cast(units_reported as integer) as units_reported,
     cast(units_responsible as integer) as units_responsible,
     provisional

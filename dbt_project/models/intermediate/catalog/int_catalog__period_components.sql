@@ -27,7 +27,8 @@ select
     components.source_component_code,
     components.province_aggregation,
     components.responsible_unit_type,
-    components.provisional
+    components.provenance,
+    components.appendix_ref
 from periods
 inner join components
     on periods.framework_version = components.framework_version

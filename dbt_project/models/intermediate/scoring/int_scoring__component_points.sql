@@ -1,5 +1,7 @@
 -- Points of every component, by the rule its catalog names (macros/scoring_rules.sql). A
--- component without a value earns 0 points and is flagged `missing`.
+-- component without a value earns 0 points and is flagged `missing`, except one the Ministry
+-- measures: until its value arrives it is `awaiting` (chờ Bộ đánh giá), and its main index is
+-- valued on the components measured (fct_main_index_scores), not with a 0 for it.
 with component_values as (
 
     select * from {{ ref('int_scoring__component_values') }}
@@ -43,5 +45,9 @@ select
     -- points are sums of fractions of a few hundred: double precision carries them exactly enough
     cast({{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
         as double precision) as points,
-    case when component_value is null then 'missing' else 'scored' end as score_status
+    case
+        when component_value is not null then 'scored'
+        when value_source = 'ministry' then 'awaiting'
+        else 'missing'
+    end as score_status
 from with_tier_points

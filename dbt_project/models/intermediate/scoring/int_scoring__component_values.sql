@@ -35,6 +35,7 @@ select
     period_components.scoring_rule,
     period_components.target_value,
     period_components.max_points,
+    period_components.value_source,
     province_values.numerator,
     province_values.denominator,
     province_values.component_value
@@ -55,6 +56,7 @@ select
     unit_components.scoring_rule,
     unit_components.target_value,
     unit_components.max_points,
+    'unit_reports' as value_source,
     unit_values.numerator,
     unit_values.denominator,
     unit_values.component_value
