@@ -38,6 +38,26 @@ class StageResult:
 StageCallback = Callable[[StageResult], None]
 
 
+@dataclass(frozen=True)
+class DtiCoverageLine:
+    is_estimate: bool
+    dti_lowest: float
+    dti_highest: float
+    components_measured: int
+    components_proxy: int
+    official_component_count: int
+
+
+def describe_province_dti(period: str, dti_score: float, coverage: DtiCoverageLine | None) -> str:
+    """The province's DTI in a line, saying what stands behind it: an estimate names its range and coverage."""
+    if coverage is None or not coverage.is_estimate:
+        return f"Province DTI {period}: {dti_score:.4f}"
+    return (f"Province DTI {period} (estimate): {dti_score:.4f}, range {coverage.dti_lowest:.4f}–"
+            f"{coverage.dti_highest:.4f}; {coverage.components_measured} of the framework's "
+            f"{coverage.official_component_count} official components measured, {coverage.components_proxy} of them "
+            f"by provincial proxies")
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -46,6 +66,8 @@ class RunResult:
     log_file: Path
     stages: list[StageResult] = field(default_factory=list)
     dti_score: float | None = None
+    # what stands behind the DTI: the official components measured and the range they leave open
+    dti_coverage: DtiCoverageLine | None = None
     report_path: Path | None = None
     failed_task: str | None = None
     error: str | None = None
@@ -146,10 +168,13 @@ def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCall
     if result.succeeded:
         result.report_path = province.output_dir / "reports" / period / "index.html"
         with psycopg.connect(province.warehouse_url()) as conn:
-            result.dti_score = conn.execute(
-                "select dti_score::float8 from marts.fct_dti_scores where period = %s and scope_type = 'province'",
+            (result.dti_score, is_estimate, lowest, highest, measured, proxies, official_count) = conn.execute(
+                "select dti_score::float8, is_estimate, dti_score_lowest::float8, dti_score_highest::float8, "
+                "components_measured, components_proxy_measured, official_component_count "
+                "from marts.fct_dti_scores where period = %s and scope_type = 'province'",
                 (period,),
-            ).fetchone()[0]
+            ).fetchone()
+            result.dti_coverage = DtiCoverageLine(is_estimate, lowest, highest, measured, proxies, official_count)
         run_national_rollup(bag)
         with psycopg.connect(load_deployment().national_url()) as conn:
             result.national_provinces = conn.execute(

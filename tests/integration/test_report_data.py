@@ -151,6 +151,38 @@ insert into audit.validation_results values
     -- the retried validation of the same asset counts, not the first one
     ('run-1', 'marts_dti', 'fct_dti_scores', true, 9, 0, '2026-01-17 07:20+07'),
     ('run-0', 'marts_dti', 'fct_dti_scores', false, 9, 9, '2026-01-16 07:20+07');
+
+-- what stands behind the province's DTI: the coverage and range columns of the marts
+alter table reference.dti_framework_versions add column component_counts_verified boolean;
+update reference.dti_framework_versions set component_counts_verified = (framework_version = '922');
+alter table marts.fct_dti_scores
+    add column official_component_count integer, add column components_measured integer,
+    add column components_official_measured integer, add column components_proxy_measured integer,
+    add column components_awaiting integer, add column dti_score_lowest numeric, add column dti_score_highest numeric,
+    add column is_estimate boolean, add column pillar_government numeric, add column pillar_economy numeric,
+    add column pillar_society numeric;
+update marts.fct_dti_scores
+set official_component_count = 47, components_measured = 26, components_official_measured = 2,
+    components_proxy_measured = 24, components_awaiting = 1, dti_score_lowest = 0.35, dti_score_highest = 0.88,
+    is_estimate = true, pillar_government = 0.7, pillar_economy = 0.6, pillar_society = 0.5
+where period = '2025-Q4';
+alter table marts.fct_main_index_scores
+    add column official_component_count integer, add column components_official_measured integer,
+    add column components_proxy_measured integer, add column index_value_lowest numeric,
+    add column index_value_highest numeric;
+update marts.fct_main_index_scores
+set components_official_measured = 1, components_proxy_measured = 3, index_value_lowest = 0.3,
+    index_value_highest = 0.9
+where period = '2025-Q4' and scope_type = 'province' and main_index_code = 'awareness';
+alter table marts.fct_component_scores
+    add column component_code text, add column name_vi text, add column name_en text, add column score_status text;
+insert into marts.fct_component_scores values
+    ('2025-Q4', 'province', 'PROVINCE', 'digital_service_satisfaction', 'ratio', '8.4',
+     'Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số (khảo sát của Bộ)', null, 'awaiting'),
+    ('2025-Q3', 'province', 'PROVINCE', 'public_service_index', 'ratio', '6.6', 'Chỉ số của kỳ trước', null,
+     'awaiting');
+alter table marts.rpt_peer_rank add column rank_range_best integer, add column rank_range_worst integer;
+update marts.rpt_peer_rank set rank_range_best = 4, rank_range_worst = 40 where period = '2025-Q4';
 """
 
 
@@ -184,6 +216,23 @@ def test_the_report_reads_every_section_of_the_period_from_the_marts(marts_conn)
     assert [(unit.name_vi, unit.submission_status) for unit in data.units_to_urge] == [
         ("Xã Yên Dũng", "missing"), ("Sở Khoa học và Công nghệ", "late")]
     assert data.units_to_urge[1].due_date.isoformat() == "2026-01-15"
+
+
+def test_the_report_reads_what_stands_behind_the_province_dti(marts_conn):
+    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+
+    coverage = data.coverage
+    assert (coverage.official_component_count, coverage.components_measured, coverage.components_official,
+            coverage.components_proxy, coverage.components_awaiting) == (47, 26, 2, 24, 1)
+    assert (coverage.dti_lowest, coverage.dti_highest, coverage.is_estimate) == (0.35, 0.88, True)
+    assert coverage.counts_per_main_index_verified is False  # 405 verifies only the total
+    assert (coverage.pillar_government, coverage.pillar_economy, coverage.pillar_society) == (0.7, 0.6, 0.5)
+    awareness = next(index for index in data.main_indices if index.code == "awareness")
+    assert (awareness.components_measured, awareness.value_lowest, awareness.value_highest) == (4, 0.3, 0.9)
+    assert (data.peer_rank.rank_range_best, data.peer_rank.rank_range_worst) == (4, 40)
+    # only this period's component awaiting the Ministry
+    assert [(component.code, component.name_vi) for component in data.awaited_components] == [
+        ("8.4", "Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số (khảo sát của Bộ)")]
 
 
 def test_the_report_rendered_from_the_marts_shows_targets_rank_levers_and_units(marts_conn):

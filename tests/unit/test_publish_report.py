@@ -17,7 +17,9 @@ from dti.publish.issuer import report_issuer
 from dti.publish.messages import ENGLISH, VIETNAMESE
 from dti.publish.report import publish_report, render_report_html, render_report_pages
 from dti.publish.report_data import (
+    AwaitedComponent,
     DataSource,
+    DtiCoverage,
     ImprovementLever,
     MainIndexValue,
     PeerRank,
@@ -154,9 +156,67 @@ def test_province_dti_is_shown_with_four_decimals_grade_and_change():
     html = render_report_html(make_report_data(province_dti_score=0.61236), PROVINCE)
 
     assert element_text(html, "province-dti") == "0.6124"
-    assert element_text(html, "province-grade") == "Xếp loại: Trung bình"
+    assert element_text(html, "province-grade") == "Xếp loại (thang của tỉnh): Trung bình"
     assert element_text(html, "province-change") == "So với kỳ 2026-Q2 (0.5900): +0.0223"
     assert "Tổng điểm đạt: <strong>612,34</strong> / 1.000 điểm" in html
+
+
+ESTIMATE = DtiCoverage(official_component_count=47, components_measured=26, components_official=0,
+                       components_proxy=26, components_awaiting=1, dti_lowest=0.40312, dti_highest=0.87654,
+                       is_estimate=True, counts_per_main_index_verified=False, pillar_government=0.71234,
+                       pillar_economy=0.65, pillar_society=0.6)
+
+
+def test_an_estimate_says_so_with_its_coverage_range_rank_range_and_pillars():
+    data = make_report_data(
+        coverage=ESTIMATE,
+        peer_rank=replace(make_report_data().peer_rank, rank_range_best=3, rank_range_worst=41),
+        awaited_components=(AwaitedComponent("8.4", "Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số"),),
+    )
+    html = render_report_html(data, PROVINCE)
+
+    assert element_text(html, "province-estimate") == "(ước tính)"
+    assert element_text(html, "province-range") == "Khoảng giá trị: 0.4031 – 0.8765"
+    assert element_text(html, "province-coverage") == (
+        "Đo được 26/47 chỉ số thành phần của bộ chỉ số chính thức: 0 theo định nghĩa chính thức, "
+        "26 theo chỉ số thay thế của tỉnh; 1 chỉ số chờ Bộ đánh giá")
+    assert element_text(html, "province-rank-range") == "Thứ hạng ước tính trong cả nước: 3–41"
+    assert element_text(html, "province-pillars") == (
+        "Trụ cột: chính quyền số 0.7123 · kinh tế số 0.6500 · xã hội số 0.6000")
+    assert element_text(html, "awaited-components") == "8.4 Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số"
+    methodology = element_text(html, "methodology-estimate")
+    assert "47 chỉ số thành phần" in methodology and "giả định" in methodology
+    assert "chỉ tổng số 47" in methodology  # 405's count per main index is not verified
+
+
+def test_the_english_estimate_carries_the_same_figures():
+    data = make_report_data(coverage=ESTIMATE,
+                            peer_rank=replace(make_report_data().peer_rank, rank_range_best=3, rank_range_worst=41))
+    html = render_report_html(data, PROVINCE, ENGLISH)
+
+    assert element_text(html, "province-estimate") == "(estimate)"
+    assert element_text(html, "province-range") == "Range: 0.4031 – 0.8765"
+    assert element_text(html, "province-coverage").startswith("Measured 26 of 47 components of the official framework")
+    assert element_text(html, "province-rank-range") == "Estimated national rank: 3–41"
+
+
+def test_a_dti_measured_in_full_by_official_definitions_is_no_estimate():
+    complete = replace(ESTIMATE, components_measured=47, components_official=47, components_proxy=0,
+                       components_awaiting=0, dti_lowest=0.61234, dti_highest=0.61234, is_estimate=False)
+    html = render_report_html(make_report_data(coverage=complete), PROVINCE)
+
+    assert 'id="province-estimate"' not in html and 'id="province-range"' not in html
+    assert element_text(html, "province-coverage") == "Đo được đủ 47/47 chỉ số thành phần theo định nghĩa chính thức."
+
+
+def test_main_indices_show_components_measured_and_their_range():
+    data = make_report_data(main_indices=(
+        MainIndexValue(1, "awareness", "Nhận thức số", "foundation", 80.5, 100, 0.805, official_component_count=10,
+                       components_measured=4, value_lowest=0.322, value_highest=0.922),
+    ))
+    html = render_report_html(data, PROVINCE)
+
+    assert cells(table_row_containing(html, "Nhận thức số"))[-2:] == ["4/10", "0.3220 – 0.9220"]
 
 
 def test_first_scored_period_says_there_is_nothing_to_compare_with():
@@ -262,7 +322,7 @@ def test_main_indices_follow_the_framework_numbers_with_points_values_and_smart_
     html = render_report_html(make_report_data(), PROVINCE)
 
     government = table_row_containing(section(html, "main-indices-heading"), "Hoạt động chính quyền số")
-    assert cells(government) == ["7", "Hoạt động chính quyền số", "Hoạt động", "150", "200", "0.7500"]
+    assert cells(government)[:6] == ["7", "Hoạt động chính quyền số", "Hoạt động", "150", "200", "0.7500"]
     assert "không tính điểm" in table_row_containing(html, "Đô thị thông minh")
     names = re.findall(r"<td>([^<]*)</td>", section(html, "main-indices-heading"))[::2]
     assert names == ["Nhận thức số", "Đô thị thông minh", "Hoạt động chính quyền số"]
@@ -736,7 +796,8 @@ def test_both_languages_show_the_same_numbers_in_every_table():
 
     assert in_vietnamese == in_english
     assert in_vietnamese["province-dti"] == [[Decimal("0.6123")]]
-    assert in_vietnamese["main-indices"][:5] == [[1], [Decimal("80.5")], [100], [Decimal("0.805")], [6]]
+    # number, points, max points, value, components measured and range (none in this data), next row
+    assert in_vietnamese["main-indices"][:7] == [[1], [Decimal("80.5")], [100], [Decimal("0.805")], [], [], [6]]
     assert sum(len(cell) for cells_ in in_vietnamese.values() for cell in cells_) > 50
     # the formatting differs where the languages do
     assert "<td class=\"number\">55,3%</td>" in vietnamese and "<td class=\"number\">55.3%</td>" in english
@@ -751,7 +812,7 @@ def test_the_english_report_names_things_in_english_and_units_in_vietnamese():
         "REPORT Results of the Digital Transformation Index (DTI) assessment for 2026-Q3")
     assert block_text(html, "issuer", 'id="national-motto"') == (
         "BẮC NINH PROVINCIAL PEOPLE&#39;S COMMITTEE DEPARTMENT OF SCIENCE AND TECHNOLOGY No.: …/BC-SKHCN")
-    assert element_text(html, "province-grade") == "Grade: Average"
+    assert element_text(html, "province-grade") == "Grade (the province's own scale): Average"
     assert element_text(html, "province-target") == "DTI target ≥ 0.7500: not met, short by 0.1377"
     assert "<td>Digital awareness</td>" in html and "<td>Provincial DTI of 0.75 or higher</td>" in html
     # a name the marts give only in Vietnamese stays Vietnamese

@@ -1,7 +1,10 @@
 -- The DTI of each period for the province (on the national framework) and for every reporting
--- unit (on the province's own catalog): points ÷ max points, with grade, change against the
--- previous period and rank. A unit that sent nothing usable scores 0 and is flagged by its
--- submission status; it is never left out.
+-- unit (on the province's own catalog): points ÷ max points, with change against the previous
+-- period and rank. A unit that sent nothing usable scores 0 and is flagged by its submission
+-- status; it is never left out. Units get the grade of the province's own scale (grade_bands);
+-- the province's DTI gets none unless the deployment sets `dti_grade_province` (the Ministry
+-- publishes values and ranks, no grades). The province's DTI is an estimate with a coverage and
+-- a range whenever the official framework is not fully measured by its own definitions.
 with main_index_scores as (
 
     select * from {{ ref('fct_main_index_scores') }}
@@ -38,6 +41,12 @@ grade_bands as (
 
 ),
 
+frameworks as (
+
+    select * from {{ ref('dti_framework_versions') }}
+
+),
+
 province_main_index_values as (
 
     select period, catalog_code as framework_version, main_index_code, index_value
@@ -46,11 +55,61 @@ province_main_index_values as (
 
 ),
 
+province_main_index_lowest as (
+
+    select period, catalog_code as framework_version, main_index_code, index_value_lowest as index_value
+    from main_index_scores
+    where scope_type = 'province'
+
+),
+
+province_main_index_highest as (
+
+    select period, catalog_code as framework_version, main_index_code, index_value_highest as index_value
+    from main_index_scores
+    where scope_type = 'province'
+
+),
+
 -- the Ministry's formula, written once (macros/dti_from_main_index_values.sql): what-if and the
--- peer check use the same
+-- peer check use the same, and so do the range's bounds and the pillars
 province_dti as (
 
     {{ dti_from_main_index_values('province_main_index_values', ['period']) }}
+
+),
+
+province_dti_lowest as (
+
+    {{ dti_from_main_index_values('province_main_index_lowest', ['period']) }}
+
+),
+
+province_dti_highest as (
+
+    {{ dti_from_main_index_values('province_main_index_highest', ['period']) }}
+
+),
+
+province_pillars as (
+
+    {{ dti_pillars_from_main_index_values('province_main_index_values', ['period']) }}
+
+),
+
+province_coverage as (
+
+    select
+        main_index_scores.period,
+        max(frameworks.official_component_count) as official_component_count,
+        sum(main_index_scores.components_official_measured) as components_official_measured,
+        sum(main_index_scores.components_proxy_measured) as components_proxy_measured,
+        sum(main_index_scores.components_awaiting) as components_awaiting
+    from main_index_scores
+    inner join frameworks
+        on main_index_scores.catalog_code = frameworks.framework_version
+    where main_index_scores.scope_type = 'province'
+    group by main_index_scores.period
 
 ),
 
@@ -107,7 +166,16 @@ scores as (
             when scope_points.scope_type = 'province' then province_dti.dti_score
             -- a unit's own catalog is not a national framework: its points out of its 1000
             else scope_points.points / nullif(scope_points.max_points, 0)
-        end as dti_score
+        end as dti_score,
+        province_dti_lowest.dti_score as dti_score_lowest,
+        province_dti_highest.dti_score as dti_score_highest,
+        province_pillars.pillar_government,
+        province_pillars.pillar_economy,
+        province_pillars.pillar_society,
+        province_coverage.official_component_count,
+        province_coverage.components_official_measured,
+        province_coverage.components_proxy_measured,
+        province_coverage.components_awaiting
     from scope_points
     inner join periods
         on scope_points.period = periods.period
@@ -121,6 +189,18 @@ scores as (
     left join province_dti
         on scope_points.scope_type = 'province'
         and scope_points.period = province_dti.period
+    left join province_dti_lowest
+        on scope_points.scope_type = 'province'
+        and scope_points.period = province_dti_lowest.period
+    left join province_dti_highest
+        on scope_points.scope_type = 'province'
+        and scope_points.period = province_dti_highest.period
+    left join province_pillars
+        on scope_points.scope_type = 'province'
+        and scope_points.period = province_pillars.period
+    left join province_coverage
+        on scope_points.scope_type = 'province'
+        and scope_points.period = province_coverage.period
     left join submission_status
         on scope_points.scope_type = 'unit'
         and scope_points.period = submission_status.period
@@ -154,6 +234,23 @@ select
     compared.points,
     cast(compared.max_points as integer) as max_points,
     compared.dti_score,
+    compared.dti_score_lowest,
+    compared.dti_score_highest,
+    compared.pillar_government,
+    compared.pillar_economy,
+    compared.pillar_society,
+    cast(compared.official_component_count as integer) as official_component_count,
+    cast(compared.components_official_measured + compared.components_proxy_measured as integer)
+        as components_measured,
+    cast(compared.components_official_measured as integer) as components_official_measured,
+    cast(compared.components_proxy_measured as integer) as components_proxy_measured,
+    cast(compared.components_awaiting as integer) as components_awaiting,
+    cast(compared.components_official_measured + compared.components_proxy_measured as numeric)
+        / nullif(compared.official_component_count, 0) as official_coverage,
+    -- an estimate unless every official component is measured by its own official definition
+    case when compared.scope_type = 'province' then
+        coalesce(compared.components_official_measured < compared.official_component_count, true)
+    end as is_estimate,
     grade_bands.grade_code,
     grade_bands.grade_vi,
     compared.previous_period,
@@ -167,5 +264,6 @@ select
     end as rank_in_group
 from compared
 left join grade_bands
-    on compared.dti_score >= grade_bands.min_score
+    on (compared.scope_type = 'unit' or {{ var('dti_grade_province', false) }})
+    and compared.dti_score >= grade_bands.min_score
     and compared.dti_score < grade_bands.max_score

@@ -1,5 +1,8 @@
 -- Points and value (points ÷ max points) of every main index, for the province on its
--- framework's main indices and for every unit on its own catalog's.
+-- framework's main indices and for every unit on its own catalog's. The province's value is
+-- taken over the components measured (one awaiting the Ministry's value does not count as 0),
+-- with the range the official framework leaves open: lowest when every official component not
+-- measured earned 0, highest when each earned full points (int_scoring__province_coverage).
 with component_scores as (
 
     select * from {{ ref('fct_component_scores') }}
@@ -15,6 +18,12 @@ period_main_indices as (
 unit_main_indices as (
 
     select * from {{ ref('unit_main_indices') }}
+
+),
+
+province_coverage as (
+
+    select * from {{ ref('int_scoring__province_coverage') }}
 
 ),
 
@@ -75,23 +84,60 @@ scope_main_indices as (
 
 )
 
+valued as (
+
+    select
+        scope_main_indices.*,
+        coalesce(main_index_points.points, 0) as points,
+        cast(coalesce(main_index_points.components_missing, 0) as integer) as components_missing,
+        case
+            when scope_main_indices.scope_type = 'province'
+                then province_coverage.points_measured / nullif(province_coverage.max_points_measured, 0)
+            else coalesce(main_index_points.points, 0) / nullif(scope_main_indices.max_points, 0)
+        end as index_value,
+        province_coverage.official_component_count,
+        province_coverage.components_official_measured,
+        province_coverage.components_proxy_measured,
+        province_coverage.components_awaiting,
+        province_coverage.official_points_measured
+    from scope_main_indices
+    left join main_index_points
+        on scope_main_indices.period = main_index_points.period
+        and scope_main_indices.scope_type = main_index_points.scope_type
+        and scope_main_indices.scope_code = main_index_points.scope_code
+        and scope_main_indices.main_index_code = main_index_points.main_index_code
+    left join province_coverage
+        on scope_main_indices.scope_type = 'province'
+        and scope_main_indices.period = province_coverage.period
+        and scope_main_indices.main_index_code = province_coverage.main_index_code
+
+)
+
 select
-    scope_main_indices.period,
-    scope_main_indices.scope_type,
-    scope_main_indices.scope_code,
-    scope_main_indices.catalog_code,
-    scope_main_indices.main_index_code,
-    scope_main_indices.name_vi,
-    scope_main_indices.name_en,
-    scope_main_indices.index_group,
-    scope_main_indices.pillar,
-    coalesce(main_index_points.points, 0) as points,
-    cast(scope_main_indices.max_points as integer) as max_points,
-    coalesce(main_index_points.points, 0) / nullif(scope_main_indices.max_points, 0) as index_value,
-    cast(coalesce(main_index_points.components_missing, 0) as integer) as components_missing
-from scope_main_indices
-left join main_index_points
-    on scope_main_indices.period = main_index_points.period
-    and scope_main_indices.scope_type = main_index_points.scope_type
-    and scope_main_indices.scope_code = main_index_points.scope_code
-    and scope_main_indices.main_index_code = main_index_points.main_index_code
+    period,
+    scope_type,
+    scope_code,
+    catalog_code,
+    main_index_code,
+    name_vi,
+    name_en,
+    index_group,
+    pillar,
+    points,
+    cast(max_points as integer) as max_points,
+    index_value,
+    components_missing,
+    official_component_count,
+    components_official_measured,
+    components_proxy_measured,
+    components_awaiting,
+    official_points_measured,
+    -- the measured components earn over the official points they stand for what they earn over
+    -- their own; the rest of the main index earns 0 (lowest) or everything (highest)
+    case when scope_type = 'province' and max_points > 0 then
+        coalesce(index_value, 0) * official_points_measured / max_points
+    end as index_value_lowest,
+    case when scope_type = 'province' and max_points > 0 then
+        (coalesce(index_value, 0) * official_points_measured + max_points - official_points_measured) / max_points
+    end as index_value_highest
+from valued

@@ -1,7 +1,9 @@
 -- Returns every main index whose components do not add up to its maximum points (an unscored
 -- index, such as smart city in 922, has 0 points), and every component pointing at a main index
 -- its catalog does not have: for the national frameworks and the province's unit catalogs alike.
--- The focal point's province-wide facts belong to no main index and carry no points.
+-- The focal point's province-wide facts belong to no main index and carry no points. A national
+-- main index that an appendix has loaded only in part and that holds no proxy any more may add up
+-- to less (the components not loaded are not in the catalog), never to more.
 
 with main_indices as (
 
@@ -17,12 +19,12 @@ with main_indices as (
 
 components as (
 
-    select framework_version as catalog_code, main_index_code, max_points
+    select framework_version as catalog_code, main_index_code, max_points, provenance
     from {{ ref('dti_components') }}
 
     union all
 
-    select unit_catalog, main_index_code, max_points
+    select unit_catalog, main_index_code, max_points, 'provincial_proxy'
     from {{ ref('unit_components') }}
     where main_index_code is not null
 
@@ -30,7 +32,11 @@ components as (
 
 component_points as (
 
-    select catalog_code, main_index_code, sum(max_points) as component_max_points
+    select
+        catalog_code,
+        main_index_code,
+        sum(max_points) as component_max_points,
+        bool_and(provenance = 'official') as only_official_rows
     from components
     group by catalog_code, main_index_code
 
@@ -46,4 +52,6 @@ full outer join component_points
     on main_indices.catalog_code = component_points.catalog_code
     and main_indices.main_index_code = component_points.main_index_code
 where main_indices.main_index_code is null
-    or coalesce(component_points.component_max_points, 0) <> main_indices.max_points
+    or coalesce(component_points.component_max_points, 0) > main_indices.max_points
+    or (coalesce(component_points.component_max_points, 0) < main_indices.max_points
+        and not coalesce(component_points.only_official_rows, false))

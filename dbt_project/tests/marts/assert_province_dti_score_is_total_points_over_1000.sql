@@ -1,5 +1,7 @@
--- Returns every period whose provincial DTI is not the province's component points / 1000,
--- the Ministry's formula, recomputed here from fct_component_scores.
+-- Returns every period whose provincial DTI is not the Ministry's formula recomputed here from
+-- fct_component_scores: each main index's points over the maximum of its components measured
+-- (a component awaiting the Ministry's value is left out), times the main index's maximum,
+-- summed and divided by 1000. With nothing awaiting, that is the component points / 1000.
 
 with province_scores as (
 
@@ -9,12 +11,38 @@ with province_scores as (
 
 ),
 
-province_points as (
+main_indices as (
 
-    select period, sum(points) as total_points
+    select period, main_index_code, max_points
+    from {{ ref('fct_main_index_scores') }}
+    where scope_type = 'province'
+
+),
+
+measured as (
+
+    select
+        period,
+        main_index_code,
+        sum(points) filter (where score_status <> 'awaiting') as points,
+        sum(max_points) filter (where score_status <> 'awaiting') as max_points
     from {{ ref('fct_component_scores') }}
     where scope_type = 'province'
-    group by period
+    group by period, main_index_code
+
+),
+
+province_points as (
+
+    select
+        main_indices.period,
+        sum(coalesce(measured.points / nullif(measured.max_points, 0), 0) * main_indices.max_points)
+            as total_points
+    from main_indices
+    left join measured
+        on main_indices.period = measured.period
+        and main_indices.main_index_code = measured.main_index_code
+    group by main_indices.period
 
 )
 

@@ -31,7 +31,18 @@ VI_MESSAGES: dict[str, str] = {
     # province
     "province_heading": "Chỉ số DTI cấp tỉnh",
     "province_label": "DTI {province}",
-    "grade": "Xếp loại: <strong>{grade}</strong>",
+    "grade": "Xếp loại (thang của tỉnh): <strong>{grade}</strong>",
+    "estimate_label": "ước tính",
+    "dti_range": "Khoảng giá trị: <strong>{lowest} – {highest}</strong>",
+    "coverage": (
+        "Đo được <strong>{measured}/{total}</strong> chỉ số thành phần của bộ chỉ số chính thức: {official} theo "
+        "định nghĩa chính thức, {proxies} theo chỉ số thay thế của tỉnh"
+    ),
+    "coverage_awaiting": "; {awaiting} chỉ số chờ Bộ đánh giá",
+    "coverage_complete": "Đo được đủ {total}/{total} chỉ số thành phần theo định nghĩa chính thức.",
+    "rank_range": "Thứ hạng ước tính trong cả nước: <strong>{best}–{worst}</strong>",
+    "rank_single": "Thứ hạng ước tính trong cả nước: <strong>{rank}</strong>",
+    "pillars": "Trụ cột: chính quyền số {government} · kinh tế số {economy} · xã hội số {society}",
     "points_total": "Tổng điểm đạt: <strong>{points}</strong> / {max_points} điểm",
     "change_since": "So với kỳ {period} ({previous}): <strong>{change}</strong>",
     "no_previous_period": "Chưa có kỳ trước để so sánh.",
@@ -49,6 +60,8 @@ VI_MESSAGES: dict[str, str] = {
     "col_points": "Điểm đạt",
     "col_max_points": "Điểm tối đa",
     "col_value": "Giá trị",
+    "col_components_measured": "Thành phần đo được",
+    "col_value_range": "Khoảng giá trị",
     "not_scored": "không tính điểm",
     # targets
     "targets_heading": "Tiến độ thực hiện mục tiêu",
@@ -167,6 +180,28 @@ VI_MESSAGES: dict[str, str] = {
         "DTI = tổng điểm đạt / tổng điểm tối đa của các chỉ số chính (thang 0–1), theo {legal_document}."
     ),
     "framework": "Bộ chỉ số áp dụng: {name} (phiên bản {version}).",
+    "methodology_estimate": (
+        "Bộ chỉ số chính thức có {total} chỉ số thành phần. Chừng nào chưa đo được đủ các chỉ số thành phần theo "
+        "định nghĩa chính thức, DTI là <strong>ước tính</strong>: mỗi chỉ số chính được tính từ các thành phần đo "
+        "được (điểm đạt / điểm tối đa của chúng); chỉ số chờ Bộ đánh giá không bị tính là 0. Khoảng giá trị: cận "
+        "dưới khi mọi thành phần chưa đo được đạt 0 điểm, cận trên khi đạt điểm tối đa. Điểm của một thành phần "
+        "lấy theo phụ lục của Bộ khi đã nạp; khi chưa nạp, <strong>giả định</strong> mỗi thành phần có điểm bằng "
+        "nhau trong chỉ số chính của nó (điểm của chỉ số chính / số thành phần chính thức), mỗi chỉ số thay thế "
+        "của tỉnh đại diện cho một thành phần chính thức. Giả định này không phải số liệu của Bộ."
+    ),
+    "methodology_counts_unverified": (
+        " Số thành phần của từng chỉ số chính trong phiên bản {version} chưa được xác minh (chỉ tổng số {total} "
+        "được xác minh): phần điểm mỗi thành phần được chia đều trên toàn bộ {total} thành phần."
+    ),
+    "methodology_grades": (
+        "Bộ chỉ công bố giá trị và thứ hạng DTI của các tỉnh, không xếp loại tỉnh. Xếp loại (Xuất sắc … Kém) là "
+        "thang của tỉnh dành cho các đơn vị, theo quyết định của tỉnh."
+    ),
+    "methodology_pillars": (
+        "Giá trị mỗi trụ cột = (điểm năm chỉ số nền tảng + điểm chỉ số hoạt động của trụ cột) / (tổng điểm tối đa "
+        "của chúng), như Bộ công bố bên cạnh DTI."
+    ),
+    "awaited_components": "Chỉ số chờ Bộ đánh giá (chưa nhận được giá trị Bộ công bố hoặc gửi):",
     "number_conventions": (
         "Giá trị chỉ số ghi với dấu chấm thập phân (ví dụ 0.6123); điểm và tỷ lệ ghi theo cách viết số tiếng Việt "
         "(ví dụ 612,34 điểm; 55,3%)."
@@ -212,7 +247,18 @@ EN_MESSAGES: dict[str, str] = {
     "signer_name_placeholder": "(Signature, full name)",
     "province_heading": "Provincial DTI",
     "province_label": "DTI of {province}",
-    "grade": "Grade: <strong>{grade}</strong>",
+    "grade": "Grade (the province's own scale): <strong>{grade}</strong>",
+    "estimate_label": "estimate",
+    "dti_range": "Range: <strong>{lowest} – {highest}</strong>",
+    "coverage": (
+        "Measured <strong>{measured} of {total}</strong> components of the official framework: {official} by their "
+        "official definition, {proxies} by a provincial proxy"
+    ),
+    "coverage_awaiting": "; {awaiting} awaiting the Ministry's assessment",
+    "coverage_complete": "All {total} components measured by their official definition.",
+    "rank_range": "Estimated national rank: <strong>{best}–{worst}</strong>",
+    "rank_single": "Estimated national rank: <strong>{rank}</strong>",
+    "pillars": "Pillars: digital government {government} · digital economy {economy} · digital society {society}",
     "points_total": "Points achieved: <strong>{points}</strong> / {max_points} points",
     "change_since": "Compared with {period} ({previous}): <strong>{change}</strong>",
     "no_previous_period": "No previous period to compare with yet.",
@@ -229,6 +275,8 @@ EN_MESSAGES: dict[str, str] = {
     "col_points": "Points",
     "col_max_points": "Max points",
     "col_value": "Value",
+    "col_components_measured": "Components measured",
+    "col_value_range": "Range",
     "not_scored": "not scored",
     "targets_heading": "Progress on targets",
     "col_target": "Target",
@@ -339,6 +387,29 @@ EN_MESSAGES: dict[str, str] = {
         "DTI = points achieved / maximum points of the main indices (scale 0–1), under {legal_document}."
     ),
     "framework": "Index framework: {name} (version {version}).",
+    "methodology_estimate": (
+        "The official framework has {total} components. Until every one is measured by its official definition, "
+        "the DTI is an <strong>estimate</strong>: each main index is valued on the components measured (their "
+        "points / their maximum points); a component awaiting the Ministry's assessment is not counted as 0. The "
+        "range: its bottom if every component not measured earned 0 points, its top if each earned full points. A "
+        "component's points are those of the Ministry's appendix once loaded; until then, it is <strong>assumed"
+        "</strong> that the components of a main index carry equal points (the main index's points / its official "
+        "component count) and that each provincial proxy stands for one official component. The assumption is not "
+        "the Ministry's data."
+    ),
+    "methodology_counts_unverified": (
+        " The component count of each main index of version {version} is not verified (only the total of {total} "
+        "is): the points are shared equally over all {total} components."
+    ),
+    "methodology_grades": (
+        "The Ministry publishes the provinces' DTI values and ranks, no grades. Grades (Excellent … Poor) are the "
+        "province's own scale for its units, set by its own decision."
+    ),
+    "methodology_pillars": (
+        "Each pillar's value = (points of the five foundation indices + points of the pillar's activity index) / "
+        "(their maximum points), as the Ministry publishes beside the DTI."
+    ),
+    "awaited_components": "Components awaiting the Ministry's assessment (no published or sent value yet):",
     "number_conventions": "Index values, points and rates use a decimal point (e.g. 0.6123; 612.34 points; 55.3%).",
     "sources_intro": "Data sources of the provincial score:",
     "source_files": "{source}: {files} data files/pages",

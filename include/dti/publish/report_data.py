@@ -32,6 +32,11 @@ class MainIndexValue:
     max_points: float
     value: float | None  # None when the index carries no points (smart city under 922)
     name_en: str | None = None
+    # how much of the official framework stands behind it (fct_main_index_scores)
+    official_component_count: int | None = None  # None where the decision's count is not verified
+    components_measured: int | None = None  # official components measured, by definition or proxy
+    value_lowest: float | None = None
+    value_highest: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,35 @@ class PeerRank:
     tenth_place_score: float | None
     gap_to_top10: float | None
     in_top10: bool | None
+    rank_range_best: int | None = None  # the best place at the top of the DTI's range
+    rank_range_worst: int | None = None  # the worst place at the bottom of it
+
+
+@dataclass(frozen=True)
+class DtiCoverage:
+    """How much of the official framework stands behind the province's DTI (fct_dti_scores)."""
+
+    official_component_count: int  # components the decision defines: 98 (922) or 47 (405)
+    components_measured: int  # by their official definition or by a provincial proxy
+    components_official: int  # by their official definition, from a loaded appendix
+    components_proxy: int
+    components_awaiting: int  # awaiting the Ministry's value
+    dti_lowest: float  # every component not measured at 0 points
+    dti_highest: float  # every component not measured at full points
+    is_estimate: bool
+    counts_per_main_index_verified: bool  # false for 405: only the total of 47 is verified
+    pillar_government: float | None = None
+    pillar_economy: float | None = None
+    pillar_society: float | None = None
+
+
+@dataclass(frozen=True)
+class AwaitedComponent:
+    """A component the Ministry measures whose value has not arrived (chờ Bộ đánh giá)."""
+
+    code: str
+    name_vi: str
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +212,8 @@ class ReportData:
     framework_name_en: str | None = None
     validations: Sequence[SuiteValidation] = ()
     sources: Sequence[DataSource] = ()
+    coverage: DtiCoverage | None = None
+    awaited_components: Sequence[AwaitedComponent] = ()
 
     @property
     def data_as_of(self) -> datetime | None:
@@ -217,7 +253,11 @@ def load_report_data(
         province = cur.execute(
             "select d.dti_score, d.points, d.max_points, d.grade_vi, d.previous_period, "
             "d.previous_dti_score, d.dti_change, d.catalog_code, v.legal_document, "
-            "v.name_vi as framework_name_vi, v.name_en as framework_name_en, g.grade_en "
+            "v.name_vi as framework_name_vi, v.name_en as framework_name_en, g.grade_en, "
+            "d.official_component_count, d.components_measured, d.components_official_measured, "
+            "d.components_proxy_measured, d.components_awaiting, d.dti_score_lowest, d.dti_score_highest, "
+            "d.is_estimate, d.pillar_government, d.pillar_economy, d.pillar_society, "
+            "v.component_counts_verified "
             "from marts.fct_dti_scores d "
             "left join reference.dti_framework_versions v on v.framework_version = d.catalog_code "
             "left join reference.grade_bands g on g.grade_code = d.grade_code "
@@ -236,7 +276,9 @@ def load_report_data(
             )
         main_indices = cur.execute(
             "select m.main_index_code, i.main_index_number, m.name_vi, m.name_en, m.index_group, "
-            "m.points, m.max_points, m.index_value "
+            "m.points, m.max_points, m.index_value, m.official_component_count, "
+            "m.components_official_measured + m.components_proxy_measured as components_measured, "
+            "m.index_value_lowest, m.index_value_highest "
             "from marts.fct_main_index_scores m "
             "left join reference.dti_main_indices i "
             "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
@@ -259,7 +301,7 @@ def load_report_data(
         ).fetchall()
         peer_rank = cur.execute(
             "select compared_year, peers_with_score, estimated_rank, worst_case_rank, "
-            "tenth_place_score, gap_to_top10, in_top10 "
+            "tenth_place_score, gap_to_top10, in_top10, rank_range_best, rank_range_worst "
             "from marts.rpt_peer_rank where period = %s",
             (period,),
         ).fetchone()
@@ -304,6 +346,12 @@ def load_report_data(
             "group by suite_name order by suite_name",
             (run_id,),
         ).fetchall()
+        awaited = cur.execute(
+            "select component_code, name_vi, name_en from marts.fct_component_scores "
+            "where period = %s and scope_type = 'province' and score_status = 'awaiting' "
+            "order by component_code",
+            (period,),
+        ).fetchall()
         sources = cur.execute(
             "select value_source, count(distinct file_name) as files, max(loaded_at) as last_loaded_at "
             "from marts.rpt_score_trace "
@@ -334,6 +382,10 @@ def load_report_data(
                 points=float(row["points"]),
                 max_points=float(row["max_points"]),
                 value=_float_or_none(row["index_value"]),
+                official_component_count=row["official_component_count"],
+                components_measured=row["components_measured"],
+                value_lowest=_float_or_none(row["index_value_lowest"]),
+                value_highest=_float_or_none(row["index_value_highest"]),
             )
             for row in main_indices
         ),
@@ -361,6 +413,8 @@ def load_report_data(
             tenth_place_score=_float_or_none(peer_rank["tenth_place_score"]),
             gap_to_top10=_float_or_none(peer_rank["gap_to_top10"]),
             in_top10=peer_rank["in_top10"],
+            rank_range_best=peer_rank["rank_range_best"],
+            rank_range_worst=peer_rank["rank_range_worst"],
         ),
         levers=tuple(
             ImprovementLever(
@@ -411,6 +465,11 @@ def load_report_data(
         ),
         legal_document=province["legal_document"],
         quarantined=tuple(quarantined),
+        coverage=_coverage(province),
+        awaited_components=tuple(
+            AwaitedComponent(code=row["component_code"], name_vi=row["name_vi"], name_en=row["name_en"])
+            for row in awaited
+        ),
         framework_version=province["catalog_code"],
         framework_name_vi=province["framework_name_vi"],
         framework_name_en=province["framework_name_en"],
@@ -445,3 +504,23 @@ def _target_value_kind(metric: str, scoring_rule: str | None) -> str:
 
 def _float_or_none(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _coverage(province: dict) -> DtiCoverage | None:
+    """The province row's coverage and range; None for a warehouse built before they existed."""
+    if province["official_component_count"] is None or province["dti_score_lowest"] is None:
+        return None
+    return DtiCoverage(
+        official_component_count=province["official_component_count"],
+        components_measured=province["components_measured"],
+        components_official=province["components_official_measured"],
+        components_proxy=province["components_proxy_measured"],
+        components_awaiting=province["components_awaiting"],
+        dti_lowest=float(province["dti_score_lowest"]),
+        dti_highest=float(province["dti_score_highest"]),
+        is_estimate=bool(province["is_estimate"]),
+        counts_per_main_index_verified=bool(province["component_counts_verified"]),
+        pillar_government=_float_or_none(province["pillar_government"]),
+        pillar_economy=_float_or_none(province["pillar_economy"]),
+        pillar_society=_float_or_none(province["pillar_society"]),
+    )

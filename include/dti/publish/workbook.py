@@ -32,7 +32,12 @@ from openpyxl.utils import get_column_letter
 from psycopg.rows import dict_row
 
 from dti.provinces import Province
-from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
+from dti.publish.component_labels import (
+    PROVENANCE_LABELS,
+    SCORE_STATUS_LABELS,
+    unit_of_measure_label,
+    value_kind,
+)
 from dti.publish.formatting import COMPARISON_SIGNS, VIETNAM_TIME
 from dti.publish.messages import VIETNAMESE
 
@@ -184,15 +189,20 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
 
         province = rows(
             "select d.period, d.assessment_year, d.catalog_code, d.points, d.max_points, d.dti_score, d.grade_vi, "
+            "d.is_estimate, d.dti_score_lowest, d.dti_score_highest, d.official_component_count, "
+            "d.components_measured, d.components_official_measured, d.components_proxy_measured, "
+            "d.components_awaiting, d.official_coverage, d.pillar_government, d.pillar_economy, d.pillar_society, "
             "d.previous_period, d.previous_dti_score, d.dti_change, d.components_in_scope, d.components_missing, "
-            "p.compared_year, p.peers_with_score, p.estimated_rank, p.worst_case_rank, p.tenth_place_score, "
-            "p.gap_to_top10 "
+            "p.compared_year, p.peers_with_score, p.estimated_rank, p.worst_case_rank, p.rank_range_best, "
+            "p.rank_range_worst, p.tenth_place_score, p.gap_to_top10 "
             "from marts.fct_dti_scores d left join marts.rpt_peer_rank p on p.period = d.period "
             "where d.period = %(period)s and d.scope_type = 'province'"
         )
         main_indices = rows(
             "select i.main_index_number, m.main_index_code, m.name_vi, m.index_group, m.points, m.max_points, "
-            "m.index_value, m.components_missing "
+            "m.index_value, m.index_value_lowest, m.index_value_highest, m.official_component_count, "
+            "m.components_official_measured, m.components_proxy_measured, m.components_awaiting, "
+            "m.components_missing "
             "from marts.fct_main_index_scores m "
             "left join reference.dti_main_indices i "
             "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
@@ -203,7 +213,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             "select c.component_code, c.name_vi, m.name_vi as main_index_name_vi, i.main_index_number, "
             "c.value_source, c.responsible_unit_type, c.unit_of_measure, c.scoring_rule, c.numerator, "
             "c.denominator, c.component_value, c.target_value, c.max_points, c.points, c.headroom_points, "
-            "c.score_status, c.units_reported, c.units_responsible, c.provisional "
+            "c.score_status, c.units_reported, c.units_responsible, c.provisional, c.provenance "
             "from marts.fct_component_scores c "
             "left join marts.fct_main_index_scores m on m.period = c.period and m.scope_type = c.scope_type "
             "  and m.scope_code = c.scope_code and m.main_index_code = c.main_index_code "
@@ -247,6 +257,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     unit_names = {unit["unit_code"]: unit["name_vi"] for unit in units}
     for row in province:
         row["framework"] = f"Khung {row['catalog_code']}"
+        row["estimate_vi"] = "Ước tính" if row["is_estimate"] else "Đủ các chỉ số thành phần chính thức"
     for row in main_indices:
         row["group_vi"] = _label("index_group", row["index_group"])
     components.sort(key=lambda row: (row["main_index_number"] is None, row["main_index_number"] or 0,
@@ -256,7 +267,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
         row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
         row["status_vi"] = SCORE_STATUS_LABELS.get(row["score_status"], row["score_status"])
         row["unit_of_measure_vi"] = unit_of_measure_label(row["unit_of_measure"])
-        row["provisional_vi"] = "Tạm tính" if row["provisional"] else None
+        row["provenance_vi"] = PROVENANCE_LABELS.get(row["provenance"], row["provenance"])
     for row in targets:
         row["comparison_vi"] = COMPARISON_SIGNS.get(row["comparison"], row["comparison"])
         row["result_vi"] = TARGET_RESULT_LABELS[row["is_met"]]
@@ -279,7 +290,19 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             Column("Tổng điểm đạt", "points", "points"),
             Column("Tổng điểm tối đa", "max_points", "integer"),
             Column("DTI", "dti_score", "dti"),
-            Column("Xếp loại", "grade_vi"),
+            Column("Tính chất", "estimate_vi"),
+            Column("DTI thấp nhất (thành phần chưa đo đạt 0 điểm)", "dti_score_lowest", "dti"),
+            Column("DTI cao nhất (thành phần chưa đo đạt tối đa)", "dti_score_highest", "dti"),
+            Column("Số chỉ số thành phần chính thức", "official_component_count", "integer"),
+            Column("Chỉ số thành phần đo được", "components_measured", "integer"),
+            Column("– theo định nghĩa chính thức", "components_official_measured", "integer"),
+            Column("– theo chỉ số thay thế của tỉnh", "components_proxy_measured", "integer"),
+            Column("Chỉ số chờ Bộ đánh giá", "components_awaiting", "integer"),
+            Column("Tỷ lệ bao phủ", "official_coverage", "rate"),
+            Column("Trụ cột chính quyền số", "pillar_government", "dti"),
+            Column("Trụ cột kinh tế số", "pillar_economy", "dti"),
+            Column("Trụ cột xã hội số", "pillar_society", "dti"),
+            Column("Xếp loại (thang của tỉnh)", "grade_vi"),
             Column("Kỳ trước", "previous_period"),
             Column("DTI kỳ trước", "previous_dti_score", "dti"),
             Column("Thay đổi so với kỳ trước", "dti_change", "dti"),
@@ -289,6 +312,8 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             Column("Số tỉnh, thành phố có điểm công bố", "peers_with_score", "integer"),
             Column("Thứ hạng ước tính", "estimated_rank", "integer"),
             Column("Thứ hạng trường hợp xấu nhất", "worst_case_rank", "integer"),
+            Column("Thứ hạng cao nhất trong khoảng DTI", "rank_range_best", "integer"),
+            Column("Thứ hạng thấp nhất trong khoảng DTI", "rank_range_worst", "integer"),
             Column("DTI của vị trí thứ 10", "tenth_place_score", "dti"),
             Column("Còn thiếu để vào nhóm 10", "gap_to_top10", "dti"),
         ), province),
@@ -299,7 +324,13 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             Column("Nhóm", "group_vi"),
             Column("Điểm đạt", "points", "points"),
             Column("Điểm tối đa", "max_points", "integer"),
-            Column("Giá trị", "index_value", "dti"),
+            Column("Giá trị (ước tính)", "index_value", "dti"),
+            Column("Giá trị thấp nhất", "index_value_lowest", "dti"),
+            Column("Giá trị cao nhất", "index_value_highest", "dti"),
+            Column("Số chỉ số thành phần chính thức", "official_component_count", "integer"),
+            Column("Đo được theo định nghĩa chính thức", "components_official_measured", "integer"),
+            Column("Đo được theo chỉ số thay thế của tỉnh", "components_proxy_measured", "integer"),
+            Column("Chờ Bộ đánh giá", "components_awaiting", "integer"),
             Column("Chỉ số thành phần thiếu dữ liệu", "components_missing", "integer"),
         ), main_indices),
         Table("Chỉ số thành phần", (
@@ -319,7 +350,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             Column("Trạng thái", "status_vi"),
             Column("Số đơn vị đã báo cáo", "units_reported", "integer"),
             Column("Số đơn vị phải báo cáo", "units_responsible", "integer"),
-            Column("Ghi chú", "provisional_vi"),
+            Column("Nguồn định nghĩa", "provenance_vi"),
         ), components),
         Table("Tiến độ mục tiêu", (
             Column("Mã", "target_code"),

@@ -21,7 +21,8 @@ select
     main_indices.index_group,
     main_indices.pillar,
     main_indices.max_points,
-    main_indices.provisional
+    main_indices.provisional,
+    main_indices.official_component_count
 from periods
 inner join main_indices
     on periods.framework_version = main_indices.framework_version
