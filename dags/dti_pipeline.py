@@ -17,11 +17,13 @@ from airflow.sdk import (Asset, BaseHook, Param, TaskGroup, chain, dag, get_curr
 from dti import audit, landing, periods, settings, transform
 from dti.landing import certificates as landing_certificates
 from dti.landing import dossiers as landing_dossiers
+from dti.landing import ministry as landing_ministry
 from dti.landing import submissions as landing_submissions
 from dti.provinces import Province, configured_server, load_provinces
 from dti.roles import LOADER, READER, TRANSFORMER
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
+from dti.sources.ministry import ministry_rules
 from dti.sources.submission_template import submission_rules
 from dti.warehouse import connect, ensure_database, ensure_schemas
 
@@ -30,8 +32,8 @@ from dti.warehouse import connect, ensure_database, ensure_schemas
 # task of a run about 8 seconds on a Celery worker.
 
 # The tasks whose returned counts the run's audit record keeps (a mapped task: one per file).
-REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.dossiers", "validate_raw",
-                   "validate_marts", "publish")
+REPORTING_TASKS = ("land.submissions", "land.certificates", "land.population", "land.ministry", "land.dossiers",
+                   "validate_raw", "validate_marts", "publish")
 
 
 def province_pipeline(province: Province):
@@ -83,6 +85,10 @@ def province_pipeline(province: Province):
         def extract_population(period: str) -> list[dict]:
             return inbox_files(inbox.POPULATION, period)
 
+        @task(task_id="ministry")
+        def extract_ministry(period: str) -> list[dict]:
+            return inbox_files(inbox.MINISTRY, period)
+
         @task(task_id="submissions")
         def land_submissions(period: str, files: list[dict]) -> dict:
             outcomes = landing_submissions.land_submissions(
@@ -111,6 +117,14 @@ def province_pipeline(province: Province):
             outcomes = landing_certificates.land_population_files(
                 province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
                 settings.MAX_PROVIDER_FILE_BYTES, landing_certificates.province_ward_codes(province))
+            return landing.summarise(outcomes)
+
+        @task(task_id="ministry")
+        def land_ministry(period: str, files: list[dict]) -> dict:
+            # The Ministry's values come in a file the size of a unit's submission.
+            outcomes = landing_ministry.land_ministry_files(
+                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
+                settings.MAX_SUBMISSION_BYTES, ministry_rules(period))
             return landing.summarise(outcomes)
 
         @task
@@ -178,10 +192,12 @@ def province_pipeline(province: Province):
             submission_files = extract_submissions(period)
             certificate_files = extract_certificates(period)
             population_files = extract_population(period)
+            ministry_files = extract_ministry(period)
         with TaskGroup(group_id="land") as land:
             land_submissions(period, submission_files)
             land_certificates.partial(period=period).expand(file=certificate_files)
             land_population(period, population_files)
+            land_ministry(period, ministry_files)
             sync_dossiers()
 
         transform_to_marts = transform.dbt_task_group(province, group_id="transform", build=build_marts)

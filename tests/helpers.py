@@ -72,8 +72,9 @@ def submission_row(unit_code="SKHCN", component_code="CQ01", numerator=60, denom
             numerator, denominator, value, "12/BC-SKHCN"]
 
 
-# What filled_template writes in "Giá trị" for each rule other than ratio.
-FILLED_VALUES = {"boolean": "Có", "yes_partial_no": "Một phần", "count_capped": 3, "tiered": 2}
+# What filled_template writes in "Giá trị" for each rule other than ratio (a categorical
+# component's first answer, by its number).
+FILLED_VALUES = {"boolean": "Có", "yes_partial_no": "Một phần", "count_capped": 3, "tiered": 2, "categorical": 1}
 
 
 def filled_template(unit_code: str, period: str = PERIOD, province: Province = PROVINCE) -> openpyxl.Workbook:

@@ -18,10 +18,11 @@ from dti.dbt_invocation import dbt_failure, invoke_dbt
 PERIOD_2026, PERIOD_2023 = "2026-Q3", "2023-Q3"
 VIETNAM = timezone(timedelta(hours=7))
 FOCAL_POINT, DEPARTMENT, COMMUNE, SILENT_DEPARTMENT = "SKHCN", "SNV", "X07822", "STP"
-# What every reporting unit sends, by rule: rates of 80 / 100, yes, partly, and counts.
+# What every reporting unit sends, by rule: rates of 80 / 100, yes, partly, counts, and an
+# answer's share of the points (FP05: a Vice-Chairman heads the steering committee, half of them).
 RATE = (80, 100)
-VALUES_BY_RULE = {"boolean": 1, "yes_partial_no": 0.5, "count_capped": 2, "tiered": 1}
-FOCAL_POINT_VALUES = {"FP01": 3, "FP02": 1, "FP03": 1, "FP04": 0}
+VALUES_BY_RULE = {"boolean": 1, "yes_partial_no": 0.5, "count_capped": 2, "tiered": 1, "categorical": 1}
+FOCAL_POINT_VALUES = {"FP01": 3, "FP02": 1, "FP03": 1, "FP04": 0, "FP05": 0.5}
 
 
 def unit_catalog(catalog: str) -> list[dict]:

@@ -1,6 +1,7 @@
 {#- The provincial DTI from main-index values (Decision 922/QĐ-BTTTT, 405/QĐ-BKHCN):
     Σ main-index value × main-index max points ÷ the framework's total points (1000).
-    The only place this formula is written: the marts, the peer check and `dti what-if` call it. -#}
+    The only place this formula is written: the marts, the peer check, the merged province's peer
+    row and `dti what-if` call it; its pillars are beside it (dti_pillars_from_main_index_values). -#}
 {% macro dti_from_main_index_values(values_relation, group_by) %}
     {%- set group_by = [group_by] if group_by is string else group_by -%}
     select

@@ -29,6 +29,13 @@
     case when {{ value }} is not null then least(greatest({{ value }}, 0) / nullif({{ cap }}, 0), 1) * {{ max_points }} end
 {%- endmacro %}
 
+{#- categorical: the value is the share of the points the chosen answer earns (its points_share in
+    dti_component_options, stored by the reader), × max points; clamped to 0–1 so that no value can
+    earn more than the maximum or less than nothing. -#}
+{% macro score_categorical(value, max_points) -%}
+    case when {{ value }} is not null then least(greatest({{ value }}, 0), 1) * {{ max_points }} end
+{%- endmacro %}
+
 {#- tiered: the points of the highest band (dti_component_tiers) whose lower bound the value reaches;
     `tier_points` is that band's points, found by the caller, null below every band. -#}
 {% macro score_tiered(tier_points, max_points) -%}
@@ -44,6 +51,7 @@
             when 'yes_partial_no' then {{ score_yes_partial_no(value, max_points) }}
             when 'count_capped' then {{ score_count_capped(value, target_value, max_points) }}
             when 'tiered' then {{ score_tiered(tier_points, max_points) }}
+            when 'categorical' then {{ score_categorical(value, max_points) }}
         end,
         0
     )

@@ -105,15 +105,22 @@ def record_dbt_results(conn: psycopg.Connection, run_id: str, run_results_path: 
 
 
 def record_published_scores(conn: psycopg.Connection, run_id: str, period: str, province_code: str) -> None:
-    """Record the province's DTI, grade and main-index values of ``period`` as the marts hold them
-    when ``run_id`` publishes them, for the national roll-up."""
+    """Record the province's DTI, grade, main-index values and what stands behind the DTI (coverage and
+    range) of ``period`` as the marts hold them when ``run_id`` publishes them, for the national roll-up."""
     conn.execute(
         "insert into audit.published_scores (run_id, period, province_code, province_name_vi, framework_version, "
-        "dti_score, grade_code, grade_vi, main_index_values) "
+        "dti_score, grade_code, grade_vi, main_index_values, coverage) "
         "select %(run_id)s, d.period, %(province)s, d.name_vi, d.catalog_code, d.dti_score, d.grade_code, d.grade_vi, "
         "       coalesce((select jsonb_object_agg(m.main_index_code, m.index_value order by m.main_index_code) "
         "                 from marts.fct_main_index_scores m "
-        "                 where m.period = d.period and m.scope_type = 'province'), '{}'::jsonb) "
+        "                 where m.period = d.period and m.scope_type = 'province'), '{}'::jsonb), "
+        "       jsonb_strip_nulls(jsonb_build_object("
+        "           'is_estimate', d.is_estimate, 'dti_score_lowest', d.dti_score_lowest, "
+        "           'dti_score_highest', d.dti_score_highest, 'official_component_count', d.official_component_count, "
+        "           'components_measured', d.components_measured, "
+        "           'components_official_measured', d.components_official_measured, "
+        "           'components_proxy_measured', d.components_proxy_measured, "
+        "           'components_awaiting', d.components_awaiting)) "
         "from marts.fct_dti_scores d where d.period = %(period)s and d.scope_type = 'province'",
         {"run_id": run_id, "period": period, "province": province_code},
     )

@@ -180,6 +180,52 @@ def manifest(
     console.print(f"dbt manifest: {written}", highlight=False)
 
 
+catalog_app = typer.Typer(help="The indicator catalog (dbt_project/seeds/catalog): load the Ministry's appendix.",
+                          no_args_is_help=True, add_completion=False)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    file: Annotated[str, typer.Argument(help="The appendix as the province received it: .xlsx, or .csv in UTF-8.")],
+    framework: Annotated[str, typer.Option(help="Framework version the appendix belongs to (dti_framework_versions), "
+                                                "e.g. 922 or 405.")],
+    sheet: Annotated[str | None, typer.Option(help="Workbook sheet holding the component table (default: the first "
+                                                   "sheet that has one).")] = None,
+    refresh_manifest: bool = typer.Option(True, help="Parse the dbt project again afterwards (the DAGs refuse a "
+                                                     "manifest older than the seeds)."),
+) -> None:
+    """Load the Ministry's appendix (a framework's official component list) into the catalog seeds, all
+    or nothing: its rows become official components, taking over the data of the provincial proxies
+    whose names they carry; nothing is written unless every row maps."""
+    from pathlib import Path
+
+    from dti.catalog import importer
+    from dti.dbt_manifest import StaleManifestError, write_manifest
+
+    path = Path(file)
+    if not path.is_file():
+        raise typer.BadParameter(f"{file} is not a file")
+    try:
+        result = importer.import_appendix(path, framework, importer.SEEDS_DIR, sheet=sheet, refresh_manifest=False)
+    except importer.CatalogImportError as error:
+        for problem in error.problems:
+            typer.echo(problem.describe(str(path)), err=True)
+        typer.echo(f"The catalog is unchanged: fix the {len(error.problems)} problem(s) above and import the file "
+                   f"again.", err=True)
+        raise typer.Exit(1) from error
+    for line in result.summary():
+        console.print(line, markup=False, highlight=False)
+    if refresh_manifest:
+        try:
+            written = write_manifest(importer.dbt_project_of(importer.SEEDS_DIR))
+        except StaleManifestError as error:
+            typer.echo(f"The catalog was imported, but the dbt manifest was not refreshed ({error}): run `dti "
+                       f"manifest`.", err=True)
+            raise typer.Exit(1) from error
+        console.print(f"dbt manifest: {written}", highlight=False)
+
+
 @app.command("sandbox-api")
 def sandbox_api(
     token: str = typer.Option(..., help="Bearer token the sandbox accepts (the password of the province's procedure API connection)."),
@@ -204,9 +250,9 @@ def what_if(
     year: Annotated[int, typer.Option(help="Assessment year: the framework in force that year (dti_framework_versions) gives the main indices and their points.")],
     main_index_values: Annotated[str, typer.Option(help="CSV file: a 'name' column and one column per main index of the framework, values 0–1.")],
 ) -> None:
-    """Print the DTI that each row's main-index values would earn, and its rank among the rows,
-    computed the way the pipeline scores a province, in a scratch database of the server (embedded or
-    DTI_DATABASE_URL's): the catalog and the formula are the same for every province."""
+    """Print the DTI and the three pillar values that each row's main-index values would earn, and its
+    rank among the rows, computed the way the pipeline scores a province, in a scratch database of the
+    server (embedded or DTI_DATABASE_URL's): the catalog and the formulas are the same for every province."""
     from pathlib import Path
 
     from rich.markup import escape
@@ -221,9 +267,18 @@ def what_if(
         console.print(f"[red]{escape(str(error))}[/]", highlight=False)
         raise typer.Exit(1) from error
     console.print(f"DTI {year}, framework {framework.version} (Σ main-index value × max points ÷ total points):")
-    console.print(f"{'rank':>4}  {'DTI':>6}  name", highlight=False)
+    console.print("Pillars: (points of the foundation main indices + the pillar's activity index) ÷ their max points.",
+                  highlight=False)
+    # the pillars under their Vietnamese names, the English below each; a column as wide as its name
+    pillars = [("Chính quyền số", "(government)"), ("Kinh tế số", "(economy)"), ("Xã hội số", "(society)")]
+    console.print(f"{'rank':>4}  {'DTI':>6}  " + "  ".join(vi for vi, _ in pillars) + "  name", highlight=False)
+    console.print(" " * 14 + "  ".join(en.rjust(len(vi)) for vi, en in pillars), highlight=False)
     for score in scores:
-        console.print(f"{score.rank:>4}  {score.dti_score:.4f}  {score.name}", markup=False, highlight=False)
+        values = [score.pillar_government, score.pillar_economy, score.pillar_society]
+        cells = ["—" if value is None else f"{value:.4f}" for value in values]
+        pillar_cells = "  ".join(cell.rjust(len(vi)) for cell, (vi, _) in zip(cells, pillars))
+        console.print(f"{score.rank:>4}  {score.dti_score:.4f}  {pillar_cells}  {score.name}", markup=False,
+                      highlight=False)
 
 
 @app.command()

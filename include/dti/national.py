@@ -34,16 +34,19 @@ create table if not exists national.province_dti_scores (
     grade_code          text,
     grade_vi            text,
     main_index_values   jsonb not null,
+    -- what stands behind the DTI: estimate or not, range, official components measured (audit.published_scores)
+    coverage            jsonb not null default '{}'::jsonb,
     run_id              text not null,
     published_at        timestamptz not null,
     recorded_at         timestamptz not null default clock_timestamp(),
     primary key (period, province_code)
 );
+alter table national.province_dti_scores add column if not exists coverage jsonb not null default '{}'::jsonb;
 """
 
 LATEST_PUBLISHED = """
 select distinct on (period) run_id, period, province_code, province_name_vi, framework_version, dti_score,
-       grade_code, grade_vi, main_index_values, published_at
+       grade_code, grade_vi, main_index_values, coverage, published_at
 from audit.published_scores
 order by period, published_at desc
 """
@@ -64,6 +67,7 @@ class PublishedScore:
     grade_code: str | None
     grade_vi: str | None
     main_index_values: dict
+    coverage: dict
     published_at: datetime
 
 
@@ -88,16 +92,17 @@ def upsert_scores(conn: psycopg.Connection, scores: Sequence[PublishedScore]) ->
     for score in scores:
         written += conn.execute(
             "insert into national.province_dti_scores (period, province_code, province_name_vi, framework_version, "
-            "dti_score, grade_code, grade_vi, main_index_values, run_id, published_at) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "dti_score, grade_code, grade_vi, main_index_values, coverage, run_id, published_at) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "on conflict (period, province_code) do update set province_name_vi = excluded.province_name_vi, "
             "framework_version = excluded.framework_version, dti_score = excluded.dti_score, "
             "grade_code = excluded.grade_code, grade_vi = excluded.grade_vi, "
-            "main_index_values = excluded.main_index_values, run_id = excluded.run_id, "
+            "main_index_values = excluded.main_index_values, coverage = excluded.coverage, run_id = excluded.run_id, "
             "published_at = excluded.published_at, recorded_at = clock_timestamp() "
             "where excluded.published_at > national.province_dti_scores.published_at",
             (score.period, score.province_code, score.province_name_vi, score.framework_version, score.dti_score,
-             score.grade_code, score.grade_vi, json.dumps(score.main_index_values), score.run_id,
+             score.grade_code, score.grade_vi, json.dumps(score.main_index_values), json.dumps(score.coverage),
+             score.run_id,
              score.published_at),
         ).rowcount
     return written

@@ -280,10 +280,10 @@ class StageWatcher(threading.Thread):
 def describe_stage(province: Province, stage: str, period: str, run_id: str, states: list[str]) -> str:
     """One line of counts a person can check a stage by."""
     if stage == "extract":
-        from dti.sources.inbox import CERTIFICATES, POPULATION, SUBMISSIONS, list_inbox
+        from dti.sources.inbox import CERTIFICATES, MINISTRY, POPULATION, SUBMISSIONS, list_inbox
 
         counts = {kind: len(list_inbox(province.inbox_url, kind, period))
-                  for kind in (SUBMISSIONS, CERTIFICATES, POPULATION)}
+                  for kind in (SUBMISSIONS, CERTIFICATES, POPULATION, MINISTRY)}
         return f"{period}: " + ", ".join(f"{count} {kind} files" for kind, count in counts.items())
     if stage == "transform":
         return describe_transform(task_return_value(province.dag_id, run_id, f"transform.{BUILD_TASK_ID}"), states)
@@ -306,6 +306,7 @@ STAGE_COUNTS = {
         "(select count(*) from raw.self_assessment_rows where _file_sha256 in (select * from period_files)), "
         "(select count(*) from raw.signature_certificates where _file_sha256 in (select * from period_files)), "
         "(select count(*) from raw.adult_population where _file_sha256 in (select * from period_files)), "
+        "(select count(*) from raw.ministry_component_values where _file_sha256 in (select * from period_files)), "
         "(select count(*) from raw.dossier_records), "
         "(select count(*) from quarantine.rejected_files where period = %(p)s), "
         "(select count(*) from quarantine.rejected_rows where file_sha256 in (select * from period_files))",
@@ -324,8 +325,8 @@ STAGE_COUNTS = {
     ),
 }
 STAGE_TEMPLATES = {
-    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population rows; "
-            "{4} dossier versions in all; quarantined: {5} files, {6} rows",
+    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population, {4} ministry rows; "
+            "{5} dossier versions in all; quarantined: {6} files, {7} rows",
     "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
     "validate_marts": "{0} expectations checked, {1} failed",
 }

@@ -39,6 +39,12 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 UNIT_COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "unit_components.csv"
 # The bands of the components scored in tiers, national and the province's own alike.
 COMPONENT_TIERS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_component_tiers.csv"
+# The national frameworks (the years each is in force) and their components, which say where each
+# value comes from (value_source): what a file of the Ministry's values is checked against.
+FRAMEWORK_VERSIONS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_framework_versions.csv"
+DTI_COMPONENTS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_components.csv"
+# The answers of the components scored by the answer a unit picks, national and the province's own alike.
+COMPONENT_OPTIONS_SEED = DBT_PROJECT_DIR / "seeds" / "catalog" / "dti_component_options.csv"
 
 # One pipeline DAG per province: ``dti_pipeline_<province code>``.
 DAG_ID_PREFIX = "dti_pipeline_"

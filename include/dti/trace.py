@@ -28,7 +28,7 @@ from psycopg.rows import dict_row
 from rich.console import Console
 from rich.markup import escape
 
-from dti.sources import certificates, population, procedure_api, submissions
+from dti.sources import certificates, ministry, population, procedure_api, submissions
 
 PROVINCE = "PROVINCE"
 TRACE_TABLE = "marts.rpt_score_trace"
@@ -38,6 +38,7 @@ RAW_ASSETS = {
     procedure_api.SOURCE_NAME: "raw_dossier_records",
     certificates.SOURCE_NAME: "raw_signature_certificates",
     population.SOURCE_NAME: "raw_adult_population",
+    ministry.SOURCE_NAME: "raw_ministry_component_values",
 }
 
 

@@ -1,7 +1,9 @@
-"""``dti what-if``: the DTI that given main-index values would earn, and their rank among the rows.
+"""``dti what-if``: the DTI and the three pillar values that given main-index values would earn, and
+their rank among the rows.
 
-The score comes from the dbt macro ``dti_from_main_index_values``, the one implementation of the
-Ministry's formula that also scores the province, run with ``dbt show`` against the warehouse.
+The scores come from the dbt macros ``dti_from_main_index_values`` and
+``dti_pillars_from_main_index_values``, the one implementation of the Ministry's formulas that also
+scores the province, run in one ``dbt show`` against the warehouse.
 The main indices and their max points are those of the framework in force for the year, read from
 the warehouse's catalog seeds (loaded from the project first if the warehouse has none yet).
 """
@@ -59,12 +61,18 @@ class ScenarioScore:
     name: str
     dti_score: Decimal
     rank: int
+    # (foundation points + the pillar's activity points) ÷ their max points; None for a framework
+    # without that pillar's activity index
+    pillar_government: Decimal | None
+    pillar_economy: Decimal | None
+    pillar_society: Decimal | None
 
 
 def score_what_if(year: int, values_file: Path, url: str,
                   project_dir: Path = settings.DBT_PROJECT_DIR) -> tuple[Framework, list[ScenarioScore]]:
-    """The DTI of every row of ``values_file`` under the framework in force for ``year``, in file order,
-    with its rank among the rows (by the DTI to 4 decimals, as printed; equal DTIs share a rank)."""
+    """The DTI and pillar values of every row of ``values_file`` under the framework in force for
+    ``year``, in file order, with its rank among the rows (by the DTI to 4 decimals, as printed;
+    equal DTIs share a rank)."""
     manifest = parse_project(url, project_dir)
     ensure_catalog_seeds(url, project_dir, manifest)
     framework = framework_for_year(year, url, project_dir, manifest)
@@ -145,15 +153,29 @@ with main_index_values as (
 ),
 scores as (
     {{{{ dti_from_main_index_values('main_index_values', ['scenario_row']) }}}}
+),
+pillars as (
+    {{{{ dti_pillars_from_main_index_values('main_index_values', ['scenario_row']) }}}}
 )
-select scenario_row, dti_score, rank() over (order by round(dti_score, 4) desc) as dti_rank
+select
+    scores.scenario_row,
+    scores.dti_score,
+    rank() over (order by round(scores.dti_score, 4) desc) as dti_rank,
+    pillars.pillar_government,
+    pillars.pillar_economy,
+    pillars.pillar_society
 from scores
+inner join pillars
+    on scores.scenario_row = pillars.scenario_row
 """
     rows = show(query, url, project_dir, manifest)
     scored = {row["scenario_row"]: row for row in rows}
     return [
         ScenarioScore(name=scenario.name, dti_score=scored[scenario.row]["dti_score"],
-                      rank=int(scored[scenario.row]["dti_rank"]))
+                      rank=int(scored[scenario.row]["dti_rank"]),
+                      pillar_government=scored[scenario.row]["pillar_government"],
+                      pillar_economy=scored[scenario.row]["pillar_economy"],
+                      pillar_society=scored[scenario.row]["pillar_society"])
         for scenario in scenarios
     ]
 

@@ -94,6 +94,8 @@ def points_for(rule: str, value: float | None, target: str, max_points: float, t
         return max_points if value >= 1 else 0.0
     if rule == "yes_partial_no":
         return max_points if value >= 1 else max_points / 2 if value >= 0.5 else 0.0
+    if rule == "categorical":  # the value is the answer's share of the points
+        return min(max(value, 0), 1) * max_points
     reached = [points for low, points in tiers if low <= value]
     return min(max(reached), max_points) if reached else 0.0
 
@@ -102,7 +104,7 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
     """The province's DTI for PERIOD written here without dbt: the 405 framework's components,
     each valued from its source (the units' latest landed submissions aggregated as the catalog
     says, the dossiers' latest versions, the certificate registers against the adult
-    population), scored by its rule; Σ points / 1000."""
+    population, the Ministry's latest value), scored by its rule; Σ points / 1000."""
     year = int(PERIOD[:4])
     version = next(v["framework_version"] for v in read_seed("catalog/dti_framework_versions.csv")
                    if int(v["valid_from_year"]) <= year <= int(v["valid_to_year"] or 9999))
@@ -129,6 +131,10 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
         (PERIOD, end, end)).fetchone()[0]
     population = conn.execute("select sum(adult_population) from raw.adult_population where year = "
                               "(select max(year) from raw.adult_population where year <= %s)", (year,)).fetchone()[0]
+    ministry = dict(conn.execute(
+        "select distinct on (m.component_code) m.component_code, m.value::float8 from raw.ministry_component_values m "
+        "join raw.landed_files f on f.file_sha256 = m._file_sha256 and f.status = 'landed' where m.period = %s "
+        "order by m.component_code, m._loaded_at desc, m._batch_id desc", (PERIOD,)).fetchall())
 
     points = 0.0
     for component in components:
@@ -137,6 +143,8 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
             value = online.sum() / len(dossiers) if len(dossiers) else None
         elif component["value_source"] == "signature_certificates":
             value = holders / float(population) if population else None
+        elif component["value_source"] == "ministry":
+            value = ministry.get(component["component_code"])
         else:
             reported = rows[rows["component_code"] == component["source_component_code"]]
             value = {

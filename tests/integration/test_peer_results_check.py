@@ -1,8 +1,8 @@
-"""The published peer results on real PostgreSQL: the check that recomputes a peer's DTI from its
-main-index values with the project's macro, and the peer-rank report built on them.
+"""The published peer results on real PostgreSQL: the checks that recompute a peer's DTI and pillar
+values from its main-index values with the project's macros, and the peer-rank report built on them.
 
-dbt runs on a copy of the project's seeds, macros, tests and the peer-rank model in the test's
-folder, so fixture rows can be added to the peers seed without touching the real file.
+dbt runs on a copy of the project's seeds, macros, tests and the peer models in the test's folder, so
+fixture rows can be added to the peers seed without touching the real file.
 """
 
 from __future__ import annotations
@@ -19,16 +19,18 @@ from dti import settings
 from dti.dbt_invocation import invoke_dbt
 
 CHECK = "assert_peer_dti_scores_match_main_index_values"
+PILLAR_CHECK = "assert_peer_pillar_values_match_main_index_values"
 PEERS_SEED = Path("seeds/province/peer_dti_results.csv")
 # What the check and the report need of the project. The other models are not copied, so the
 # test does not depend on them; a stand-in takes the place of fct_dti_scores.
 PROJECT_PARTS = ["dbt_project.yml", "profiles.yml", "macros", "seeds", "tests/generic", "tests/province",
-                 "models/_column_docs.md", "models/marts/rpt_peer_rank.sql", "models/marts/_rpt_peer_rank.yml"]
+                 "models/_column_docs.md", "models/intermediate/peers", "models/marts/rpt_peer_rank.sql",
+                 "models/marts/_rpt_peer_rank.yml"]
 
 
 # A stand-in for the marts' fct_dti_scores, with the columns the peer-rank report reads.
 STAND_IN_DTI_SCORES = """
-select * from (values
+select *, dti_score as dti_score_lowest, dti_score as dti_score_highest from (values
     ('2026-Q3', 'province', 2026, cast(0.7900 as numeric)),
     ('2026-Q3', 'unit', 2026, cast(0.9900 as numeric)),
     ('2023-Q4', 'province', 2023, cast(0.7500 as numeric)),
@@ -39,6 +41,10 @@ select * from (values
     ('2021-Q4', 'province', 2021, cast(0.5000 as numeric)),
     ('2027-Q1', 'province', 2027, cast(null as numeric))
 ) as scores (period, scope_type, assessment_year, dti_score)
+where period <> '2030-Q1'
+-- an estimate whose range spans the 2031-Q1 and 2030-Q2 scores: its rank range spans their ranks
+union all
+select '2030-Q1', 'province', 2030, cast(0.8450 as numeric), cast(0.8350 as numeric), cast(0.9300 as numeric)
 """
 
 
@@ -65,10 +71,10 @@ def add_peer_rows(project: Path, rows: list[dict]) -> None:
         csv.DictWriter(handle, fieldnames=columns, lineterminator="\n").writerows(rows)
 
 
-def seed_and_check(project: Path, url: str):
+def seed_and_check(project: Path, url: str, check: str = CHECK):
     seeded = invoke_dbt(url, ["seed"], project)
     assert seeded.success, seeded.exception
-    return invoke_dbt(url, ["test", "--select", CHECK], project)
+    return invoke_dbt(url, ["test", "--select", check], project)
 
 
 def peer_with_all_main_indices(dti_score: str, year: int) -> dict:
@@ -90,6 +96,40 @@ def test_the_published_peer_results_pass_the_check(dbt_project, database_url):
     assert result.success, result.exception
     [check] = result.result.results
     assert (check.node.name, str(check.status), check.failures) == (CHECK, "pass", 0)
+    # what it compared: the 2022 top five, published with all their main-index values
+    with psycopg.connect(database_url) as conn:
+        compared = conn.execute(
+            "select assessment_year, province from reference.peer_dti_results"
+            " where dti_score is not null and num_nulls(awareness, institutions, infrastructure, human_resources,"
+            " cybersecurity, digital_government, digital_economy, digital_society) = 0 order by rank"
+        ).fetchall()
+    assert compared == [(2022, "TP. Đà Nẵng"), (2022, "TP. Hồ Chí Minh"), (2022, "Quảng Ninh"),
+                        (2022, "Thừa Thiên - Huế"), (2022, "TP. Cần Thơ")]
+
+
+def test_the_published_peer_pillars_pass_the_pillar_check(dbt_project, database_url):
+    result = seed_and_check(dbt_project, database_url, PILLAR_CHECK)
+
+    assert result.success, result.exception
+    [check] = result.result.results
+    assert (check.node.name, str(check.status), check.failures) == (PILLAR_CHECK, "pass", 0)
+
+
+def test_a_peer_whose_pillars_are_not_its_main_index_values_fails_the_pillar_check(dbt_project, database_url):
+    # The fixture peer's pillars by hand: foundation 300 points (see above); government
+    # (300 + 180) / 700 = 0.685714…, economy (300 + 45) / 650 = 0.530769…, society (300 + 30) / 650
+    # = 0.507692…, published rounded to 4 decimals. The second peer's society is 0.01 off.
+    pillars = {"pillar_government": "0.6857", "pillar_economy": "0.5308", "pillar_society": "0.5077"}
+    add_peer_rows(dbt_project, [
+        {**peer_with_all_main_indices("0.5550", 2023), **pillars},
+        {**peer_with_all_main_indices("0.5550", 2024), **pillars, "pillar_society": "0.5177"},
+    ])
+
+    result = seed_and_check(dbt_project, database_url, PILLAR_CHECK)
+
+    assert not result.success
+    [check] = result.result.results
+    assert (str(check.status), check.failures) == ("fail", 1)
 
 
 @pytest.mark.parametrize("year", [2022, 2024], ids=["framework 922", "framework 405"])
@@ -128,7 +168,8 @@ def year_2030_results() -> list[dict]:
 def test_peer_rank_places_each_period_among_the_published_results(dbt_project, database_url):
     add_peer_rows(dbt_project, year_2030_results())
     assert invoke_dbt(database_url, ["seed"], dbt_project).success
-    built = invoke_dbt(database_url, ["build", "--select", "fct_dti_scores", "rpt_peer_rank"], dbt_project)
+    built = invoke_dbt(database_url, ["build", "--select", "fct_dti_scores", "int_peers__published_results",
+                                      "rpt_peer_rank"], dbt_project)
     assert built.success, [(r.node.name, r.message) for r in built.result.results if str(r.status) not in ("success", "pass")]
 
     with psycopg.connect(database_url) as conn:
@@ -136,6 +177,8 @@ def test_peer_rank_places_each_period_among_the_published_results(dbt_project, d
             "select period, compared_year, peers_with_score, peers_ranked, estimated_rank, worst_case_rank,"
             " tenth_place_score, gap_to_top10, in_top10 from marts.rpt_peer_rank order by period"
         ).fetchall()
+        rank_ranges = dict(((period, (best, worst)) for period, best, worst in conn.execute(
+            "select period, rank_range_best, rank_range_worst from marts.rpt_peer_rank").fetchall()))
 
     D = Decimal
     assert rows == [
@@ -162,3 +205,9 @@ def test_peer_rank_places_each_period_among_the_published_results(dbt_project, d
         # 0.93 ties with the peer ranked 2nd: one peer ahead, the tie shares 2nd place.
         ("2031-Q1", 2030, 11, 11, 2, 2, D("0.84"), D("-0.0900"), True),
     ]
+    # The rank's range: the best place the top of the DTI's range earns, the worst its bottom does. A DTI
+    # known exactly has the estimate's ranks; 2030-Q1's range 0.835 … 0.93 earns 2nd (as 2031-Q1's 0.93)
+    # to 11th (as 2030-Q2's 0.835).
+    assert rank_ranges["2030-Q1"] == (2, 11)
+    assert rank_ranges["2022-Q4"] == (25, 63) and rank_ranges["2030-Q2"] == (11, 11)
+    assert rank_ranges["2027-Q1"] == (None, None)

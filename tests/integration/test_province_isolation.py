@@ -156,15 +156,20 @@ def test_each_province_keeps_its_own_suites_and_data_docs(scored, expectations_c
 
 def test_the_national_roll_up_holds_each_province_s_published_dti(scored, postgres_server_url):
     national_url = settings.database_on_server(postgres_server_url, scored.national_database)
-    rolled_up = rows(national_url, "select province_code, province_name_vi, dti_score, run_id, main_index_values "
-                                   "from national.province_dti_scores where period = %s order by 1", (PERIOD,))
-    assert [(code, name, run) for code, name, _, run, _ in rolled_up] == [
+    rolled_up = rows(national_url, "select province_code, province_name_vi, dti_score, run_id, main_index_values, "
+                                   "coverage from national.province_dti_scores where period = %s order by 1", (PERIOD,))
+    assert [(code, name, run) for code, name, _, run, _, _ in rolled_up] == [
         (province.code, province.name_vi, RUN_ID) for province in scored.provinces]
-    for (code, _, dti_score, _, main_indices), province in zip(rolled_up, scored.provinces):
-        [(scored_dti,)] = rows(province.warehouse_url(), "select dti_score from marts.fct_dti_scores "
-                                                         "where period = %s and scope_type = 'province'", (PERIOD,))
+    for (code, _, dti_score, _, main_indices, coverage), province in zip(rolled_up, scored.provinces):
+        [(scored_dti, lowest, highest)] = rows(
+            province.warehouse_url(), "select dti_score, dti_score_lowest, dti_score_highest from marts.fct_dti_scores "
+                                      "where period = %s and scope_type = 'province'", (PERIOD,))
         assert dti_score == scored_dti
         assert main_indices and all(0 <= value <= 1 for value in main_indices.values())
+        # what stands behind it travels with it: the shipped catalog has no official row, so an estimate
+        assert (coverage["is_estimate"], coverage["dti_score_lowest"], coverage["dti_score_highest"]) == (
+            True, lowest, highest)
+        assert coverage["components_official_measured"] == 0 < coverage["components_measured"]
     # Rolling up again changes nothing: only a later publication replaces a province's row.
     again = national.roll_up(postgres_server_url, scored.national_database, scored.provinces)
     assert again == {province.code: 0 for province in scored.provinces}

@@ -13,6 +13,8 @@ import json
 
 import psycopg
 import pytest
+
+from dti import settings
 from psycopg.rows import dict_row
 
 from dti.dbt_invocation import dbt_failure, invoke_dbt
@@ -53,16 +55,18 @@ def province_points(url: str, period: str) -> dict[str, float]:
 
 def test_province_components_score_as_computed_by_hand(scored_url):
     points = province_points(scored_url, PERIOD_2026)
-    # 7.2: 4 of 10 dossiers full-process online = 0.4 of a 1.0 target × 60 points (405 weights it 60)
-    assert points["6.2"] == pytest.approx(0.4 * 60)
+    # 6.2: 4 of 10 dossiers full-process online = 0.4 of a 1.0 target × 55 points (405 weights it 55)
+    assert points["6.2"] == pytest.approx(0.4 * 55)
     # 1.1: 3 steering-committee meetings → the 3-meeting band, 15 points
     assert points["1.1"] == 15
     # 3.1: the data centre meets the standards (yes) → all 50 points
     assert points["3.1"] == 50
-    # 1.2: tasks on time over the three units that report them, (80+80+80)/(100+100+100) × 50
-    assert points["1.2"] == pytest.approx(0.8 * 50)
-    # 1.3: share of units with a portal column: all three say yes → 30 of 30
-    assert points["1.3"] == 30
+    # 1.2: tasks on time over the three units that report them, (80+80+80)/(100+100+100) × 40
+    assert points["1.2"] == pytest.approx(0.8 * 40)
+    # 1.3: share of units with a portal column: all three say yes → 25 of 25
+    assert points["1.3"] == 25
+    # 1.4: the focal point answers that a Vice-Chairman heads the steering committee, half of 15 points
+    assert points["1.4"] == pytest.approx(0.5 * 15)
     # 4.3: dedicated IT staff summed over the two reporting departments, 2+2 of a 40 cap × 20
     assert points["4.3"] == pytest.approx(4 / 40 * 20)
     # 8.1 (405 numbering 7.1) from the commune alone, 80/100 × 90
@@ -85,8 +89,49 @@ def test_province_dti_is_the_aggregation_of_its_main_index_values(scored_url):
         [province] = query(scored_url, "select dti_score, points from marts.fct_dti_scores "
                                        "where period = %s and scope_type = 'province'", (period,))
         assert float(province["dti_score"]) == pytest.approx(expected, abs=1e-9)
-        assert float(province["dti_score"]) == pytest.approx(sum(province_points(scored_url, period).values()) / 1000)
+        # each main index is valued on its components measured: one awaiting the Ministry's value (no
+        # Ministry file here) is left out, not scored 0
+        components = query(scored_url, "select main_index_code, points, max_points, score_status "
+                                       "from marts.fct_component_scores where period = %s and scope_type = 'province'",
+                           (period,))
+        assert {row["score_status"] for row in components} >= {"awaiting", "scored"}
+        by_hand = 0.0
+        for code in {c["main_index_code"] for c in components}:
+            measured = [c for c in components if c["main_index_code"] == code and c["score_status"] != "awaiting"]
+            main_index_max = sum(float(c["max_points"]) for c in components if c["main_index_code"] == code)
+            if measured and main_index_max:
+                by_hand += (sum(float(c["points"]) for c in measured) / sum(float(c["max_points"]) for c in measured)
+                            * main_index_max)
+        assert float(province["dti_score"]) == pytest.approx(by_hand / 1000)
         assert 0 < expected < 1
+
+
+def test_the_province_dti_says_how_much_of_the_official_framework_stands_behind_it(scored_url):
+    coverage = {row["period"]: row for row in query(
+        scored_url, "select period, official_component_count, components_measured, components_official_measured, "
+                    "components_proxy_measured, components_awaiting, is_estimate, dti_score, dti_score_lowest, "
+                    "dti_score_highest from marts.fct_dti_scores where scope_type = 'province'")}
+    catalog = {version: [row for row in read_catalog_seed("dti_components") if row["framework_version"] == version]
+               for version in ("922", "405")}
+    for period, version, official_count in ((PERIOD_2023, "922", 98), (PERIOD_2026, "405", 47)):
+        row = coverage[period]
+        proxies = [c for c in catalog[version] if c["provenance"] == "provincial_proxy"]
+        awaiting = [c for c in proxies if c["value_source"] == "ministry"]  # no Ministry file in this data
+        assert awaiting, "the shipped catalog has Ministry-measured components"
+        assert (row["official_component_count"], row["components_official_measured"]) == (official_count, 0)
+        assert row["components_proxy_measured"] == row["components_measured"] == len(proxies) - len(awaiting)
+        assert row["components_awaiting"] == len(awaiting)
+        assert row["is_estimate"] is True
+        assert row["dti_score_lowest"] < row["dti_score"] < row["dti_score_highest"]
+    # 922's awareness: 10 official components verified, 100 points; its proxies, all measured here, each stand
+    # for an equal 10 points, so the range is the value over their 10 × proxies points, and 0 or all of the rest
+    [awareness] = query(scored_url, "select index_value, index_value_lowest, index_value_highest "
+                                    "from marts.fct_main_index_scores where period = %s and scope_type = 'province' "
+                                    "and main_index_code = 'awareness'", (PERIOD_2023,))
+    proxies = sum(c["main_index_code"] == "awareness" and c["provenance"] == "provincial_proxy" for c in catalog["922"])
+    value = float(awareness["index_value"])
+    assert float(awareness["index_value_lowest"]) == pytest.approx(value * proxies * 10 / 100)
+    assert float(awareness["index_value_highest"]) == pytest.approx(value * proxies * 10 / 100 + (10 - proxies) / 10)
 
 
 def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
@@ -164,7 +209,8 @@ def test_raising_one_component_never_lowers_any_dti(database_url):
     assert after[(PERIOD_2023, "PROVINCE")] == before[(PERIOD_2023, "PROVINCE")]
 
 
-RULES = {"ratio": 0.5, "count_capped": 40, "boolean": None, "yes_partial_no": None, "tiered": None}
+RULES = {"ratio": 0.5, "count_capped": 40, "boolean": None, "yes_partial_no": None, "tiered": None,
+         "categorical": None}
 
 
 def test_every_scoring_rule_is_monotone_in_the_value(database_url):
@@ -210,3 +256,8 @@ def test_dbt_docs_describe_every_model_seed_and_column(scored_url, tmp_path_fact
                         if not documented.get(name.lower(), {}).get("description", "").strip()]
     assert undescribed == []
     assert "dti_period_report" in {exposure["name"] for exposure in manifest["exposures"].values()}
+
+
+def read_catalog_seed(name: str) -> list[dict]:
+    with (settings.DBT_PROJECT_DIR / "seeds" / "catalog" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

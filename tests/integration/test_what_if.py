@@ -1,5 +1,5 @@
-"""``dti what-if`` on real PostgreSQL: DTIs computed by the project's macro from a file of
-main-index values, against values worked out by hand."""
+"""``dti what-if`` on real PostgreSQL: DTIs and pillar values computed by the project's macros from a
+file of main-index values, against values worked out by hand and the Ministry's published results."""
 
 from __future__ import annotations
 
@@ -62,24 +62,65 @@ def test_what_if_scores_each_row_with_the_framework_of_the_year(tmp_path, databa
         (name, dti, rank) for name, _, dti, rank in SCENARIOS
     ]
     assert scores[0].dti_score == Decimal(1)
+    # Pillars of "Nền tảng mạnh": foundation 450 points; government (450 + 120) / 700, economy and
+    # society (450 + 75) / 650.
+    strong_foundation = scores[1]
+    pillars = [strong_foundation.pillar_government, strong_foundation.pillar_economy, strong_foundation.pillar_society]
+    assert [round(value, 10) for value in pillars] == [round(Decimal(points) / total, 10)
+                                                       for points, total in [(570, 700), (525, 650), (525, 650)]]
+    assert (scores[0].pillar_government, scores[0].pillar_economy, scores[0].pillar_society) == (1, 1, 1)
 
 
-def test_dti_what_if_prints_dti_and_rank_and_accepts_the_unscored_smart_city(tmp_path, database_url, dbt_output,
+# The 2022 top five as dti.gov.vn/xep-hang-2022 publishes them: the main-index values (smart city
+# 0, unscored in 922) and the DTI.
+PUBLISHED_2022 = """name,awareness,institutions,infrastructure,human_resources,cybersecurity,smart_city,\
+digital_government,digital_economy,digital_society,published_dti
+TP. Đà Nẵng,1.0000,0.9000,0.8253,0.8487,0.7578,0,0.8575,0.7836,0.5197,0.8002
+TP. Hồ Chí Minh,0.8917,0.9000,0.8258,0.6267,0.5580,0,0.8406,0.7611,0.3590,0.7163
+Quảng Ninh,0.9581,0.9000,0.7648,0.6250,0.5382,0,0.8385,0.5904,0.4505,0.7024
+Thừa Thiên - Huế,0.9500,0.9000,0.6823,0.6794,0.6423,0,0.8262,0.6787,0.3001,0.6975
+TP. Cần Thơ,0.9000,0.8000,0.7233,0.7376,0.7226,0,0.7325,0.7556,0.2947,0.6924
+"""
+
+
+def write_published_2022(path: Path) -> dict[str, Decimal]:
+    """The file ``dti what-if`` reads (without the published DTI), and the published DTI by name."""
+    header, *rows = [line.split(",") for line in PUBLISHED_2022.splitlines()]
+    path.write_text("\n".join(",".join(cells[:-1]) for cells in [header, *rows]) + "\n", encoding="utf-8")
+    return {cells[0]: Decimal(cells[-1]) for cells in rows}
+
+
+def test_dti_what_if_prints_the_published_2022_dti_and_pillars_of_the_top_five(tmp_path, database_url, dbt_output,
                                                                              monkeypatch):
-    # smart city is a main index of 922 with 0 points: its value changes nothing
-    values_file = write_values_file(tmp_path / "kich-ban.csv", {"smart_city": "1"})
+    values_file = tmp_path / "top-5-2022.csv"
+    published = write_published_2022(values_file)
     monkeypatch.setenv("DTI_DATABASE_URL", database_url)
     # The command scores in a scratch database on the server; here, this test's own, which is dropped after it.
     monkeypatch.setattr(settings, "WHAT_IF_DATABASE", settings.PostgresParams.from_url(database_url).dbname)
     printed = io.StringIO()
     monkeypatch.setattr(cli, "console", Console(file=printed, width=200))
 
-    result = CliRunner().invoke(cli.app, ["what-if", "--year", "2023", "--main-index-values", str(values_file)])
+    result = CliRunner().invoke(cli.app, ["what-if", "--year", "2022", "--main-index-values", str(values_file)])
 
     assert result.exit_code == 0, (result.output, printed.getvalue())
     lines = printed.getvalue().splitlines()
     assert "framework 922" in lines[0]
-    assert lines[2:] == [f"{rank:>4}  {dti}  {name}" for name, _, dti, rank in SCENARIOS]
+    assert lines[2].split() == ["rank", "DTI", "Chính", "quyền", "số", "Kinh", "tế", "số", "Xã", "hội", "số", "name"]
+    assert lines[3].split() == ["(government)", "(economy)", "(society)"]
+    rows = [re.match(r"\s*(\d+)  (\d\.\d{4})  +(\d\.\d{4})  +(\d\.\d{4})  +(\d\.\d{4})  (.+)$", line).groups()
+            for line in lines[4:]]
+    assert [(rank, name) for rank, *_, name in rows] == [(str(rank), name) for rank, name in enumerate(published, 1)]
+    # Each DTI recomputed from the published (rounded) main-index values is the published DTI within
+    # 0.0001. Four print as published; TP. Hồ Chí Minh's recomputes to 0.716355 and prints 0.7164
+    # (published 0.7163, from unrounded values).
+    for _, dti, *_, name in rows:
+        assert abs(Decimal(dti) - published[name]) <= Decimal("0.0001"), name
+    assert [dti for _, dti, *_ in rows] == ["0.8002", "0.7164", "0.7024", "0.6975", "0.6924"]
+    # Đà Nẵng by hand: foundation 100 + 90 + 82.53 + 84.87 + 75.78 = 433.18 points; digital
+    # government 0.8575 × 200 = 171.5, economy 0.7836 × 150 = 117.54, society 0.5197 × 150 = 77.955.
+    # Government (433.18 + 171.5) / 700 = 0.86383, economy (433.18 + 117.54) / 650 = 0.84726,
+    # society (433.18 + 77.955) / 650 = 0.78636.
+    assert rows[0] == ("1", "0.8002", "0.8638", "0.8473", "0.7864", "TP. Đà Nẵng")
 
     refused = write_values_file(tmp_path / "thieu-cot.csv", {"smart_cty": "1"})
     result = CliRunner().invoke(cli.app, ["what-if", "--year", "2023", "--main-index-values", str(refused)])

@@ -111,6 +111,8 @@ def test_values_are_plausible_for_every_scoring_rule(default_inbox):
         values = [v for _, _, v in by_component[code]]
         assert values and all(low <= v <= high and v == int(v) for v in values), code
     assert [v for _, _, v in by_component["FP02"]] == [Decimal(1)]
+    # FP05 (categorical): the focal point picks one of the catalog's answers, read as its share of the points.
+    assert [v for _, _, v in by_component["FP05"]] in ([Decimal(1)], [Decimal("0.5")], [Decimal(0)])
 
 
 def test_units_earn_about_two_thirds_to_four_fifths_of_their_points(default_inbox):
@@ -127,7 +129,7 @@ def test_units_earn_about_two_thirds_to_four_fifths_of_their_points(default_inbo
             rule, top = component["scoring_rule"], float(component["max_points"])
             if rule == "ratio":
                 earned += min(float(numerator / denominator) / float(component["target_value"]), 1) * top
-            elif rule in ("boolean", "yes_partial_no"):
+            elif rule in ("boolean", "yes_partial_no", "categorical"):
                 earned += float(value) * top
             elif rule == "count_capped" and component["target_value"]:
                 earned += min(float(value) / float(component["target_value"]), 1) * top

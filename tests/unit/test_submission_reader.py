@@ -2,6 +2,7 @@
 
 import codecs
 import re
+import unicodedata
 import zipfile
 from decimal import Decimal
 from io import BytesIO
@@ -166,6 +167,13 @@ def value_row(component_code: str, value, unit_code: str = "SKHCN", numerator=No
                           denominator=denominator, value=value)
 
 
+# The answers of FP05 (who heads the province's steering committee), as the catalog lists them.
+SECRETARY_OR_CHAIRMAN = "Bí thư Tỉnh ủy hoặc Chủ tịch Ủy ban nhân dân tỉnh"
+VICE_CHAIRMAN = "Phó Chủ tịch Ủy ban nhân dân tỉnh"
+NO_COMMITTEE = "Chưa thành lập Ban Chỉ đạo"
+FP05_ANSWERS = f'"{SECRETARY_OR_CHAIRMAN}", "{VICE_CHAIRMAN}", "{NO_COMMITTEE}"'
+
+
 @pytest.mark.parametrize(
     ("component_code", "value", "read_as"),
     [
@@ -178,6 +186,10 @@ def value_row(component_code: str, value, unit_code: str = "SKHCN", numerator=No
         ("NT03", "Có", 1), ("FP03", "Không", 0),
         # count_capped (NL02, FP01) and tiered (AT02): a whole number from 0
         ("NL02", 3, 3), ("NL02", "4", 4), ("AT02", 0, 0), ("FP01", 4, 4), ("NL02", "1.200", 1200),
+        # categorical (FP05): the catalog's answer, in any case and Unicode form, or its number, read as its share
+        ("FP05", SECRETARY_OR_CHAIRMAN, 1), ("FP05", f"  {VICE_CHAIRMAN.upper()} ", "0.5"),
+        ("FP05", unicodedata.normalize("NFD", NO_COMMITTEE), 0), ("FP05", "2", "0.5"), ("FP05", 1, 1),
+        ("FP05", 3.0, 0),
     ],
 )
 def test_a_value_is_read_by_its_components_scoring_rule(component_code, value, read_as):
@@ -202,6 +214,13 @@ def test_a_value_is_read_by_its_components_scoring_rule(component_code, value, r
         ("NL02", "85%", 'không ghi tỷ lệ phần trăm, đang ghi "85%"', 'not a percentage, found "85%"'),
         ("NL02", "ba người", 'phải là số không âm, đang ghi "ba người"', 'must be a non-negative number'),
         ("AT02", None, "chưa nhập; ghi số nguyên từ 0 trở lên", "is empty; write a whole number from 0"),
+        ("FP05", "Giám đốc Sở", f'phải là một trong {FP05_ANSWERS} (hoặc số thứ tự 1, 2, 3), đang ghi "Giám đốc Sở"; '
+                                f"chọn trong danh sách của ô",
+         f'must be one of {FP05_ANSWERS} (or its number 1, 2, 3), found "Giám đốc Sở"; pick it from the cell\'s list'),
+        ("FP05", 4, "(hoặc số thứ tự 1, 2, 3)", 'found "4"'),
+        ("FP05", "0.5", f"phải là một trong {FP05_ANSWERS}", 'found "0.5"'),
+        ("FP05", None, f"chưa nhập; ghi một trong {FP05_ANSWERS} (hoặc số thứ tự 1, 2, 3)",
+         f"is empty; write one of {FP05_ANSWERS} (or its number 1, 2, 3)"),
     ],
 )
 def test_a_missing_or_invalid_value_rejects_its_row_naming_the_column_in_both_languages(component_code, value, vi, en):

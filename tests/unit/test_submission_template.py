@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -14,10 +15,12 @@ from dti.cli import app
 from dti.demo.submissions import DemoPlan, generate_submissions
 from dti.sources import submissions
 from dti.sources.submission_template import (
+    ANSWERS_HEADING,
     INSTRUCTIONS_SHEET,
     build_template,
     components_for,
     load_components,
+    load_options,
     load_units,
     submission_deadline,
     submission_rules,
@@ -40,6 +43,13 @@ def catalog(name: str) -> dict[str, dict]:
 
 def unit(code: str) -> dict:
     return next(u for u in load_units(PROVINCE) if u["unit_code"] == code)
+
+
+def listed_cells(workbook: openpyxl.Workbook, reference: str) -> list:
+    """The values of the cells a drop-down's list names, e.g. 'Hướng dẫn'!$B$42:$B$44."""
+    sheet_part, cells = reference.split("!")
+    assert sheet_part == f"'{INSTRUCTIONS_SHEET}'"
+    return [cell.value for (cell,) in workbook[INSTRUCTIONS_SHEET][cells.replace("$", "")]]
 
 
 @pytest.mark.parametrize("unit_type", ["department", "commune", "ward"])
@@ -112,13 +122,19 @@ def test_the_value_cell_offers_the_answers_or_accepts_whole_numbers_from_zero():
             assert (validation.type, validation.formula1) == ("list", '"Có,Không"')
         elif rule == "yes_partial_no":
             assert (validation.type, validation.formula1) == ("list", '"Có,Một phần,Không"')
+        elif rule == "categorical":
+            # The catalog's answers, in their order, from the guide's table of answers.
+            assert validation.type == "list"
+            assert listed_cells(workbook, validation.formula1) == [
+                option.vi for option in load_options(component["unit_catalog"], component["component_code"])]
+            assert row["reported_value"].number_format == "@"
         else:
             assert (validation.type, validation.operator, validation.formula1) == ("whole", "greaterThanOrEqual", "0")
             assert component["numerator_definition"][:100] in validation.prompt
             assert row["reported_value"].number_format == "#,##0"
         assert validation.showErrorMessage and validation.allow_blank
         assert all(len(title) <= 32 for title in (validation.promptTitle, validation.errorTitle))
-    assert seen == {"ratio", "boolean", "yes_partial_no", "count_capped", "tiered"}
+    assert seen == {"ratio", "boolean", "yes_partial_no", "count_capped", "tiered", "categorical"}
 
 
 def test_counts_are_validated_as_whole_numbers_from_zero_with_the_numerator_at_most_the_denominator():
@@ -145,10 +161,8 @@ def test_without_a_unit_the_unit_code_is_chosen_from_the_units_listed_on_the_gui
     workbook = build_template("ward", PERIOD, PROVINCE)
     form = workbook[submissions.SHEET_NAME]
     (choice,) = [v for v in form.data_validations.dataValidation if v.type == "list" and "!" in v.formula1]
-    sheet_part, cells = choice.formula1.split("!")
-    assert sheet_part == f"'{INSTRUCTIONS_SHEET}'"
-    listed = [cell.value for (cell,) in workbook[INSTRUCTIONS_SHEET][cells.replace("$", "")]]
-    assert listed == [u["unit_code"] for u in load_units(PROVINCE) if u["unit_type"] == "ward"]
+    assert listed_cells(workbook, choice.formula1) == [
+        u["unit_code"] for u in load_units(PROVINCE) if u["unit_type"] == "ward"]
 
 
 def test_the_guide_explains_in_vietnamese_what_to_count_and_by_when():
@@ -182,6 +196,31 @@ def test_the_guide_lists_each_components_scoring_rule_unit_of_measure_and_full_p
     assert all(listed[code]["Điểm tối đa"] == int(c["max_points"]) for code, c in catalog("department").items())
 
 
+def test_the_guide_lists_the_answers_of_a_categorical_component_with_their_numbers_and_shares_of_the_points():
+    workbook = build_template("department", PERIOD, PROVINCE, unit=FOCAL_POINT)
+    rows = [[cell.value for cell in row] for row in workbook[INSTRUCTIONS_SHEET].iter_rows()]
+    header = next(row for row in rows if row[0] == "Mã chỉ số")
+    component = dict(zip(header, next(row for row in rows if row[0] == "FP05")))
+    assert component["Cách tính điểm"] == "Chọn một câu trả lời, mỗi câu một mức điểm"
+    assert component["Mức đạt điểm tối đa"] == '"Bí thư Tỉnh ủy hoặc Chủ tịch Ủy ban nhân dân tỉnh"'
+    assert component["Đơn vị tính"] == "lựa chọn"
+    title = next(index for index, row in enumerate(rows) if row[0] == ANSWERS_HEADING)
+    header = rows[title + 1]
+    answers = [dict(zip(header, row)) for row in rows[title + 2:] if row[0]]
+    assert [(a["Mã chỉ số"], a["Số thứ tự"], a["Câu trả lời"], a["Tỷ lệ số điểm đạt"]) for a in answers] == [
+        ("FP05", 1, "Bí thư Tỉnh ủy hoặc Chủ tịch Ủy ban nhân dân tỉnh", "100%"),
+        ("FP05", 2, "Phó Chủ tịch Ủy ban nhân dân tỉnh", "50%"),
+        ("FP05", 3, "Chưa thành lập Ban Chỉ đạo", "0%"),
+    ]
+    assert all(unicodedata.is_normalized("NFC", a["Câu trả lời"]) for a in answers)
+    text = "\n".join(str(value) for row in rows for value in row if value)
+    assert f'xem bảng "{ANSWERS_HEADING}"' in text
+    # A template without a categorical component has no table of answers.
+    assert ANSWERS_HEADING not in "\n".join(
+        str(cell.value) for row in build_template("department", PERIOD, PROVINCE)[INSTRUCTIONS_SHEET].iter_rows()
+        for cell in row if cell.value)
+
+
 def test_a_filled_template_is_read_back_row_for_row():
     workbook = filled_template("X07246")
     submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000, submission_rules(PERIOD, PROVINCE))
@@ -203,20 +242,33 @@ def test_a_filled_template_is_read_back_row_for_row():
         Decimal(1), Decimal(3)}
 
 
+def with_seed_rows(setting: str, rows: list[list], tmp_path, monkeypatch) -> None:
+    """The catalog seed ``settings.<setting>`` with ``rows`` added, in place of the shipped one."""
+    seed = tmp_path / getattr(settings, setting).name
+    shutil.copy(getattr(settings, setting), seed)
+    with seed.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    monkeypatch.setattr(settings, setting, seed)
+
+
+# Answers of a categorical component added to a catalog; a comma in an answer must not split it.
+ADDED_ANSWERS = [["commune", "KT04", 1, "Có, đủ cho mọi thôn", "Yes, for every village", "1"],
+                 ["commune", "KT04", 2, "Chưa có", "Not yet", "0"]]
+
+
 @pytest.mark.parametrize(
     ("code", "rule", "unit_type"),
-    [("CQ05", "ratio", "department"), ("KT03", "tiered", "commune"), ("NT04", "boolean", "commune")],
+    [("CQ05", "ratio", "department"), ("KT03", "tiered", "commune"), ("NT04", "boolean", "commune"),
+     ("KT04", "categorical", "commune")],
 )
 def test_a_component_added_to_a_catalog_reaches_the_template_the_reader_and_the_demo(
         code, rule, unit_type, tmp_path, monkeypatch):
-    seed = tmp_path / "unit_components.csv"
-    shutil.copy(settings.UNIT_COMPONENTS_SEED, seed)
-    with seed.open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow([unit_type, code, "digital_economy", "Chỉ số mới", "A new component", "20", rule,
-                                     "1.0" if rule == "ratio" else "", "%" if rule == "ratio" else "items",
-                                     "What is counted", "What it is counted out of" if rule == "ratio" else "",
-                                     "Báo cáo", "true"])
-    monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", seed)
+    with_seed_rows("UNIT_COMPONENTS_SEED",
+                   [[unit_type, code, "digital_economy", "Chỉ số mới", "A new component", "20", rule,
+                     "1.0" if rule == "ratio" else "", "%" if rule == "ratio" else "items", "What is counted",
+                     "What it is counted out of" if rule == "ratio" else "", "Báo cáo", "true"]], tmp_path, monkeypatch)
+    if rule == "categorical":
+        with_seed_rows("COMPONENT_OPTIONS_SEED", ADDED_ANSWERS, tmp_path, monkeypatch)
     assert code in [row["component_code"].value for row in template_rows(build_template(unit_type, PERIOD, PROVINCE))]
     assert submission_rules(PERIOD, PROVINCE).catalogs[unit_type][code] == rule
     plan = DemoPlan(period=PERIOD, missing_share=0.9, corrupt_files=0, malformed_share=0, resubmitted_share=0)
@@ -228,14 +280,15 @@ def test_a_component_added_to_a_catalog_reaches_the_template_the_reader_and_the_
     assert read and all(code in [row["component_code"] for row in submission.rows] for submission in read)
 
 
-def test_a_catalog_with_a_scoring_rule_the_reader_does_not_know_is_refused(tmp_path, monkeypatch):
-    seed = tmp_path / "unit_components.csv"
-    shutil.copy(settings.UNIT_COMPONENTS_SEED, seed)
-    with seed.open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(["commune", "KT09", "digital_economy", "Chỉ số", "Index", "20", "survey", "", "",
-                                     "", "", "", "true"])
-    monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", seed)
-    with pytest.raises(ValueError, match="commune KT09 has the unknown scoring rule 'survey'"):
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [("survey", "commune KT09 has the unknown scoring rule 'survey'"),
+     ("categorical", "commune KT09 is categorical but dti_component_options.csv lists no answers for it")],
+)
+def test_a_catalog_component_the_reader_could_not_read_is_refused(rule, message, tmp_path, monkeypatch):
+    with_seed_rows("UNIT_COMPONENTS_SEED", [["commune", "KT09", "digital_economy", "Chỉ số", "Index", "20", rule, "",
+                                            "", "", "", "", "true"]], tmp_path, monkeypatch)
+    with pytest.raises(ValueError, match=message):
         load_components()
 
 

@@ -82,7 +82,7 @@ scope_main_indices as (
     inner join unit_main_indices
         on unit_periods.unit_catalog = unit_main_indices.unit_catalog
 
-)
+),
 
 valued as (
 

@@ -3,20 +3,35 @@
 -- none was published by then), without the province's own published row. Published years give
 -- few scores, so the rank is bounded: a peer counts as ahead only when it is known to be ahead
 -- (estimated_rank, the best case) and as behind only when it is known to be behind
--- (worst_case_rank).
+-- (worst_case_rank). The same bounds of the DTI's range give the rank's range: the best place
+-- the highest DTI could earn and the worst the lowest could (rank_range_best … rank_range_worst).
 {%- set own_province = var("dti_peer_province_name", "Bắc Ninh") %}
 
-with province_scores as (
+with province_dti as (
 
-    select period, assessment_year, dti_score
+    select period, assessment_year, dti_score, dti_score_lowest, dti_score_highest
     from {{ ref('fct_dti_scores') }}
     where scope_type = 'province'
 
 ),
 
+-- each DTI placed among the peers: the estimate and both bounds of its range
+province_scores as (
+
+    select province_dti.period, province_dti.assessment_year, scored.score_kind, scored.dti_score
+    from province_dti
+    cross join lateral (
+        values
+            ('estimate', province_dti.dti_score),
+            ('lowest', province_dti.dti_score_lowest),
+            ('highest', province_dti.dti_score_highest)
+    ) as scored (score_kind, dti_score)
+
+),
+
 published as (
 
-    select * from {{ ref('peer_dti_results') }}
+    select * from {{ ref('int_peers__published_results') }}
 
 ),
 
@@ -50,6 +65,7 @@ compared_years as (
     select
         province_scores.period,
         province_scores.assessment_year,
+        province_scores.score_kind,
         province_scores.dti_score,
         coalesce(
             max(published_years.compared_year) filter (
@@ -60,7 +76,8 @@ compared_years as (
     from province_scores
     left join published_years
         on true
-    group by province_scores.period, province_scores.assessment_year, province_scores.dti_score
+    group by province_scores.period, province_scores.assessment_year, province_scores.score_kind,
+        province_scores.dti_score
 
 ),
 
@@ -96,12 +113,13 @@ known_ranks as (
 
     select
         compared_years.period,
+        compared_years.score_kind,
         max(peer_places.rank) filter (where peer_places.dti_score > compared_years.dti_score) as worst_rank_ahead,
         min(peer_places.rank) filter (where peer_places.dti_score < compared_years.dti_score) as best_rank_behind
     from compared_years
     inner join peer_places
         on compared_years.compared_year = peer_places.assessment_year
-    group by compared_years.period
+    group by compared_years.period, compared_years.score_kind
 
 ),
 
@@ -109,6 +127,7 @@ peer_counts as (
 
     select
         compared_years.period,
+        compared_years.score_kind,
         count(peer_places.dti_score) as peers_with_score,
         count(peer_places.rank) as peers_ranked,
         count(*) filter (
@@ -128,36 +147,65 @@ peer_counts as (
         on compared_years.compared_year = peer_places.assessment_year
     left join known_ranks
         on compared_years.period = known_ranks.period
-    group by compared_years.period
+        and compared_years.score_kind = known_ranks.score_kind
+    group by compared_years.period, compared_years.score_kind
+
+),
+
+ranked as (
+
+    select
+        compared_years.period,
+        compared_years.score_kind,
+        compared_years.assessment_year,
+        compared_years.dti_score,
+        compared_years.compared_year,
+        peer_counts.peers_with_score,
+        peer_counts.peers_ranked,
+        peer_counts.peers_ahead,
+        peer_counts.peers_maybe_ahead,
+        case
+            when compared_years.dti_score is not null
+                then cast(1 + coalesce(peer_counts.peers_ahead, 0) as integer)
+        end as estimated_rank,
+        case
+            when compared_years.dti_score is not null
+                then cast(1 + coalesce(peer_counts.peers_maybe_ahead, 0) as integer)
+        end as worst_case_rank
+    from compared_years
+    left join peer_counts
+        on compared_years.period = peer_counts.period
+        and compared_years.score_kind = peer_counts.score_kind
 
 )
 
 select
-    compared_years.period,
-    compared_years.assessment_year,
-    compared_years.dti_score,
-    compared_years.compared_year,
-    cast(coalesce(peer_counts.peers_with_score, 0) as integer) as peers_with_score,
-    cast(coalesce(peer_counts.peers_ranked, 0) as integer) as peers_ranked,
-    case
-        when compared_years.dti_score is not null
-            then cast(1 + coalesce(peer_counts.peers_ahead, 0) as integer)
-    end as estimated_rank,
-    case
-        when compared_years.dti_score is not null
-            then cast(1 + coalesce(peer_counts.peers_maybe_ahead, 0) as integer)
-    end as worst_case_rank,
+    estimate.period,
+    estimate.assessment_year,
+    estimate.dti_score,
+    estimate.compared_year,
+    cast(coalesce(estimate.peers_with_score, 0) as integer) as peers_with_score,
+    cast(coalesce(estimate.peers_ranked, 0) as integer) as peers_ranked,
+    estimate.estimated_rank,
+    estimate.worst_case_rank,
+    highest.estimated_rank as rank_range_best,
+    lowest.worst_case_rank as rank_range_worst,
     tenth_places.tenth_place_score,
-    tenth_places.tenth_place_score - compared_years.dti_score as gap_to_top10,
+    tenth_places.tenth_place_score - estimate.dti_score as gap_to_top10,
     case
-        when compared_years.dti_score is null then null
-        when compared_years.dti_score >= tenth_places.tenth_place_score then true
-        when compared_years.dti_score < tenth_places.tenth_place_score then false
-        when 1 + peer_counts.peers_maybe_ahead <= 10 then true
-        when 1 + peer_counts.peers_ahead > 10 then false
+        when estimate.dti_score is null then null
+        when estimate.dti_score >= tenth_places.tenth_place_score then true
+        when estimate.dti_score < tenth_places.tenth_place_score then false
+        when 1 + estimate.peers_maybe_ahead <= 10 then true
+        when 1 + estimate.peers_ahead > 10 then false
     end as in_top10
-from compared_years
-left join peer_counts
-    on compared_years.period = peer_counts.period
+from ranked as estimate
+left join ranked as highest
+    on estimate.period = highest.period
+    and highest.score_kind = 'highest'
+left join ranked as lowest
+    on estimate.period = lowest.period
+    and lowest.score_kind = 'lowest'
 left join tenth_places
-    on compared_years.compared_year = tenth_places.assessment_year
+    on estimate.compared_year = tenth_places.assessment_year
+where estimate.score_kind = 'estimate'

@@ -1,7 +1,10 @@
 -- Returns every component the scoring models could not score as its catalog says: a tiered
 -- component without bands, a ratio or count_capped component without a target, a province
--- component fed by unit reports whose source component no unit catalog has, or a ratio fed
--- by unit reports that is not aggregated as a ratio of sums.
+-- component fed by unit reports whose source component no unit catalog has, a ratio fed by
+-- unit reports that is not aggregated as a ratio of sums, or a categorical component fed by
+-- unit reports whose value would be no share of its points: its source is not categorical, or
+-- it is aggregated otherwise than as the one unit's answer (single) or the units' mean.
+-- A categorical component's answers are checked by assert_categorical_components_have_their_answers.
 
 with components as (
 
@@ -27,6 +30,12 @@ tiers as (
 unit_component_codes as (
 
     select distinct component_code from {{ ref('unit_components') }}
+
+),
+
+categorical_unit_component_codes as (
+
+    select distinct component_code from {{ ref('unit_components') }} where scoring_rule = 'categorical'
 
 )
 
@@ -58,3 +67,15 @@ from components
 where value_source = 'unit_reports'
     and scoring_rule = 'ratio'
     and province_aggregation not in ('ratio_of_sums', 'mean')
+
+union all
+
+select components.catalog_code, components.component_code,
+    'categorical fed by ' || components.source_component_code || ' aggregated by ' || components.province_aggregation
+from components
+left join categorical_unit_component_codes
+    on components.source_component_code = categorical_unit_component_codes.component_code
+where components.value_source = 'unit_reports'
+    and components.scoring_rule = 'categorical'
+    and (categorical_unit_component_codes.component_code is null
+        or components.province_aggregation not in ('single', 'mean'))

@@ -8,15 +8,7 @@ with peer_results as (
         assessment_year,
         province,
         dti_score,
-        {{ dti_framework_version_for_year('assessment_year') }} as framework_version,
-        awareness,
-        institutions,
-        infrastructure,
-        human_resources,
-        cybersecurity,
-        digital_government,
-        digital_economy,
-        digital_society
+        {{ dti_framework_version_for_year('assessment_year') }} as framework_version
     from {{ ref('peer_dti_results') }}
     where dti_score is not null
 
@@ -24,24 +16,7 @@ with peer_results as (
 
 main_index_values as (
 
-    select
-        peer_results.assessment_year,
-        peer_results.province,
-        peer_results.framework_version,
-        published.main_index_code,
-        published.index_value
-    from peer_results
-    cross join lateral (
-        values
-            ('awareness', peer_results.awareness),
-            ('institutions', peer_results.institutions),
-            ('infrastructure', peer_results.infrastructure),
-            ('human_resources', peer_results.human_resources),
-            ('cybersecurity', peer_results.cybersecurity),
-            ('digital_government', peer_results.digital_government),
-            ('digital_economy', peer_results.digital_economy),
-            ('digital_society', peer_results.digital_society)
-    ) as published (main_index_code, index_value)
+    {{ peer_main_index_values(ref('peer_dti_results')) }}
 
 ),
 

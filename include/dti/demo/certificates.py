@@ -108,7 +108,7 @@ def generate_population_file(folder: Path, plan: CertificateDemoPlan, province: 
     year = period_end(plan.period).year
     rows = [[c.nso_ward_code, c.name_vi, year, c.adults] for c in demo_communes(plan, province)]
     path = folder / f"dan-so-tu-18-tuoi_{plan.period}.csv"
-    _write_new(path, _delimited([population.HEADERS, *rows], population.DELIMITER).encode("utf-8"))
+    write_new(path, delimited([population.HEADERS, *rows], population.DELIMITER).encode("utf-8"))
     return path
 
 
@@ -138,10 +138,10 @@ def generate_certificate_files(folder: Path, plan: CertificateDemoPlan, province
         flawed = _flawed_rows(len(register), plan.flawed_share, rng)
         rows = [_provider_row(layout, certificate, export, rng, flawed.get(index), province_codes)
                 for index, certificate in enumerate(register)]
-        text = _delimited([list(layout.columns), *rows], layout.delimiter)
+        text = delimited([list(layout.columns), *rows], layout.delimiter)
         content = encode_windows_1258(text) if export.encoding == "cp1258" else text.encode(export.encoding)
         path = folder / f"{layout.name.lower()}_{plan.period}{export.suffix}"
-        _write_new(path, content)
+        write_new(path, content)
         paths.append(path)
     return paths
 
@@ -264,13 +264,15 @@ def _tax_code(_year: int, rng: random.Random) -> str:
     return f"{rng.choice(TAX_CODE_PROVINCES)}{rng.randrange(10**8):08d}"
 
 
-def _delimited(rows: list[list], delimiter: str) -> str:
+def delimited(rows: list[list], delimiter: str) -> str:
+    """``rows`` as CSV text, lines ended the way Excel ends them."""
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 
-def _write_new(path: Path, content: bytes) -> None:
+def write_new(path: Path, content: bytes) -> None:
+    """Write ``path`` unless it exists: demo files already in the inbox are kept as they are."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_bytes(content)

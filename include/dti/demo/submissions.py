@@ -2,11 +2,12 @@
 
 Each unit fills the same template ``dti template`` prints (so a catalog change flows through
 both), with values plausible for a Vietnamese province: most rates between 60% and 95%, most
-yes/no answers yes, counts in a realistic range for each component, so that units score around
-0.65–0.8 of their points. The inbox looks like a real one: a few units stay silent and one sends a
-damaged file, some send after the deadline (the file's modification time is when it arrived),
-some send a corrected file after a first one with a mistake, and some get one row wrong in one of
-the ways people do. The same plan and seed always give the same files and times.
+yes/no answers yes, most answers picked from a catalog's list the one earning full points, counts
+in a realistic range for each component, so that units score around 0.65–0.8 of their points.
+The inbox looks like a real one: a few units stay silent and one sends a damaged file, some send
+after the deadline (the file's modification time is when it arrived), some send a corrected file
+after a first one with a mistake, and some get one row wrong in one of the ways people do. The
+same plan and seed always give the same files and times.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from dti.sources.submission_template import (
     components_for,
     load_components,
     load_units,
+    options_of,
     submission_deadline,
     template_rows,
 )
-from dti.sources.submissions import RATIO, SCORING_RULES, VALUE_CHOICES
+from dti.sources.submissions import ANSWERED_RULES, CATEGORICAL, RATIO, SCORING_RULES, VALUE_CHOICES
 
 # Ratio components: component code -> (smallest denominator, largest denominator), for a unit.
 DENOMINATORS = {
@@ -66,6 +68,9 @@ ANSWER_WEIGHTS = {
     "yes_partial_no": (("Có", 0.6), ("Một phần", 0.3), ("Không", 0.1)),
 }
 COMPONENT_ANSWER_WEIGHTS = {"FP02": (("Có", 1.0),)}  # the province's data centre is certified
+# A categorical component's answers are the catalog's: the one earning full points (the head of the
+# steering committee is the Party Secretary or the Chairman) is the usual one, the others share the rest.
+BEST_ANSWER_WEIGHT = 0.8
 # Submissions arrive in office hours, Vietnam time.
 VIETNAM = timezone(timedelta(hours=7))
 RESUBMISSION_SUFFIX = "-nop-lai"
@@ -150,8 +155,7 @@ def _count_in_words(row: Row, rows: list[Row], period: str) -> None:
     row["reported_value"].value = "khoảng ba"
 
 
-ANSWERS = tuple(VALUE_CHOICES)
-COUNTED = tuple(rule for rule in SCORING_RULES if rule != RATIO and rule not in VALUE_CHOICES)
+COUNTED = tuple(rule for rule in SCORING_RULES if rule != RATIO and rule not in ANSWERED_RULES)
 FLAWS: dict[str, Flaw] = {
     "rate_as_percent": Flaw(_rate_as_percent, (RATIO,)),
     "rate_as_fraction": Flaw(_rate_as_fraction, (RATIO,)),
@@ -163,7 +167,7 @@ FLAWS: dict[str, Flaw] = {
     "left_blank": Flaw(_left_blank, SCORING_RULES),
     "previous_period": Flaw(_previous_period, SCORING_RULES),
     "copied_neighbour": Flaw(_copied_neighbour, SCORING_RULES),
-    "unsure_answer": Flaw(_unsure_answer, ANSWERS),
+    "unsure_answer": Flaw(_unsure_answer, ANSWERED_RULES),
     "negative_count": Flaw(_negative_count, COUNTED),
     "count_in_words": Flaw(_count_in_words, COUNTED),
 }
@@ -265,6 +269,12 @@ def _demo_figures(unit: dict, component: dict, rng: random.Random) -> dict[str, 
     elif rule in VALUE_CHOICES:
         answers, weights = zip(*COMPONENT_ANSWER_WEIGHTS.get(code, ANSWER_WEIGHTS[rule]))
         figures["reported_value"] = rng.choices(answers, weights)[0]
+    elif rule == CATEGORICAL:
+        options = options_of(component)
+        best = max(options, key=lambda option: option.points_share)
+        weights = [BEST_ANSWER_WEIGHT if option == best else (1 - BEST_ANSWER_WEIGHT) / (len(options) - 1)
+                   for option in options]
+        figures["reported_value"] = rng.choices([option.vi for option in options], weights)[0]
     else:
         figures["reported_value"] = rng.randint(*COUNT_RANGES.get(code, DEFAULT_COUNT_RANGE))
     return figures

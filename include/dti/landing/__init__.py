@@ -15,12 +15,18 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import psycopg
 from psycopg import sql
 
 from dti.sources import RejectedRow
+from dti.sources.certificates import UnreadableAgencyFile
+from dti.sources.inbox import InboxFile, read_bytes
+
+PROVENANCE_COLUMNS = ("_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
+# Reads a file's bytes into (rows in the raw table's columns, rejected rows) or raises UnreadableAgencyFile.
+Reader = Callable[[bytes, str], tuple[list[dict], list[RejectedRow]]]
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,36 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: Sequence[str], rows
             copy.write_row(row)
             count += 1
     return count
+
+
+def land_agency_file(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, *, source: str,
+                     batch_prefix: str, read: Reader, table: str, columns: Sequence[str]) -> LandingOutcome:
+    """Land one file of an agency (no reporting unit's: a provider, the statistics office, the
+    Ministry) found in the inbox of ``period``, in its own transaction: archived, its readable rows
+    copied into ``table`` with provenance, its bad rows (or the whole file, when ``read`` raises
+    UnreadableAgencyFile) quarantined with their reasons."""
+    content = read_bytes(file)
+    file_sha256 = sha256_of(content)
+    batch_id = f"{batch_prefix}-{file_sha256[:16]}"
+    with conn.transaction():
+        if already_received(conn, file_sha256):
+            return LandingOutcome(file.name, file_sha256, "already_received")
+        archived = archive_original(content, file_sha256, PurePosixPath(file.name).suffix, archive_dir)
+        try:
+            rows, rejected = read(content, file.name)
+        except UnreadableAgencyFile as error:
+            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=file.name, unit_code=None,
+                            period=period, archived=archived, reason=str(error), batch_id=batch_id,
+                            submitted_at=file.submitted_at)
+            return LandingOutcome(file.name, file_sha256, "quarantined", reason=str(error))
+        register_landed_file(conn, file_sha256=file_sha256, source=source, file_name=file.name, unit_code=None,
+                             period=period, archived=archived, size_bytes=len(content), batch_id=batch_id,
+                             row_count=len(rows), rejected_rows=len(rejected), submitted_at=file.submitted_at)
+        provenance = {"_batch_id": batch_id, "_source": source, "_file_name": file.name, "_file_sha256": file_sha256}
+        copy_rows(conn, table, (*columns, *PROVENANCE_COLUMNS),
+                  ([{**row, **provenance}[column] for column in (*columns, *PROVENANCE_COLUMNS)] for row in rows))
+        quarantine_rows(conn, file_sha256, file.name, None, rejected)
+    return LandingOutcome(file.name, file_sha256, "landed", len(rows), len(rejected))
 
 
 def quarantine_landed_batches(conn: psycopg.Connection, reasons_by_file: dict[str, str]) -> None:

@@ -8,27 +8,16 @@ citizen id (CCCD) or tax code is replaced by its keyed pseudonym before any row 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Collection
+from pathlib import Path
 
 import psycopg
 
 from dti import settings
-from dti.landing import (
-    LandingOutcome,
-    already_received,
-    archive_original,
-    copy_rows,
-    pseudonymizer,
-    quarantine_file,
-    quarantine_rows,
-    register_landed_file,
-    sha256_of,
-)
+from dti.landing import LandingOutcome, land_agency_file, pseudonymizer
 from dti.provinces import Province
 from dti.sources import RejectedRow, certificates, population
-from dti.sources.certificates import UnreadableAgencyFile
-from dti.sources.inbox import InboxFile, read_bytes
+from dti.sources.inbox import InboxFile
 from dti.sources.submission_template import load_units
 
 CERTIFICATES_TABLE = "raw.signature_certificates"
@@ -36,10 +25,6 @@ CERTIFICATE_COLUMNS = ("provider", "certificate_serial", "holder_pseudonym", "ho
                        "issued_on", "expires_on", "status")
 POPULATION_TABLE = "raw.adult_population"
 POPULATION_COLUMNS = tuple(population.COLUMNS.values())
-PROVENANCE_COLUMNS = ("_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
-
-# Reads a file's bytes into (rows in the raw table's columns, rejected rows) or raises UnreadableAgencyFile.
-Reader = Callable[[bytes, str], tuple[list[dict], list[RejectedRow]]]
 
 
 def land_certificate_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,
@@ -61,8 +46,8 @@ def land_certificate_file(conn: psycopg.Connection, file: InboxFile, period: str
         rows = [{**row, "holder_pseudonym": pseudonym(row["holder_id"])} for row in register.rows]
         return rows, register.rejected
 
-    return _land_file(conn, file, period, archive_dir, source=certificates.SOURCE_NAME, batch_prefix="cert",
-                      read=read, table=CERTIFICATES_TABLE, columns=CERTIFICATE_COLUMNS)
+    return land_agency_file(conn, file, period, archive_dir, source=certificates.SOURCE_NAME, batch_prefix="cert",
+                            read=read, table=CERTIFICATES_TABLE, columns=CERTIFICATE_COLUMNS)
 
 
 def land_population_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,
@@ -80,36 +65,10 @@ def land_population_file(conn: psycopg.Connection, file: InboxFile, period: str,
         counts = population.read_population_file(content, file_name, max_bytes, ward_codes)
         return counts.rows, counts.rejected
 
-    return _land_file(conn, file, period, archive_dir, source=population.SOURCE_NAME, batch_prefix="pop",
-                      read=read, table=POPULATION_TABLE, columns=POPULATION_COLUMNS)
+    return land_agency_file(conn, file, period, archive_dir, source=population.SOURCE_NAME, batch_prefix="pop",
+                            read=read, table=POPULATION_TABLE, columns=POPULATION_COLUMNS)
 
 
 def province_ward_codes(province: Province) -> frozenset[str]:
     """Statistics-office codes of the province's communes and wards, from its reporting units seed."""
     return frozenset(unit["nso_ward_code"] for unit in load_units(province) if unit["nso_ward_code"])
-
-
-def _land_file(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, *, source: str,
-               batch_prefix: str, read: Reader, table: str, columns: Sequence[str]) -> LandingOutcome:
-    content = read_bytes(file)
-    file_sha256 = sha256_of(content)
-    batch_id = f"{batch_prefix}-{file_sha256[:16]}"
-    with conn.transaction():
-        if already_received(conn, file_sha256):
-            return LandingOutcome(file.name, file_sha256, "already_received")
-        archived = archive_original(content, file_sha256, PurePosixPath(file.name).suffix, archive_dir)
-        try:
-            rows, rejected = read(content, file.name)
-        except UnreadableAgencyFile as error:
-            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=file.name, unit_code=None,
-                            period=period, archived=archived, reason=str(error), batch_id=batch_id,
-                            submitted_at=file.submitted_at)
-            return LandingOutcome(file.name, file_sha256, "quarantined", reason=str(error))
-        register_landed_file(conn, file_sha256=file_sha256, source=source, file_name=file.name, unit_code=None,
-                             period=period, archived=archived, size_bytes=len(content), batch_id=batch_id,
-                             row_count=len(rows), rejected_rows=len(rejected), submitted_at=file.submitted_at)
-        provenance = {"_batch_id": batch_id, "_source": source, "_file_name": file.name, "_file_sha256": file_sha256}
-        copy_rows(conn, table, (*columns, *PROVENANCE_COLUMNS),
-                  ([{**row, **provenance}[column] for column in (*columns, *PROVENANCE_COLUMNS)] for row in rows))
-        quarantine_rows(conn, file_sha256, file.name, None, rejected)
-    return LandingOutcome(file.name, file_sha256, "landed", len(rows), len(rejected))

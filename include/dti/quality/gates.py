@@ -47,6 +47,12 @@ RAW_SOURCE_QUERIES = {
         from raw.adult_population p
         join raw.landed_files f on f.file_sha256 = p._file_sha256 and f.status = 'landed' and f.period = %(period)s
         order by p._file_sha256, p._row_number""",
+    (suites.RAW_MINISTRY_SUITE, "raw_ministry_component_values"): """
+        select m.component_code, m.value::float8 as value, m.source_document, m._file_name, m._file_sha256,
+               m._row_number
+        from raw.ministry_component_values m
+        join raw.landed_files f on f.file_sha256 = m._file_sha256 and f.status = 'landed' and f.period = %(period)s
+        order by m._file_sha256, m._row_number""",
 }
 
 MART_QUERIES = {
@@ -91,8 +97,8 @@ def validate_raw_submissions(url: str, period: str, run_id: str, province: Provi
 
 
 def validate_raw_sources(url: str, period: str, run_id: str, province: Province) -> dict:
-    """Validate the period's dossiers, certificate registers and population figures; a file (or
-    API page) whose rows fail is set aside with the reasons, and the rest is scored."""
+    """Validate the period's dossiers, certificate registers, population figures and the Ministry's
+    values; a file (or API page) whose rows fail is set aside with the reasons, and the rest is scored."""
     bounds = {"period": period, "start": periods.period_start(period), "end": periods.period_end(period)}
     outcome = {}
     with psycopg.connect(url) as conn:

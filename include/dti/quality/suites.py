@@ -24,6 +24,7 @@ MARTS_MAIN_INDEX_SCORES_SUITE = "marts_fct_main_index_scores"
 RAW_DOSSIERS_SUITE = "raw_dossier_records"
 RAW_CERTIFICATES_SUITE = "raw_signature_certificates"
 RAW_POPULATION_SUITE = "raw_adult_population"
+RAW_MINISTRY_SUITE = "raw_ministry_component_values"
 
 RAW_SUBMISSION_COLUMNS = [
     "unit_code", "unit_name", "period", "component_code", "component_name", "numerator", "denominator",
@@ -162,6 +163,37 @@ def raw_population_suite(province: Province) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_POPULATION_SUITE, expectations=expectations)
 
 
+def _ministry_component_codes() -> list[str]:
+    """Codes of the components the Ministry measures, in any framework of the catalog."""
+    with settings.DTI_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
+        return sorted({row["component_code"] for row in csv.DictReader(handle) if row["value_source"] == "ministry"})
+
+
+def raw_ministry_suite(province: Province) -> gx.ExpectationSuite:
+    """The values the Ministry measured itself, received for the period."""
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["_file_sha256", "component_code"],
+            meta=_note("Một chỉ số có hai giá trị trong cùng một tệp số liệu của Bộ.",
+                       "A component has two values in one file of the Ministry's values."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="component_code", value_set=_ministry_component_codes(),
+            meta=_note("Chỉ số không do Bộ đánh giá.", "The component is not one the Ministry measures."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value", min_value=0,
+            meta=_note("Giá trị âm: số liệu không hợp lệ.", "A negative value: not a valid figure."),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="source_document",
+            meta=_note("Giá trị không ghi văn bản hoặc nguồn của Bộ.",
+                       "A value without the Ministry's document or source behind it."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=RAW_MINISTRY_SUITE, expectations=expectations)
+
+
 def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
@@ -219,7 +251,8 @@ def marts_component_scores_suite(province: Province) -> gx.ExpectationSuite:
                        "A rate lies outside [0, 1]: somewhere a numerator exceeds its denominator."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="score_status", value_set=["scored", "missing"],
+            # awaiting: a component the Ministry measures whose value has not arrived yet
+            column="score_status", value_set=["scored", "missing", "awaiting"],
             meta=_note("Trạng thái chấm điểm không xác định.", "An unknown scoring status."),
         ),
     ]
@@ -249,4 +282,5 @@ SUITES = {
     RAW_DOSSIERS_SUITE: raw_dossiers_suite,
     RAW_CERTIFICATES_SUITE: raw_certificates_suite,
     RAW_POPULATION_SUITE: raw_population_suite,
+    RAW_MINISTRY_SUITE: raw_ministry_suite,
 }

@@ -18,6 +18,8 @@ from fsspec.core import url_to_fs
 SUBMISSIONS = "submissions"
 CERTIFICATES = "certificates"
 POPULATION = "population"
+# The values the Ministry measures itself, as the focal point receives them.
+MINISTRY = "ministry"
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,22 @@ name) is filled in already, and so are the unit's code and name when the templat
 one unit. Each row's scoring rule decides the cells the unit writes: "Tử số" and "Mẫu số" for a
 ratio, "Giá trị" otherwise; the other figure cells are greyed and locked. Excel itself refuses
 what the reader would refuse: counts are whole numbers from 0, the numerator at most the
-denominator, a yes/no answer is picked from a list. A second sheet, "Hướng dẫn", explains in
-Vietnamese how to fill each kind of row, each component's scoring rule and unit of measure, and
-by when to send the file. The same catalogs give the reader its ``SubmissionRules``, so a
-component added to a catalog appears in the template and is accepted by the reader at once.
+denominator, a yes/no answer or a categorical component's answer is picked from a list. A second
+sheet, "Hướng dẫn", explains in Vietnamese how to fill each kind of row, each component's scoring
+rule and unit of measure, the answers of each categorical component with their numbers and
+points (the list its drop-down offers), and by when to send the file. The same catalogs give the
+reader its ``SubmissionRules``, so a component added to a catalog appears in the template and is
+accepted by the reader at once.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import openpyxl
 from openpyxl.cell.cell import Cell
@@ -27,6 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from dti import periods, settings
 from dti.provinces import Province
 from dti.sources.submissions import (
+    ANSWERED_RULES,
+    CATEGORICAL,
     COLUMNS,
     COUNTS,
     HEADERS,
@@ -34,11 +41,14 @@ from dti.sources.submissions import (
     SCORING_RULES,
     SHEET_NAME,
     VALUE_CHOICES,
+    ComponentOption,
     SubmissionRules,
     header_of,
 )
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
+# The guide's table of the categorical components' answers, which their drop-downs offer.
+ANSWERS_HEADING = "Các câu trả lời để chọn"
 # Unit type (reporting_units.unit_type) -> the catalog it fills in (unit_components.unit_catalog).
 UNIT_TYPE_CATALOG = {"department": "department", "commune": "commune", "ward": "commune"}
 # The catalog of province-wide facts the focal-point unit fills in besides its type's.
@@ -51,11 +61,12 @@ RULE_NAMES = {
     "yes_partial_no": "Có / Một phần / Không",
     "count_capped": "Số lượng, đủ điểm từ mức tối đa",
     "tiered": "Số lượng, tính điểm theo bậc",
+    "categorical": "Chọn một câu trả lời, mỗi câu một mức điểm",
 }
 # The catalog's units of measure (unit_components.unit_of_measure) as the guide prints them;
 # one not listed here is printed as the catalog writes it.
 UNITS_OF_MEASURE = {"yes/no": "có/không", "yes/partly/no": "có/một phần/không", "people": "người",
-                    "drills": "cuộc", "meetings": "cuộc họp"}
+                    "drills": "cuộc", "meetings": "cuộc họp", "option": "lựa chọn"}
 # Printed too when the template is made for one unit; left for the unit to write otherwise.
 UNIT_IDENTITY = ("unit_code", "unit_name")
 COLUMN_WIDTHS = {"unit_code": 12, "unit_name": 30, "period": 12, "component_code": 10, "component_name": 60,
@@ -79,14 +90,18 @@ def load_units(province: Province) -> list[dict]:
 
 def load_components() -> list[dict]:
     """Every component of the unit catalogs, in catalog order; raises ValueError for a scoring rule
-    the reader does not know, which would otherwise leave the component's rows unread."""
+    the reader does not know, or a categorical component without answers, either of which would
+    otherwise leave the component's rows unread."""
     with settings.UNIT_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
         components = list(csv.DictReader(handle))
     for component in components:
+        where = f"{settings.UNIT_COMPONENTS_SEED.name}: {component['unit_catalog']} {component['component_code']}"
         if component["scoring_rule"] not in SCORING_RULES:
-            raise ValueError(f"{settings.UNIT_COMPONENTS_SEED.name}: {component['unit_catalog']} "
-                             f"{component['component_code']} has the unknown scoring rule "
-                             f"{component['scoring_rule']!r}; use one of {', '.join(SCORING_RULES)}")
+            raise ValueError(f"{where} has the unknown scoring rule {component['scoring_rule']!r}; "
+                             f"use one of {', '.join(SCORING_RULES)}")
+        if component["scoring_rule"] == CATEGORICAL and not options_of(component):
+            raise ValueError(f"{where} is categorical but {settings.COMPONENT_OPTIONS_SEED.name} lists no answers "
+                             f"for it")
     return components
 
 
@@ -105,13 +120,17 @@ def components_for(unit: dict, components: list[dict], focal_point_unit_code: st
 def submission_rules(period: str, province: Province) -> SubmissionRules:
     """What a submission found in the province's inbox of ``period`` is checked against."""
     catalogs: dict[str, dict[str, str]] = defaultdict(dict)
+    options: dict[str, dict[str, tuple[ComponentOption, ...]]] = defaultdict(dict)
     for component in load_components():
         catalogs[component["unit_catalog"]][component["component_code"]] = component["scoring_rule"]
+        if component["scoring_rule"] == CATEGORICAL:
+            options[component["unit_catalog"]][component["component_code"]] = options_of(component)
     return SubmissionRules(
         period=period,
         unit_catalogs={unit["unit_code"]: unit_catalogs(unit, province.focal_point_unit_code)
                        for unit in load_units(province)},
         catalogs=dict(catalogs),
+        options=dict(options),
     )
 
 
@@ -121,6 +140,21 @@ def load_tiers(catalog: str, component_code: str) -> list[tuple[int, int]]:
         bands = [(int(float(row["min_value"])), int(float(row["points"]))) for row in csv.DictReader(handle)
                  if row["catalog_code"] == catalog and row["component_code"] == component_code]
     return sorted(bands, reverse=True)
+
+
+def load_options(catalog: str, component_code: str) -> tuple[ComponentOption, ...]:
+    """The answers of a categorical component, in the order the drop-down offers them."""
+    with settings.COMPONENT_OPTIONS_SEED.open(encoding="utf-8", newline="") as handle:
+        options = [ComponentOption(order=int(row["option_order"]), vi=unicodedata.normalize("NFC", row["option_vi"]),
+                                   en=row["option_en"], points_share=Decimal(row["points_share"]))
+                   for row in csv.DictReader(handle)
+                   if row["catalog_code"] == catalog and row["component_code"] == component_code]
+    return tuple(sorted(options, key=lambda option: option.order))
+
+
+def options_of(component: dict) -> tuple[ComponentOption, ...]:
+    """The answers of a categorical component of a unit catalog (a unit_components row)."""
+    return load_options(component["unit_catalog"], component["component_code"])
 
 
 def writes_of(component: dict) -> tuple[str, ...]:
@@ -154,8 +188,8 @@ def build_template(unit_type: str, period: str, province: Province, unit: str | 
     form = workbook.active
     form.title = SHEET_NAME
     guide = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    unit_list = _write_guide(guide, unit_type, period, chosen, components, units, submission_deadline(period, province))
-    _write_form(form, period, chosen, components, unit_list)
+    lists = _write_guide(guide, unit_type, period, chosen, components, units, submission_deadline(period, province))
+    _write_form(form, period, chosen, components, lists)
     return workbook
 
 
@@ -166,7 +200,15 @@ def template_rows(workbook: openpyxl.Workbook) -> list[dict[str, Cell]]:
             for row in range(2, form.max_row + 1)]
 
 
-def _write_form(form, period: str, unit: dict | None, components: list[dict], unit_list: str | None) -> None:
+@dataclass(frozen=True)
+class _GuideLists:
+    """Ranges of the guide the form's drop-downs offer."""
+
+    unit_codes: str | None  # the unit codes, when the template is for every unit of a type
+    answers: dict[str, str]  # component code -> its answers, for each categorical component
+
+
+def _write_form(form, period: str, unit: dict | None, components: list[dict], lists: _GuideLists) -> None:
     form.append(HEADERS)
     for cell in form[1]:
         cell.font = HEADER_FONT
@@ -187,10 +229,10 @@ def _write_form(form, period: str, unit: dict | None, components: list[dict], un
             if column in (*COUNTS, "reported_value") and column not in figures:
                 cell.fill = NOT_USED_FILL
             # Codes typed into a General cell become numbers or dates (7.1 -> 7 January).
-            counted = column in figures and component["scoring_rule"] not in VALUE_CHOICES
+            counted = column in figures and component["scoring_rule"] not in ANSWERED_RULES
             cell.number_format = "#,##0" if counted else "@"
             cell.alignment = WRAPPED if column in ("unit_name", "component_name") else ON_ONE_LINE
-    _add_validations(form, components, unit_list)
+    _add_validations(form, components, lists)
     form.freeze_panes = "A2"
     # Locked without a password: a unit cannot rename a header or overwrite a printed cell by
     # accident, and can still resize columns and rows.
@@ -203,7 +245,7 @@ def _letter(column: str) -> str:
     return get_column_letter(HEADERS.index(header_of(column)) + 1)
 
 
-def _add_validations(form, components: list[dict], unit_list: str | None) -> None:
+def _add_validations(form, components: list[dict], lists: _GuideLists) -> None:
     numerator, denominator, value = _letter("numerator"), _letter("denominator"), _letter("reported_value")
 
     def whole_from_zero(cell: str, other: str, comparison: str) -> str:
@@ -232,6 +274,14 @@ def _add_validations(form, components: list[dict], unit_list: str | None) -> Non
                     formula1=whole_from_zero(f"{letter}{row}", f"{other}{row}", comparison),
                     errorTitle=f"{header} không hợp lệ", error=error, promptTitle=f"{header}: đếm gì",
                     prompt=component[f"{column}_definition"][:PROMPT_LIMIT])
+        elif rule == CATEGORICAL:
+            # Offered from the guide's table: an answer may hold a comma, which would split an
+            # inline list, and Excel refuses an inline list longer than 255 characters.
+            add(f"{value}{row}", type="list", formula1=lists.answers[component["component_code"]],
+                errorTitle="Giá trị không hợp lệ",
+                error=f'Chọn một câu trả lời trong danh sách (bảng "{ANSWERS_HEADING}", sheet "{INSTRUCTIONS_SHEET}").',
+                promptTitle="Giá trị: chọn câu trả lời",
+                prompt=f"{component['name_vi']}: chọn một câu trả lời trong danh sách."[:PROMPT_LIMIT])
         elif rule in VALUE_CHOICES:
             choices = VALUE_CHOICES[rule]
             listed = " hoặc ".join(f'"{choice}"' for choice in choices)
@@ -244,9 +294,9 @@ def _add_validations(form, components: list[dict], unit_list: str | None) -> Non
                 errorTitle="Giá trị không hợp lệ", error="Ghi số nguyên từ 0 trở lên.",
                 promptTitle="Giá trị: đếm gì",
                 prompt=f"{component['numerator_definition']} ({_unit_of_measure(component)})"[:PROMPT_LIMIT])
-    if unit_list:
+    if lists.unit_codes:
         unit_code = _letter("unit_code")
-        validation = DataValidation(type="list", formula1=unit_list, allow_blank=False, showErrorMessage=True,
+        validation = DataValidation(type="list", formula1=lists.unit_codes, allow_blank=False, showErrorMessage=True,
                                     errorTitle="Mã đơn vị không hợp lệ",
                                     error=f'Chọn mã đơn vị trong danh sách ở sheet "{INSTRUCTIONS_SHEET}".')
         validation.add(f"{unit_code}2:{unit_code}{len(components) + 1}")
@@ -261,6 +311,8 @@ def _valid_values(component: dict) -> str:
     rule = component["scoring_rule"]
     if rule == RATIO:
         return "Tử số, Mẫu số: số nguyên ≥ 0; Tử số ≤ Mẫu số"
+    if rule == CATEGORICAL:
+        return f'một câu ở bảng "{ANSWERS_HEADING}", hoặc số thứ tự của câu đó'
     if rule in VALUE_CHOICES:
         return " / ".join(f'"{choice}"' for choice in VALUE_CHOICES[rule])
     return "số nguyên ≥ 0"
@@ -271,6 +323,8 @@ def _full_points_at(component: dict) -> str:
     rule, target = component["scoring_rule"], component["target_value"]
     if rule == RATIO:
         return f"{float(target or 1):.0%}"
+    if rule == CATEGORICAL:
+        return f'"{max(options_of(component), key=lambda option: option.points_share).vi}"'
     if rule in VALUE_CHOICES:
         return '"Có"'
     if rule == "tiered":
@@ -280,13 +334,15 @@ def _full_points_at(component: dict) -> str:
 
 
 def _write_guide(guide, unit_type: str, period: str, unit: dict | None, components: list[dict],
-                 units: list[dict], deadline: date) -> str | None:
-    """Fill the "Hướng dẫn" sheet; returns the range listing the unit codes when the template is
-    for every unit of the type, for the form's drop-down."""
+                 units: list[dict], deadline: date) -> _GuideLists:
+    """Fill the "Hướng dẫn" sheet; returns the ranges the form's drop-downs offer: the unit codes
+    when the template is for every unit of the type, the answers of each categorical component."""
     example = f"{unit['unit_code'] if unit else units[0]['unit_code']}.xlsx"
+    categorical = [component for component in components if component["scoring_rule"] == CATEGORICAL]
     guide.append(["Hướng dẫn điền mẫu tự đánh giá Chỉ số chuyển đổi số (DTI)"])
     guide["A1"].font = Font(bold=True, size=14)
-    headings = {"Cách điền", "Các chỉ số phải báo cáo", "Danh mục mã đơn vị", "Mã chỉ số", "Mã đơn vị"}
+    headings = {"Cách điền", "Các chỉ số phải báo cáo", ANSWERS_HEADING, "Danh mục mã đơn vị", "Mã chỉ số",
+                "Mã đơn vị"}
     guide.append([])
     guide.append(["Kỳ đánh giá", period])
     guide.append(["Hạn nộp", f"{deadline:%d/%m/%Y}"])
@@ -306,6 +362,9 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
         "chỉ số Có/Một phần/Không: chọn \"Có\", \"Một phần\" hoặc \"Không\" (\"Một phần\" được nửa số điểm). Chỉ số "
         "đếm số lượng (số cán bộ, số cuộc họp, số lượt hỗ trợ…): ghi số nguyên từ 0 trở lên, đơn vị tính ở bảng "
         "dưới.",
+        *([f'Chỉ số chọn câu trả lời: chọn một câu trong danh sách của ô "Giá trị" (hoặc ghi số thứ tự của câu '
+           f'đó); mỗi câu được một tỷ lệ số điểm, xem bảng "{ANSWERS_HEADING}" cuối sheet này.']
+          if categorical else []),
         "Ghi số bằng chữ số (50, không ghi \"năm mươi\"). Nếu dùng công thức, mở và lưu tệp bằng Excel trước khi "
         "gửi để tệp lưu kết quả.",
         "\"Văn bản kiểm chứng\": số, ký hiệu văn bản chứng minh số liệu (ví dụ 125/BC-UBND).",
@@ -326,6 +385,16 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
                       component["numerator_definition"], component["denominator_definition"],
                       _unit_of_measure(component), _valid_values(component), int(float(component["max_points"])),
                       _full_points_at(component)])
+    answers = {}
+    if categorical:
+        guide.append([])
+        guide.append([ANSWERS_HEADING])
+        guide.append(["Mã chỉ số", "Câu trả lời", "Số thứ tự", "Tỷ lệ số điểm đạt"])
+        for component in categorical:
+            first = guide.max_row + 1
+            for option in options_of(component):
+                guide.append([component["component_code"], option.vi, option.order, f"{option.points_share:.0%}"])
+            answers[component["component_code"]] = _guide_range("B", first, guide.max_row)
     unit_list = None
     if not unit:
         guide.append([])
@@ -334,7 +403,7 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
         first = guide.max_row + 1
         for listed in units:
             guide.append([listed["unit_code"], listed["name_vi"]])
-        unit_list = f"{quote_sheetname(INSTRUCTIONS_SHEET)}!$A${first}:$A${guide.max_row}"
+        unit_list = _guide_range("A", first, guide.max_row)
     for row in guide.iter_rows(min_row=2):
         for cell in row:
             if cell.value is not None:
@@ -344,4 +413,9 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
     for letter, width in zip("ABCDEFGHIJ", (12, 60, 22, 16, 45, 45, 12, 28, 10, 18)):
         guide.column_dimensions[letter].width = width
     guide.protection.sheet = True
-    return unit_list
+    return _GuideLists(unit_codes=unit_list, answers=answers)
+
+
+def _guide_range(column: str, first: int, last: int) -> str:
+    """Rows ``first`` to ``last`` of one column of the guide, as a drop-down on the form names them."""
+    return f"{quote_sheetname(INSTRUCTIONS_SHEET)}!${column}${first}:${column}${last}"

@@ -19,6 +19,9 @@ scoring rule says which cells carry its figure:
   case), read as 1 or 0.
 - ``yes_partial_no``: "Giá trị" is "Có", "Một phần" or "Không", read as 1, 0.5 or 0.
 - ``count_capped`` and ``tiered``: "Giá trị" is a whole number from 0.
+- ``categorical``: "Giá trị" is one of the component's answers in the catalog
+  (dti_component_options), written as listed (case and surrounding spaces aside) or as its number
+  (1, 2, …), read as the share of the points that answer earns.
 
 On every row but a ratio's, "Tử số" and "Mẫu số" are not read (the template locks them too).
 A file made from an older template, without the "Giá trị" column, is still read: its ratio rows
@@ -36,7 +39,7 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -80,9 +83,13 @@ VALUE_ANSWERS: dict[str, dict[str, Decimal] | None] = {
     "count_capped": None,
     "tiered": None,
 }
-SCORING_RULES = (RATIO, *VALUE_ANSWERS)
+# A categorical component's answers are the catalog's own (ComponentOption), one list per component.
+CATEGORICAL = "categorical"
+SCORING_RULES = (RATIO, *VALUE_ANSWERS, CATEGORICAL)
 # What a unit writes in "Giá trị" for each rule, as the template's drop-down and the reasons show it.
 VALUE_CHOICES = {"boolean": ("Có", "Không"), "yes_partial_no": ("Có", "Một phần", "Không")}
+# The rules whose "Giá trị" is an answer picked from the cell's list rather than a count.
+ANSWERED_RULES = (*VALUE_CHOICES, CATEGORICAL)
 XLSX_SUFFIX = ".xlsx"
 CSV_SUFFIX = ".csv"
 # A filled-in template unpacks to a few hundred kB at most; a package that declares more than
@@ -122,6 +129,16 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class ComponentOption:
+    """One answer of a categorical component (a row of dti_component_options)."""
+
+    order: int  # its number in the drop-down, 1 first; a unit may write the number instead of the answer
+    vi: str
+    en: str
+    points_share: Decimal  # the share of the component's points it earns, 0 to 1: the row's value
+
+
+@dataclass(frozen=True)
 class SubmissionRules:
     """What a submission is checked against: the period of the inbox it arrived in and the unit catalogs."""
 
@@ -130,6 +147,8 @@ class SubmissionRules:
     # then 'focal_point' for the focal-point unit
     unit_catalogs: Mapping[str, tuple[str, ...]]
     catalogs: Mapping[str, Mapping[str, str]]  # catalog -> component code -> scoring rule
+    # catalog -> component code -> the answers of a categorical component, in their order
+    options: Mapping[str, Mapping[str, tuple[ComponentOption, ...]]] = field(default_factory=dict)
 
     def components_of(self, unit_code: str) -> dict[str, str]:
         """The unit's components: component code -> scoring rule."""
@@ -137,6 +156,13 @@ class SubmissionRules:
 
     def catalogs_holding(self, component_code: str) -> list[str]:
         return [catalog for catalog, components in self.catalogs.items() if component_code in components]
+
+    def options_of(self, unit_code: str | None, component_code: str) -> tuple[ComponentOption, ...]:
+        """The answers the unit picks from for a categorical component; for a unit not known, those of
+        the first catalog holding the component, the catalog its scoring rule is taken from too."""
+        catalogs = self.unit_catalogs[unit_code] if unit_code else self.catalogs_holding(component_code)
+        return next((self.options[catalog][component_code] for catalog in catalogs
+                     if component_code in self.options.get(catalog, {})), ())
 
 
 def safe_file_name(file_name: str) -> str:
@@ -243,7 +269,8 @@ def _xlsx_table(content: bytes, place: _Place) -> _Table:
         # Read-only mode parses the one sheet read, as it streams, and nothing else of the package.
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
-            sheet_name = next((name for name in workbook.sheetnames if _key(name) == _key(SHEET_NAME)), None)
+            sheet_name = next((name for name in workbook.sheetnames
+                               if header_key(name) == header_key(SHEET_NAME)), None)
             if sheet_name is None:
                 found = ", ".join(f'"{name}"' for name in workbook.sheetnames)
                 raise place.refuse(
@@ -311,23 +338,33 @@ def _merged_header_cells(content: bytes, sheet_name: str) -> list[str]:
 
 def _check_package(content: bytes, place: _Place) -> None:
     """Refuse what is not an Office Open XML package, or would unpack to too much, before opening it."""
+    problem = workbook_package_problem(content, ("mẫu tự đánh giá", "the self-assessment template"))
+    if problem:
+        raise place.refuse(*problem)
+
+
+def workbook_package_problem(content: bytes, form: tuple[str, str]) -> tuple[str, str] | None:
+    """(vi, en) of why ``content`` cannot be opened as an .xlsx workbook without unpacking it (not a
+    package, damaged, or declaring too much once unpacked: a "ZIP bomb"); None when it can.
+
+    ``form`` names, (vi, en), what the sender should have sent instead.
+    """
     if not content.startswith(b"PK"):
-        raise place.refuse(*_not_a_workbook(content))
+        return _not_a_workbook(content)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as package:
             members = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
-        raise place.refuse(
-            "tệp .xlsx bị hỏng hoặc chưa tải/chép hết; mở bằng Excel, lưu lại rồi gửi lại",
-            f"not a valid .xlsx file: the package is damaged or incomplete ({error}); was the download or copy cut "
-            f"short? Open it in Excel, save it again and resend it") from error
+        return ("tệp .xlsx bị hỏng hoặc chưa tải/chép hết; mở bằng Excel, lưu lại rồi gửi lại",
+                f"not a valid .xlsx file: the package is damaged or incomplete ({error}); was the download or copy "
+                f"cut short? Open it in Excel, save it again and resend it")
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise place.refuse(
-            f"tệp nén khai báo {unpacked} byte khi giải nén, vượt giới hạn {MAX_UNPACKED_BYTES} byte; đây không phải "
-            f"mẫu tự đánh giá, hãy gửi đúng mẫu đã điền",
-            f"the package declares {unpacked} bytes once unpacked, over the {MAX_UNPACKED_BYTES}-byte limit; it is "
-            f"not the self-assessment template, send the filled-in template")
+        return (f"tệp nén khai báo {unpacked} byte khi giải nén, vượt giới hạn {MAX_UNPACKED_BYTES} byte; đây "
+                f"không phải {form[0]}, hãy gửi đúng {form[0]} đã điền",
+                f"the package declares {unpacked} bytes once unpacked, over the {MAX_UNPACKED_BYTES}-byte limit; it "
+                f"is not {form[1]}, send {form[1]} filled in")
+    return None
 
 
 def _not_a_workbook(content: bytes) -> tuple[str, str]:
@@ -362,7 +399,7 @@ def _csv_table(content: bytes, place: _Place) -> _Table:
             "the CSV file's character encoding is not recognised (tried UTF-8, Windows-1258 and TCVN3); in Excel "
             "use Save As \"CSV UTF-8\"") from error
     lines = text.splitlines()
-    delimiter = _delimiter(lines[0] if lines else "")
+    delimiter = csv_delimiter(lines[0] if lines else "")
     try:
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as error:
@@ -378,18 +415,18 @@ def _csv_table(content: bytes, place: _Place) -> _Table:
     return _Table(header, rows)
 
 
-def _delimiter(header_line: str) -> str:
-    """The separator that splits the header line into the most template headers.
+def csv_delimiter(header_line: str, headers: Iterable[str] = HEADERS) -> str:
+    """The separator that splits the header line into the most of ``headers`` (the template's).
 
     Excel writes ';' where the decimal separator is a comma (Vietnamese settings) and ',' elsewhere.
     """
-    known = {_key(header) for header in HEADERS}
+    known = {header_key(header) for header in headers}
     candidates = (";", ",", "\t")
-    return max(candidates, key=lambda candidate: (sum(_key(part) in known for part in header_line.split(candidate)),
-                                                  header_line.count(candidate)))
+    return max(candidates, key=lambda candidate: (
+        sum(header_key(part) in known for part in header_line.split(candidate)), header_line.count(candidate)))
 
 
-def _key(text: str) -> str:
+def header_key(text: str) -> str:
     """How two headers or sheet names are compared: case, spacing and Unicode form do not matter."""
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
@@ -459,11 +496,11 @@ def _read_table(table: _Table, place: _Place, rules: SubmissionRules) -> Submiss
 
 def _column_positions(table: _Table, place: _Place) -> dict[str, int]:
     """Raw column name -> index in the row; refuses a header row that is not the template's."""
-    by_key = {_key(header): header for header in HEADERS}
+    by_key = {header_key(header): header for header in HEADERS}
     position: dict[str, int] = {}
     unknown: list[str] = []
     for index, text in enumerate(table.header):
-        header = by_key.get(_key(text))
+        header = by_key.get(header_key(text))
         if header is None:
             if text:
                 unknown.append(text)
@@ -549,7 +586,8 @@ class _RowChecker:
                         f"Tử số ({numerator}) is larger than Mẫu số ({denominator}): a rate cannot exceed 100%; "
                         f"check both counts")
         elif rule is not None:
-            record["reported_value"], value_problem = self._value(rule, cells)
+            options = self.rules.options_of(self.unit_code, record["component_code"]) if rule == CATEGORICAL else ()
+            record["reported_value"], value_problem = self._value(rule, options, cells)
             if value_problem:
                 problem("reported_value", *value_problem)
         return record, problems
@@ -573,53 +611,72 @@ class _RowChecker:
                           f"indicator {code} is reported by {who_en}, not by {unit_en}; delete this row")
         return self.unit_components[code], None
 
-    def _value(self, rule: str, cells: dict[str, _Cell]) -> tuple[Decimal | None, tuple[str, str] | None]:
-        """The row's "Giá trị" read by its rule, or (vi, en) of why it cannot be."""
+    def _value(self, rule: str, options: tuple[ComponentOption, ...],
+               cells: dict[str, _Cell]) -> tuple[Decimal | None, tuple[str, str] | None]:
+        """The row's "Giá trị" read by its rule (a categorical component's by its ``options``), or (vi, en)
+        of why it cannot be."""
         cell = cells["reported_value"]
+        vi, en = _what_to_write(rule, options)
         if not self.has_value_column:
             return None, (f'tệp không có cột "{header_of("reported_value")}" (mẫu cũ) mà chỉ số này cần; tải mẫu '
-                          f"của kỳ này và ghi {_what_to_write(rule)[0]} vào cột đó",
+                          f"của kỳ này và ghi {vi} vào cột đó",
                           f'the file has no "{header_of("reported_value")}" column (an older template) and this '
-                          f"indicator needs it; download this period's template and write {_what_to_write(rule)[1]} "
-                          f"in that column")
+                          f"indicator needs it; download this period's template and write {en} in that column")
         if _is_blank(cell):
-            vi, en = _what_to_write(rule)
             hint_vi = hint_en = ""
             if any(not _is_blank(cells[column]) for column in COUNTS):
                 hint_vi = "; chỉ số này không dùng Tử số và Mẫu số"
                 hint_en = "; this indicator does not use Tử số and Mẫu số"
             return None, (f"chưa nhập; ghi {vi}{hint_vi}", f"is empty; write {en}{hint_en}")
-        answers = VALUE_ANSWERS[rule]
-        if answers is None:
+        if cell.formula:
+            return None, (_FORMULA[0].format(formula=cell.formula), _FORMULA[1].format(formula=cell.formula))
+        if rule == CATEGORICAL:
+            value = _option(cell, options)
+        elif (answers := VALUE_ANSWERS[rule]) is not None:
+            value = _answer(cell, answers)
+        else:
             return _count(cell, counts_of_rate=False)
-        return _answer(cell, rule, answers)
+        if value is not None:
+            return value, None
+        return None, (f'phải là {vi}, đang ghi "{_plain_text(cell)}"; chọn trong danh sách của ô',
+                      f'must be {en}, found "{_plain_text(cell)}"; pick it from the cell\'s list')
 
 
-def _what_to_write(rule: str) -> tuple[str, str]:
-    """(vi, en): what "Giá trị" holds for ``rule``."""
+def _what_to_write(rule: str, options: tuple[ComponentOption, ...] = ()) -> tuple[str, str]:
+    """(vi, en): what "Giá trị" holds for ``rule`` (``options``: a categorical component's)."""
+    if rule == CATEGORICAL:
+        listed = ", ".join(f'"{option.vi}"' for option in options)
+        numbers = ", ".join(str(option.order) for option in options)
+        return f"một trong {listed} (hoặc số thứ tự {numbers})", f"one of {listed} (or its number {numbers})"
     if rule in VALUE_CHOICES:
-        choices = VALUE_CHOICES[rule]
-        listed = ", ".join(f'"{choice}"' for choice in choices)
+        listed = ", ".join(f'"{choice}"' for choice in VALUE_CHOICES[rule])
         return f"một trong {listed}", f"one of {listed}"
     return "số nguyên từ 0 trở lên", "a whole number from 0"
 
 
-def _answer(cell: _Cell, rule: str, answers: dict[str, Decimal]) -> tuple[Decimal | None, tuple[str, str] | None]:
-    """A yes / (partly /) no answer, read as 1 / (0.5 /) 0."""
+def _answer(cell: _Cell, answers: dict[str, Decimal]) -> Decimal | None:
+    """A yes / (partly /) no answer, read as 1 / (0.5 /) 0; None when the cell holds none of them."""
     value = cell.value
-    if cell.formula:
-        return None, (_FORMULA[0].format(formula=cell.formula), _FORMULA[1].format(formula=cell.formula))
     if isinstance(value, bool):  # TRUE / FALSE typed in Excel
         value = int(value)
     if isinstance(value, (int, float)) and Decimal(str(value)) in answers.values():
-        return next(answer for answer in answers.values() if answer == Decimal(str(value))), None
-    shown = _plain_text(cell)
-    answer = answers.get(_folded(shown))
-    if answer is not None:
-        return answer, None
-    vi, en = _what_to_write(rule)
-    return None, (f'phải là {vi}, đang ghi "{shown}"; chọn trong danh sách của ô',
-                  f'must be {en}, found "{shown}"; pick it from the cell\'s list')
+        return next(answer for answer in answers.values() if answer == Decimal(str(value)))
+    return answers.get(_folded(_plain_text(cell)))
+
+
+def _option(cell: _Cell, options: tuple[ComponentOption, ...]) -> Decimal | None:
+    """A categorical answer, written as the catalog lists it (case and spacing aside, diacritics kept:
+    they tell answers apart) or as its number, read as the share of the points it earns; None when
+    the cell holds none of them."""
+    written = header_key(_plain_text(cell))
+    return next((option.points_share for option in options
+                 if written in (header_key(option.vi), str(option.order))), None)
+
+
+def answer_of(text: str, rule: str) -> Decimal | None:
+    """What ``text`` answers for a yes/no (or yes/partly/no) ``rule``, read as "Giá trị" is: 1, 0.5 or
+    0; None when it is no answer of that rule."""
+    return (VALUE_ANSWERS.get(rule) or {}).get(_folded(text))
 
 
 def _folded(text: str) -> str:

@@ -14,6 +14,9 @@ create table if not exists audit.published_scores (
     main_index_values   jsonb not null default '{}'::jsonb,
     published_at        timestamptz not null default clock_timestamp()
 );
+-- What stands behind the DTI (fct_dti_scores): estimate or not, its range, the official components
+-- measured out of the framework's count. Added after the table first shipped, hence its own statement.
+alter table audit.published_scores add column if not exists coverage jsonb not null default '{}'::jsonb;
 create index if not exists published_scores_by_period on audit.published_scores (period, published_at);
 
 create or replace trigger published_scores_append_only before update or delete on audit.published_scores

@@ -1,7 +1,8 @@
 -- The value of every province-level component of each period's framework, from where the
 -- catalog says it comes (value_source): the units' reports aggregated the catalog's way
--- (province_aggregation), the procedure system's dossiers, or the signature-certificate
--- registers. A rate over units is a ratio of sums, never a mean of the units' ratios.
+-- (province_aggregation), the procedure system's dossiers, the signature-certificate registers,
+-- or the value the Ministry measured itself. A rate over units is a ratio of sums, never a mean of
+-- the units' ratios.
 with components as (
 
     select * from {{ ref('int_catalog__period_components') }}
@@ -23,6 +24,12 @@ dossier_counts as (
 signature_holders as (
 
     select * from {{ ref('int_certificates__period_signature_holders') }}
+
+),
+
+ministry_values as (
+
+    select * from {{ ref('int_ministry__latest_component_values') }}
 
 ),
 
@@ -88,6 +95,25 @@ from_signature_certificates as (
 
 ),
 
+from_ministry as (
+
+    -- the Ministry gives the value itself, never the counts behind it
+    select
+        components.period,
+        components.component_code,
+        cast(null as numeric) as numerator,
+        cast(null as numeric) as denominator,
+        ministry_values.component_value,
+        cast(null as bigint) as units_reported,
+        cast(null as bigint) as units_responsible
+    from components
+    inner join ministry_values
+        on components.period = ministry_values.period
+        and components.component_code = ministry_values.component_code
+    where components.value_source = 'ministry'
+
+),
+
 component_values as (
 
     select * from from_unit_reports
@@ -95,6 +121,8 @@ component_values as (
     select * from from_procedure_system
     union all
     select * from from_signature_certificates
+    union all
+    select * from from_ministry
 
 )
 
