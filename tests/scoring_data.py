@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import psycopg
 
@@ -77,8 +78,9 @@ def land_dossiers(conn: psycopg.Connection, filed_on: datetime, full_process_onl
         )
 
 
-def build_two_periods(database_url: str) -> None:
-    """Two periods of hand-written raw rows, built by dbt: seeds, models and every data test."""
+def build_two_periods(database_url: str, project_dir: Path = settings.DBT_PROJECT_DIR) -> None:
+    """Two periods of hand-written raw rows, built by dbt (the project in ``project_dir``): seeds,
+    models and every data test."""
     warehouse.ensure_schemas(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         for period in (PERIOD_2026, PERIOD_2023):
@@ -88,5 +90,5 @@ def build_two_periods(database_url: str) -> None:
             land_submission(conn, period, COMMUNE, submission_rows(COMMUNE, "commune"))
         # 4 of 10 dossiers filed online and full-process in 2026-Q3; none in 2023-Q3
         land_dossiers(conn, datetime(2026, 8, 3, 9, tzinfo=VIETNAM), full_process_online=4, others=6)
-    built = invoke_dbt(database_url, ["build"])
+    built = invoke_dbt(database_url, ["build"], project_dir)
     assert built.success, dbt_failure(built)

@@ -59,7 +59,8 @@ def demo_data(
     province: ProvinceOption = None,
 ) -> None:
     """Write a period of demo agency files into the province's inbox (submissions, certificate
-    registers, population) and set the dossiers the demo procedure system serves for it."""
+    registers, population, the Ministry's values) and set the dossiers the demo procedure system
+    serves for it."""
     from dti.demo.dossiers import DossierPlan, record_plan
     from dti.demo.inbox import local_inbox_dir, write_demo_inbox
 
@@ -129,7 +130,7 @@ def run(
         console.print(f"[red]Run {result.run_id} failed[/] at task [bold]{result.failed_task}[/]: {result.error}")
         console.print(f"Full log: {result.log_file}")
         raise typer.Exit(1)
-    console.print(f"Province DTI {chosen}: [bold]{result.dti_score:.4f}[/]")
+    console.print(runner.describe_province_dti(chosen, result.dti_score, result.dti_coverage), markup=False)
     console.print(f"Report: {result.report_path}")
     console.print(f"Portal: {configured.output_dir / 'index.html'} (dti serve to browse it)")
     console.print(f"National roll-up {chosen}: {result.national_provinces} provinces in national.province_dti_scores")

@@ -5,6 +5,8 @@ model's task and leaves the report as it was."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import csv
 import json
 import os
@@ -15,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import psycopg
 import pytest
@@ -67,8 +70,15 @@ def project_with_a_failing_model(folder: Path, model: str) -> Path:
     return project
 
 
+def workbook_summary(path: Path) -> dict:
+    """The workbook's summary sheet, header -> value of its one row."""
+    sheet = openpyxl.load_workbook(path, read_only=True)["Tổng hợp DTI"]
+    header, values = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+    return dict(zip(header, values))
+
+
 def printed_dti(output: str) -> str:
-    match = re.search(rf"Province DTI {PERIOD}: (\d\.\d{{4}})", output)
+    match = re.search(rf"Province DTI {PERIOD}(?: \(estimate\))?: (\d\.\d{{4}})", output)
     assert match, output
     return match.group(1)
 
@@ -104,7 +114,8 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
     """The province's DTI for PERIOD written here without dbt: the 405 framework's components,
     each valued from its source (the units' latest landed submissions aggregated as the catalog
     says, the dossiers' latest versions, the certificate registers against the adult
-    population, the Ministry's latest value), scored by its rule; Σ points / 1000."""
+    population, the Ministry's latest value), scored by its rule; each main index valued on its
+    components measured (one awaiting the Ministry's value left out); Σ value × max points / 1000."""
     year = int(PERIOD[:4])
     version = next(v["framework_version"] for v in read_seed("catalog/dti_framework_versions.csv")
                    if int(v["valid_from_year"]) <= year <= int(v["valid_to_year"] or 9999))
@@ -136,7 +147,9 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
         "join raw.landed_files f on f.file_sha256 = m._file_sha256 and f.status = 'landed' where m.period = %s "
         "order by m.component_code, m._loaded_at desc, m._batch_id desc", (PERIOD,)).fetchall())
 
-    points = 0.0
+    main_index_points = {m["main_index_code"]: float(m["max_points"])
+                         for m in read_seed("catalog/dti_main_indices.csv") if m["framework_version"] == version}
+    earned, measured_max = defaultdict(float), defaultdict(float)
     for component in components:
         if component["value_source"] == "procedure_system":
             online = (dossiers["channel"] == "online") & dossiers["full_process"]
@@ -155,11 +168,14 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
                 "sum": lambda r: r["reported_value"].sum() if r["reported_value"].notna().any() else None,
                 "single": lambda r: r["reported_value"].max() if r["reported_value"].notna().any() else None,
             }[component["province_aggregation"]](reported)
-        points += points_for(component["scoring_rule"], value, component["target_value"],
-                             float(component["max_points"]),
-                             [(float(t["min_value"]), float(t["points"])) for t in tiers
-                              if t["component_code"] == component["component_code"]])
-    return points / 1000
+        if value is None and component["value_source"] == "ministry":
+            continue  # awaiting the Ministry: not a 0
+        earned[component["main_index_code"]] += points_for(
+            component["scoring_rule"], value, component["target_value"], float(component["max_points"]),
+            [(float(t["min_value"]), float(t["points"])) for t in tiers if t["component_code"] == component["component_code"]])
+        measured_max[component["main_index_code"]] += float(component["max_points"])
+    return sum(earned[code] / measured_max[code] * max_points
+               for code, max_points in main_index_points.items() if measured_max[code]) / 1000
 
 
 def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(database_url, postgres_server_url,
@@ -185,6 +201,26 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         assert 0 < mart_dti < 1
         assert mart_dti == pytest.approx(recomputed, abs=1e-9)
         assert report_dti == printed_dti(first.stdout) == f"{mart_dti:.4f}"
+
+        # What stands behind the DTI, the same in the marts, the report (both languages), the workbook and the
+        # console: the shipped catalog holds no official component, so an estimate with its coverage and range.
+        (lowest, highest, measured, proxies, awaiting, rank_best, rank_worst) = conn.execute(
+            "select d.dti_score_lowest::float8, d.dti_score_highest::float8, d.components_measured, "
+            "d.components_proxy_measured, d.components_awaiting, p.rank_range_best, p.rank_range_worst "
+            "from marts.fct_dti_scores d join marts.rpt_peer_rank p using (period) "
+            "where d.period = %s and d.scope_type = 'province'", (PERIOD,)).fetchone()
+        assert lowest < mart_dti < highest and measured == proxies and awaiting == 1  # the survey comes later
+        assert "(ước tính)" in html
+        assert f"Khoảng giá trị: <strong>{lowest:.4f} – {highest:.4f}</strong>" in html
+        assert f"Đo được <strong>{measured}/47</strong> chỉ số thành phần của bộ chỉ số chính thức: 0 theo" in html
+        assert f"Thứ hạng ước tính trong cả nước: <strong>{rank_best}–{rank_worst}</strong>" in html
+        english = report.with_name("index.en.html").read_text(encoding="utf-8")
+        assert "(estimate)" in english and f"Measured <strong>{measured} of 47</strong>" in english
+        assert f"range {lowest:.4f}–{highest:.4f}; {measured} of the framework's 47" in first.stdout
+        summary = workbook_summary(report.parent / f"dti-{PERIOD}.xlsx")
+        assert summary["DTI thấp nhất (thành phần chưa đo đạt 0 điểm)"] == pytest.approx(lowest)
+        assert summary["DTI cao nhất (thành phần chưa đo đạt tối đa)"] == pytest.approx(highest)
+        assert (summary["Chỉ số thành phần đo được"], summary["Số chỉ số thành phần chính thức"]) == (measured, 47)
 
         # The damaged workbook is quarantined with a reason naming it; every other unit is scored.
         quarantined = conn.execute("select file_name, reason from quarantine.rejected_files where period = %s",

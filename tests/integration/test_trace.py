@@ -202,8 +202,8 @@ def test_the_validations_shown_are_those_of_the_run_that_validated_the_file(trac
 def test_a_province_score_lists_the_units_that_fed_it(traced):
     url, files = traced
     trace = trace_score(url, PERIOD, "PROVINCE", "1.2")
-    # 1.2 from every unit's NT01, ratio of sums: (80 + 45) / (100 + 50) of a 1.0 target × 50 points
-    assert trace.is_province and trace.score["points"] == pytest.approx(125 / 150 * 50)
+    # 1.2 from every unit's NT01, ratio of sums: (80 + 45) / (100 + 50) of a 1.0 target × 40 points
+    assert trace.is_province and trace.score["points"] == pytest.approx(125 / 150 * 40)
     counted = {row["source_unit_code"]: row for row in trace.sources if row["counts_in_value"]}
     assert set(counted) == {"SNV", "STP"}
     assert counted["STP"]["file_row_number"] == 7 and counted["STP"]["file_sha256"] == files["STP"]["file_sha256"]
@@ -220,8 +220,8 @@ def test_a_province_score_lists_the_units_that_fed_it(traced):
 def test_a_procedure_system_score_is_traced_to_its_pages(traced):
     url, files = traced
     trace = trace_score(url, PERIOD, "PROVINCE", "6.2")
-    # 1 of 2 dossiers filed online and full-process, of a 1.0 target × 60 points
-    assert trace.score["points"] == pytest.approx(0.5 * 60)
+    # 1 of 2 dossiers filed online and full-process, of a 1.0 target × 55 points
+    assert trace.score["points"] == pytest.approx(0.5 * 55)
     [page] = trace.sources
     assert page["source_kind"] == "dossier_page" and page["source_rows"] == 2
     assert (float(page["reported_numerator"]), float(page["reported_denominator"])) == (1, 2)
@@ -282,7 +282,7 @@ def test_the_cli_prints_the_chain_and_the_checked_sha256(traced, postgres_server
     assert result.exit_code == 0, (result.output, buffer.getvalue())
     text = buffer.getvalue()
     assert f"sha256    {files['SNV']['file_sha256']}" in text and "archived file sha256 matches" in text
-    assert "points  41.666667 of 50 (scored)" in text
+    assert "points  33.333333 of 40 (scored)" in text
 
     buffer.truncate(0)
     result = runner.invoke(cli.app, ["trace", "--period", PERIOD, "--unit", "SNV", "--component", "XX"])

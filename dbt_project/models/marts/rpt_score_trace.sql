@@ -298,6 +298,44 @@ province_from_signature_certificates as (
 
 ),
 
+ministry_values as (
+
+    select * from {{ ref('int_ministry__latest_component_values') }}
+
+),
+
+-- the focal point's row of the Ministry's value, with the document the Ministry published or sent
+province_from_ministry as (
+
+    select
+        scores.period,
+        scores.scope_type,
+        scores.scope_code,
+        scores.catalog_code,
+        scores.component_code,
+        'ministry_value' as source_kind,
+        cast(null as text) as source_component_code,
+        cast(null as text) as source_unit_code,
+        ministry_values.file_row_number,
+        1 as source_rows,
+        cast(null as numeric) as reported_numerator,
+        cast(null as numeric) as reported_denominator,
+        cast(ministry_values.component_value as numeric) as reported_value,
+        cast(ministry_values.component_value as numeric) as source_value,
+        ministry_values.source_document as evidence_document,
+        true as counts_in_value,
+        ministry_values.batch_id,
+        ministry_values.file_sha256,
+        ministry_values.loaded_at
+    from scores
+    inner join ministry_values
+        on scores.period = ministry_values.period
+        and scores.component_code = ministry_values.component_code
+    where scores.scope_type = 'province'
+        and scores.value_source = 'ministry'
+
+),
+
 traced_sources as (
 
     select * from unit_scores_traced
@@ -307,6 +345,8 @@ traced_sources as (
     select * from province_from_procedure_system
     union all
     select * from province_from_signature_certificates
+    union all
+    select * from province_from_ministry
 
 )
 

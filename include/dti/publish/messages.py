@@ -450,12 +450,14 @@ VI_LABELS: dict[str, Mapping] = {
         "commune": "Các xã, phường",
         "focal_point": "Sở Khoa học và Công nghệ (đầu mối)",
         "province_systems": "Hệ thống dùng chung của tỉnh",
+        "ministry": "Bộ Khoa học và Công nghệ (Bộ tự đánh giá)",
     },
     "yes_no": {1.0: "Có", 0.5: "Một phần", 0.0: "Không"},
     "value_source": {
         "unit_reports": "Báo cáo tự đánh giá của các sở, ban, ngành và xã, phường",
         "procedure_system": "Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh",
         "signature_certificates": "Tệp cấp chứng thư chữ ký số của các tổ chức cung cấp dịch vụ",
+        "ministry": "Số liệu do Bộ đo lường, khảo sát (đầu mối nhập theo văn bản Bộ công bố hoặc gửi)",
     },
     "ranking_group": {"department": "Sở, ban, ngành", "commune": "Xã, phường"},
 }
@@ -475,12 +477,14 @@ EN_LABELS: dict[str, Mapping] = {
         "commune": "Communes and wards",
         "focal_point": "Department of Science and Technology (focal point)",
         "province_systems": "Province-wide shared systems",
+        "ministry": "The Ministry of Science and Technology (its own assessment)",
     },
     "yes_no": {1.0: "Yes", 0.5: "Partly", 0.0: "No"},
     "value_source": {
         "unit_reports": "Self-assessments of departments, communes and wards",
         "procedure_system": "The province's administrative-procedure system",
         "signature_certificates": "Digital-signature issuance files of certificate providers",
+        "ministry": "Values the Ministry measures or surveys (entered by the focal point from what it publishes or sends)",
     },
     "ranking_group": {"department": "Departments", "commune": "Communes and wards"},
 }

@@ -11,6 +11,8 @@ from decimal import Decimal
 import psycopg
 from psycopg.rows import dict_row
 
+from dti.publish.component_labels import value_kind
+
 # The improvement levers every report lists, besides those needed to reach the DTI target.
 TOP_LEVERS = 5
 
@@ -495,11 +497,7 @@ def _target_value_kind(metric: str, scoring_rule: str | None) -> str:
         return "dti"
     if metric == "national_rank":
         return "rank"
-    if scoring_rule in ("boolean", "yes_partial_no"):
-        return "yes_no"
-    if scoring_rule == "ratio":
-        return "rate"
-    return "number"
+    return value_kind(scoring_rule)
 
 
 def _float_or_none(value: Decimal | float | None) -> float | None:

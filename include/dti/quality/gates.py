@@ -57,11 +57,17 @@ RAW_SOURCE_QUERIES = {
 
 MART_QUERIES = {
     (suites.MARTS_DTI_SCORES_SUITE, "fct_dti_scores"):
+        # The province's DTI is Σ main-index value × max points ÷ 1000 (a component awaiting the Ministry
+        # leaves its main index valued on the others); a unit's is its points ÷ 1000. Only units are graded.
         "select s.period, s.scope_type, s.scope_code, s.points::float8 as points, s.max_points::float8 as max_points, "
-        "s.dti_score::float8 as dti_score, abs(s.dti_score - s.points / s.max_points)::float8 as formula_gap, "
+        "s.dti_score::float8 as dti_score, abs(s.dti_score - case when s.scope_type = 'province' then "
+        "  (select sum(m.index_value * m.max_points) filter (where m.max_points > 0) from marts.fct_main_index_scores m "
+        "   where m.period = s.period and m.scope_type = 'province') else s.points end / s.max_points)::float8 "
+        "  as formula_gap, "
+        "greatest(s.dti_score_lowest - s.dti_score, s.dti_score - s.dti_score_highest, 0)::float8 as range_gap, "
         "s.grade_code, b.grade_code as band_grade_code "
         "from marts.fct_dti_scores s left join reference.grade_bands b "
-        "on s.dti_score >= b.min_score and s.dti_score < b.max_score where s.period = %s",
+        "on s.scope_type = 'unit' and s.dti_score >= b.min_score and s.dti_score < b.max_score where s.period = %s",
     (suites.MARTS_MAIN_INDEX_SCORES_SUITE, "fct_main_index_scores"):
         "select period, scope_type, scope_code, main_index_code, points::float8 as points, "
         "max_points::float8 as max_points, index_value::float8 as index_value "

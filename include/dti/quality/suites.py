@@ -219,8 +219,15 @@ def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="formula_gap", min_value=0, max_value=1e-9,
-            meta=_note("Điểm DTI khác tổng điểm chia điểm tối đa (1000): công thức của Bộ bị sai lệch.",
-                       "A DTI differs from its points ÷ maximum points (1000): the Ministry's formula is broken."),
+            meta=_note("Điểm DTI khác công thức của Bộ (tỉnh: Σ giá trị chỉ số chính × điểm tối đa ÷ 1000; đơn vị: "
+                       "tổng điểm ÷ 1000).",
+                       "A DTI differs from the Ministry's formula (province: Σ main-index value × max points ÷ 1000; "
+                       "unit: points ÷ 1000)."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="range_gap", min_value=0, max_value=1e-9,
+            meta=_note("DTI ước tính của tỉnh nằm ngoài khoảng giá trị của nó.",
+                       "The province's estimated DTI lies outside its own range."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="max_points", value_set=[1000],
@@ -228,7 +235,8 @@ def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnPairValuesToBeEqual(
             column_A="grade_code", column_B="band_grade_code",
-            meta=_note("Xếp loại không khớp khung xếp loại của điểm DTI.", "A grade does not match the band of its DTI score."),
+            meta=_note("Xếp loại của đơn vị không khớp khung xếp loại của điểm DTI (tỉnh không được xếp loại).",
+                       "A unit's grade does not match the band of its DTI score (the province is not graded)."),
         ),
     ]
     return gx.ExpectationSuite(name=MARTS_DTI_SCORES_SUITE, expectations=expectations)
