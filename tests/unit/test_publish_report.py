@@ -184,6 +184,8 @@ def test_an_estimate_says_so_with_its_coverage_range_rank_range_and_pillars():
     assert element_text(html, "province-pillars") == (
         "Trụ cột: chính quyền số 0.7123 · kinh tế số 0.6500 · xã hội số 0.6000")
     assert element_text(html, "awaited-components") == "8.4 Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số"
+    # the points earned leave the awaited component out, and say so beside the estimate
+    assert element_text(html, "province-points").startswith("Tổng điểm đạt: 612,34 / 1.000 điểm, chưa kể 1 chỉ số")
     methodology = element_text(html, "methodology-estimate")
     assert "47 chỉ số thành phần" in methodology and "giả định" in methodology
     assert "chỉ tổng số 47" in methodology  # 405's count per main index is not verified

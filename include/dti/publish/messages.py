@@ -44,6 +44,10 @@ VI_MESSAGES: dict[str, str] = {
     "rank_single": "Thứ hạng ước tính trong cả nước: <strong>{rank}</strong>",
     "pillars": "Trụ cột: chính quyền số {government} · kinh tế số {economy} · xã hội số {society}",
     "points_total": "Tổng điểm đạt: <strong>{points}</strong> / {max_points} điểm",
+    "points_total_awaiting": (
+        "Tổng điểm đạt: <strong>{points}</strong> / {max_points} điểm, chưa kể {awaiting} chỉ số chờ Bộ đánh giá "
+        "(DTI ước tính tính mỗi chỉ số chính trên các thành phần đo được)"
+    ),
     "change_since": "So với kỳ {period} ({previous}): <strong>{change}</strong>",
     "no_previous_period": "Chưa có kỳ trước để so sánh.",
     "dti_target_met": "Mục tiêu DTI {goal}: <strong>đạt</strong>, vượt {distance}",
@@ -260,6 +264,10 @@ EN_MESSAGES: dict[str, str] = {
     "rank_single": "Estimated national rank: <strong>{rank}</strong>",
     "pillars": "Pillars: digital government {government} · digital economy {economy} · digital society {society}",
     "points_total": "Points achieved: <strong>{points}</strong> / {max_points} points",
+    "points_total_awaiting": (
+        "Points achieved: <strong>{points}</strong> / {max_points} points, not counting {awaiting} component(s) "
+        "awaiting the Ministry (the estimated DTI values each main index on the components measured)"
+    ),
     "change_since": "Compared with {period} ({previous}): <strong>{change}</strong>",
     "no_previous_period": "No previous period to compare with yet.",
     "dti_target_met": "DTI target {goal}: <strong>met</strong>, exceeded by {distance}",
