@@ -53,19 +53,10 @@ def database_url(postgres_server_url) -> str:
 def two_period_marts_url(postgres_server_url, tmp_path_factory) -> str:
     """A database holding tests/scoring_data.py's two periods built by dbt, shared by the tests
     that only read the marts (and dropped at the end of the session)."""
-    from tests.scoring_data import build_two_periods
+    from tests.scoring_data import two_periods_built
 
-    folder = tmp_path_factory.getbasetemp() / "two-period-dbt"
-    name = f"dti_test_{uuid.uuid4().hex[:12]}"
-    url = warehouse.ensure_database(postgres_server_url, name)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-            patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-            build_two_periods(url)
+    with two_periods_built(postgres_server_url, tmp_path_factory.getbasetemp() / "two-period-dbt") as url:
         yield url
-    finally:
-        warehouse.drop_database(postgres_server_url, name)
 
 
 @pytest.fixture(scope="module")

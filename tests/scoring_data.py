@@ -8,10 +8,14 @@ to 2023-Q3, which the catalog scores on the 922 framework.
 from __future__ import annotations
 
 import csv
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from dti import settings, warehouse
 from dti.dbt_invocation import dbt_failure, invoke_dbt
@@ -92,3 +96,19 @@ def build_two_periods(database_url: str, project_dir: Path = settings.DBT_PROJEC
         land_dossiers(conn, datetime(2026, 8, 3, 9, tzinfo=VIETNAM), full_process_online=4, others=6)
     built = invoke_dbt(database_url, ["build"], project_dir)
     assert built.success, dbt_failure(built)
+
+
+@contextmanager
+def two_periods_built(server_url: str, folder: Path, project_dir: Path = settings.DBT_PROJECT_DIR) -> Iterator[str]:
+    """A new database on ``server_url`` holding the two periods built by the project in ``project_dir`` (dbt's
+    target and logs in ``folder``), dropped on leaving."""
+    name = f"dti_test_{uuid.uuid4().hex[:12]}"
+    url = warehouse.ensure_database(server_url, name)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+            patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+            build_two_periods(url, project_dir)
+        yield url
+    finally:
+        warehouse.drop_database(server_url, name)

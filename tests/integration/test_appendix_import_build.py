@@ -5,16 +5,15 @@ change: the same hand-written rows (tests/scoring_data.py) built on a copy of th
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from dti import settings, warehouse
+from dti import settings
 from dti.catalog.importer import import_appendix
-from tests.scoring_data import PERIOD_2023, PERIOD_2026, build_two_periods
+from tests.scoring_data import PERIOD_2023, PERIOD_2026, two_periods_built
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "appendix" / "phu_luc_405_tep_mau.xlsx"
 COVERAGE = ("select official_component_count, components_measured, components_official_measured, "
@@ -28,16 +27,8 @@ def imported_url(postgres_server_url, tmp_path_factory):
     project = folder / "dbt_project"
     shutil.copytree(settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
     import_appendix(FIXTURE, "405", project / "seeds" / "catalog", refresh_manifest=False)
-    name = f"dti_test_{uuid.uuid4().hex[:12]}"
-    url = warehouse.ensure_database(postgres_server_url, name)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-            patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-            build_two_periods(url, project)
+    with two_periods_built(postgres_server_url, folder, project) as url:
         yield url
-    finally:
-        warehouse.drop_database(postgres_server_url, name)
 
 
 def one(url: str, sql: str, params: tuple) -> dict:

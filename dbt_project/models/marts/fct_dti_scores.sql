@@ -55,19 +55,22 @@ province_main_index_values as (
 
 ),
 
-province_main_index_lowest as (
+-- both ends of each main index's range, as values the same formula takes
+province_main_index_bounds as (
 
-    select period, catalog_code as framework_version, main_index_code, index_value_lowest as index_value
+    select
+        main_index_scores.period,
+        bounds.bound,
+        main_index_scores.catalog_code as framework_version,
+        main_index_scores.main_index_code,
+        bounds.index_value
     from main_index_scores
-    where scope_type = 'province'
-
-),
-
-province_main_index_highest as (
-
-    select period, catalog_code as framework_version, main_index_code, index_value_highest as index_value
-    from main_index_scores
-    where scope_type = 'province'
+    cross join lateral (
+        values
+            ('lowest', main_index_scores.index_value_lowest),
+            ('highest', main_index_scores.index_value_highest)
+    ) as bounds (bound, index_value)
+    where main_index_scores.scope_type = 'province'
 
 ),
 
@@ -79,15 +82,9 @@ province_dti as (
 
 ),
 
-province_dti_lowest as (
+province_dti_bounds as (
 
-    {{ dti_from_main_index_values('province_main_index_lowest', ['period']) }}
-
-),
-
-province_dti_highest as (
-
-    {{ dti_from_main_index_values('province_main_index_highest', ['period']) }}
+    {{ dti_from_main_index_values('province_main_index_bounds', ['period', 'bound']) }}
 
 ),
 
@@ -189,12 +186,14 @@ scores as (
     left join province_dti
         on scope_points.scope_type = 'province'
         and scope_points.period = province_dti.period
-    left join province_dti_lowest
+    left join province_dti_bounds as province_dti_lowest
         on scope_points.scope_type = 'province'
         and scope_points.period = province_dti_lowest.period
-    left join province_dti_highest
+        and province_dti_lowest.bound = 'lowest'
+    left join province_dti_bounds as province_dti_highest
         on scope_points.scope_type = 'province'
         and scope_points.period = province_dti_highest.period
+        and province_dti_highest.bound = 'highest'
     left join province_pillars
         on scope_points.scope_type = 'province'
         and scope_points.period = province_pillars.period
