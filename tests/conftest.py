@@ -59,6 +59,15 @@ def two_period_marts_url(postgres_server_url, tmp_path_factory) -> str:
         yield url
 
 
+@pytest.fixture()
+def two_period_marts_copy(postgres_server_url, two_period_marts_url) -> str:
+    """A database of the test's own holding the shared two-period build, for a test that changes the marts."""
+    from tests.scoring_data import database_copy
+
+    with database_copy(postgres_server_url, two_period_marts_url) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def two_province_project(tmp_path_factory) -> Path:
     """dbt_project/ with the test province's seed folder, as settings.DBT_PROJECT_DIR for the module:

@@ -21,7 +21,7 @@ from dti import warehouse
 from dti.publish.report import publish_report
 from dti.quality import gates
 from tests.helpers import PROVINCE
-from tests.scoring_data import PERIOD_2026, build_two_periods
+from tests.scoring_data import PERIOD_2026
 
 VIETNAM = timezone(timedelta(hours=7))
 
@@ -79,10 +79,8 @@ def published_bytes(output: Path) -> dict[str, bytes]:
     ("update marts.fct_dti_scores set grade_code = 'excellent' where scope_code = 'STP'", "band of its DTI"),
 ])
 def test_a_broken_mart_stops_the_run_before_publishing_and_the_last_report_stays(
-        database_url, tmp_path, monkeypatch, breakage, expected):
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
-    build_two_periods(database_url)
+        two_period_marts_copy, tmp_path, breakage, expected):
+    database_url = two_period_marts_copy
     output = tmp_path / "output"
     # the marts pass their gate, and the report is published
     assert gates.validate_marts(database_url, PERIOD_2026, "run-1", PROVINCE)["expectations_checked"] > 0

@@ -24,7 +24,6 @@ from tests.scoring_data import (
     PERIOD_2023,
     PERIOD_2026,
     SILENT_DEPARTMENT,
-    build_two_periods,
     unit_catalog,
 )
 from tests.helpers import PROVINCE
@@ -189,9 +188,8 @@ def test_target_progress_levers_and_rank_are_reported(scored_url):
     assert float(closing[-1]["cumulative_dti_gain"]) >= float(dti["gap"]) > float(closing[-1]["cumulative_dti_gain"]) - gains[len(closing) - 1]
 
 
-def test_raising_one_component_never_lowers_any_dti(database_url):
-    scored_url = database_url  # a build of its own: this test changes raw rows
-    build_two_periods(scored_url)
+def test_raising_one_component_never_lowers_any_dti(two_period_marts_copy):
+    scored_url = two_period_marts_copy  # a copy of its own: this test changes raw rows
     before = {(row["period"], row["scope_code"]): float(row["dti_score"]) for row in query(
         scored_url, "select period, scope_code, dti_score from marts.fct_dti_scores")}
     # one component's value goes up: one department's tasks done on time, 80 → 95 of 100

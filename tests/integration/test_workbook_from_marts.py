@@ -3,40 +3,29 @@ unit name or rejection reason submitted as ``=1+1`` stays text."""
 
 from __future__ import annotations
 
-import uuid
 from io import BytesIO
 
 import openpyxl
 import psycopg
 import pytest
 
-from dti import warehouse
 from dti.publish.workbook import workbook_file_name, workbook_files
 from tests.helpers import PROVINCE
-from tests.scoring_data import DEPARTMENT, PERIOD_2026, SILENT_DEPARTMENT, build_two_periods
+from tests.scoring_data import DEPARTMENT, PERIOD_2026, SILENT_DEPARTMENT, database_copy
 
 INJECTED = "=1+1"
 
 
 @pytest.fixture(scope="module")
-def scored_url(postgres_server_url, tmp_path_factory):
-    folder = tmp_path_factory.getbasetemp() / "workbook-dbt"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-        name = f"dti_test_{uuid.uuid4().hex[:12]}"
-        url = warehouse.ensure_database(postgres_server_url, name)
-        try:
-            build_two_periods(url)
-            with psycopg.connect(url, autocommit=True) as conn:
-                # As if a unit had sent these: text that a spreadsheet would run as a formula.
-                conn.execute("update marts.rpt_unit_ranking set name_vi = %s where period = %s and unit_code = %s",
-                             (INJECTED, PERIOD_2026, DEPARTMENT))
-                conn.execute("update marts.fct_submission_status set rejection_reasons = %s "
-                             "where period = %s and unit_code = %s", (INJECTED, PERIOD_2026, SILENT_DEPARTMENT))
-            yield url
-        finally:
-            warehouse.drop_database(postgres_server_url, name)
+def scored_url(postgres_server_url, two_period_marts_url):
+    with database_copy(postgres_server_url, two_period_marts_url) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            # As if a unit had sent these: text that a spreadsheet would run as a formula.
+            conn.execute("update marts.rpt_unit_ranking set name_vi = %s where period = %s and unit_code = %s",
+                         (INJECTED, PERIOD_2026, DEPARTMENT))
+            conn.execute("update marts.fct_submission_status set rejection_reasons = %s "
+                         "where period = %s and unit_code = %s", (INJECTED, PERIOD_2026, SILENT_DEPARTMENT))
+        yield url
 
 
 @pytest.fixture(scope="module")
