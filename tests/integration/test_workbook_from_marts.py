@@ -62,6 +62,22 @@ def test_province_dti_is_the_marts_number(workbook, scored_url):
     assert workbook["Tổng hợp DTI"]["F2"].number_format == "0.0000"
 
 
+def test_what_stands_behind_the_dti_and_its_main_indices_read_as_officials_print_them(workbook, scored_url):
+    [(lowest, highest, measured)] = marts(scored_url, "select dti_score_lowest, dti_score_highest, components_measured "
+                                                      "from marts.fct_dti_scores where period = %(period)s "
+                                                      "and scope_type = 'province'")
+    [summary] = records(workbook["Tổng hợp DTI"])
+    assert summary["Tính chất"] == "Ước tính"
+    assert (summary["DTI thấp nhất (thành phần chưa đo đạt 0 điểm)"],
+            summary["DTI cao nhất (thành phần chưa đo đạt tối đa)"]) == pytest.approx((float(lowest), float(highest)))
+    assert (summary["Chỉ số thành phần đo được"], summary["Số chỉ số thành phần chính thức"]) == (measured, 47)
+    year = next(cell for cell in workbook["Tổng hợp DTI"][2] if cell.value == 2026)
+    assert year.number_format == "0"  # 2026, not 2,026
+    main_indices = records(workbook["Chỉ số chính"])
+    assert [row["Chỉ số chính"] for row in main_indices][:2] == ["Nhận thức số", "Thể chế số"]
+    assert not any("awareness" in map(str, row.values()) for row in main_indices)  # named, not keyed
+
+
 def test_each_targets_actual_value_is_the_marts_value(workbook, scored_url):
     expected = dict(marts(scored_url, "select name_vi, actual_value from marts.rpt_target_progress "
                                       "where period = %(period)s"))

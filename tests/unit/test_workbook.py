@@ -48,6 +48,21 @@ def test_one_sheet_per_table_with_a_frozen_bold_header_and_widths(workbook_bytes
     assert sheet.column_dimensions["A"].width >= len("Phường Võ Cường")
 
 
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_every_page(workbook_bytes):
+    for sheet in openpyxl.load_workbook(BytesIO(workbook_bytes)).worksheets:
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert sheet.print_title_rows == "$1:$1"
+
+
+def test_a_year_reads_as_written():
+    workbook = render_workbook([Table("Năm", (Column("Năm đánh giá", "year", "year"),), [{"year": 2026}])], PROVINCE)
+    cell = openpyxl.load_workbook(BytesIO(workbook))["Năm"]["A2"]
+
+    assert (cell.value, cell.number_format) == (2026, "0")
+
+
 def test_numbers_are_numbers_with_formats(workbook_bytes):
     sheet = openpyxl.load_workbook(BytesIO(workbook_bytes))["Xếp hạng đơn vị"]
     name, dti, points, value, due = sheet[2]

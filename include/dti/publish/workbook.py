@@ -49,6 +49,8 @@ NUMBER_FORMATS = {
     "points": "#,##0.00",
     "rate": "0.0%",
     "integer": "#,##0",
+    # a year reads as written, never "2,026"
+    "year": "0",
     "number": "General",
     # 1 and 0 read as the report writes them; any other value as a plain number.
     "yes_no": '[=1]"Có";[=0]"Không";General',
@@ -139,8 +141,20 @@ def _write_sheet(sheet, table: Table) -> None:
     for column_number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column_number)].width = min(width + 2, MAX_COLUMN_WIDTH)
     sheet.freeze_panes = "A2"
+    _print_as_officials_do(sheet)
     if table.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+
+
+def _print_as_officials_do(sheet) -> None:
+    """Landscape A4, every column on one page's width (as many pages down as it takes), the header row
+    repeated on every printed page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
 
 
 def _cell_number(value):
@@ -285,7 +299,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     return [
         Table("Tổng hợp DTI", (
             Column("Kỳ đánh giá", "period"),
-            Column("Năm đánh giá", "assessment_year", "integer"),
+            Column("Năm đánh giá", "assessment_year", "year"),
             Column("Bộ chỉ số", "framework"),
             Column("Tổng điểm đạt", "points", "points"),
             Column("Tổng điểm tối đa", "max_points", "integer"),
@@ -308,7 +322,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
             Column("Thay đổi so với kỳ trước", "dti_change", "dti"),
             Column("Chỉ số thành phần", "components_in_scope", "integer"),
             Column("Chỉ số thành phần thiếu dữ liệu", "components_missing", "integer"),
-            Column("So với kết quả DTI công bố năm", "compared_year", "integer"),
+            Column("So với kết quả DTI công bố năm", "compared_year", "year"),
             Column("Số tỉnh, thành phố có điểm công bố", "peers_with_score", "integer"),
             Column("Thứ hạng ước tính", "estimated_rank", "integer"),
             Column("Thứ hạng trường hợp xấu nhất", "worst_case_rank", "integer"),
@@ -319,7 +333,6 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
         ), province),
         Table("Chỉ số chính", (
             Column("STT", "main_index_number", "integer"),
-            Column("Mã", "main_index_code"),
             Column("Chỉ số chính", "name_vi"),
             Column("Nhóm", "group_vi"),
             Column("Điểm đạt", "points", "points"),
@@ -355,7 +368,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
         Table("Tiến độ mục tiêu", (
             Column("Mã", "target_code"),
             Column("Mục tiêu", "name_vi"),
-            Column("Năm mục tiêu", "target_year", "integer"),
+            Column("Năm mục tiêu", "target_year", "year"),
             Column("So sánh", "comparison_vi"),
             Column("Giá trị mục tiêu", "target_value", kind_of_row=_target_kind),
             Column("Thực tế", "actual_value", kind_of_row=_target_kind),
