@@ -59,6 +59,12 @@ def workbook_bytes(rows: list[list], headers: list[str] | None = None, sheet_nam
     return xlsx_bytes(workbook)
 
 
+def sheet_records(sheet) -> list[dict]:
+    """The rows of a workbook sheet under its header row, as header -> value."""
+    headers = [cell.value for cell in sheet[1]]
+    return [dict(zip(headers, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+
+
 def xlsx_bytes(workbook: openpyxl.Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)

@@ -31,9 +31,14 @@ VALUES_BY_RULE = {"boolean": 1, "yes_partial_no": 0.5, "count_capped": 2, "tiere
 FOCAL_POINT_VALUES = {"FP01": 3, "FP02": 1, "FP03": 1, "FP04": 0, "FP05": 0.5}
 
 
+def catalog_seed(name: str) -> list[dict]:
+    """The rows of a catalog seed (dbt_project/seeds/catalog/<name>.csv)."""
+    with (settings.DBT_PROJECT_DIR / "seeds" / "catalog" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def unit_catalog(catalog: str) -> list[dict]:
-    with (settings.DBT_PROJECT_DIR / "seeds/catalog/unit_components.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["unit_catalog"] == catalog]
+    return [row for row in catalog_seed("unit_components") if row["unit_catalog"] == catalog]
 
 
 def submission_rows(unit_code: str, catalog: str) -> list[tuple]:

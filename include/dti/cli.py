@@ -208,7 +208,7 @@ def catalog_import(
     if not path.is_file():
         raise typer.BadParameter(f"{file} is not a file")
     try:
-        result = importer.import_appendix(path, framework, importer.SEEDS_DIR, sheet=sheet, refresh_manifest=False)
+        result = importer.import_appendix(path, framework, importer.SEEDS_DIR, sheet=sheet)
     except importer.CatalogImportError as error:
         for problem in error.problems:
             typer.echo(problem.describe(str(path)), err=True)

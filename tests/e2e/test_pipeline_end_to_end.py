@@ -26,7 +26,7 @@ import pytest
 from dti import settings, warehouse
 from dti.dbt_manifest import MANIFEST
 from dti.demo.submissions import RESUBMISSION_SUFFIX
-from tests.helpers import PROVINCE, project_with_test_province, provinces_file_with_database
+from tests.helpers import PROVINCE, project_with_test_province, provinces_file_with_database, sheet_records
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2026-Q3"
@@ -69,13 +69,6 @@ def project_with_a_failing_model(folder: Path, model: str) -> Path:
     (project / "dbt_project" / "models" / "marts" / f"{model}.sql").write_text(
         "-- made to fail by the end-to-end test\nselect 1 / 0 as dti_score\n", encoding="utf-8")
     return project
-
-
-def workbook_summary(path: Path) -> dict:
-    """The workbook's summary sheet, header -> value of its one row."""
-    sheet = openpyxl.load_workbook(path, read_only=True)["Tổng hợp DTI"]
-    header, values = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
-    return dict(zip(header, values))
 
 
 def printed_dti(output: str) -> str:
@@ -218,7 +211,7 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         english = report.with_name("index.en.html").read_text(encoding="utf-8")
         assert "(estimate)" in english and f"Measured <strong>{measured} of 47</strong>" in english
         assert f"range {lowest:.4f}–{highest:.4f}; {measured} of the framework's 47" in first.stdout
-        summary = workbook_summary(report.parent / f"dti-{PERIOD}.xlsx")
+        [summary] = sheet_records(openpyxl.load_workbook(report.parent / f"dti-{PERIOD}.xlsx")["Tổng hợp DTI"])
         assert summary["DTI thấp nhất (thành phần chưa đo đạt 0 điểm)"] == pytest.approx(lowest)
         assert summary["DTI cao nhất (thành phần chưa đo đạt tối đa)"] == pytest.approx(highest)
         assert (summary["Chỉ số thành phần đo được"], summary["Số chỉ số thành phần chính thức"]) == (measured, 47)

@@ -26,7 +26,7 @@ def imported_url(postgres_server_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("appendix-build")
     project = folder / "dbt_project"
     shutil.copytree(settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    import_appendix(FIXTURE, "405", project / "seeds" / "catalog", refresh_manifest=False)
+    import_appendix(FIXTURE, "405", project / "seeds" / "catalog")
     with two_periods_built(postgres_server_url, folder, project) as url:
         yield url
 

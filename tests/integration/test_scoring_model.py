@@ -13,8 +13,6 @@ import json
 
 import psycopg
 import pytest
-
-from dti import settings
 from psycopg.rows import dict_row
 
 from dti.dbt_invocation import dbt_failure, invoke_dbt
@@ -24,6 +22,7 @@ from tests.scoring_data import (
     PERIOD_2023,
     PERIOD_2026,
     SILENT_DEPARTMENT,
+    catalog_seed,
     unit_catalog,
 )
 from tests.helpers import PROVINCE
@@ -110,7 +109,7 @@ def test_the_province_dti_says_how_much_of_the_official_framework_stands_behind_
         scored_url, "select period, official_component_count, components_measured, components_official_measured, "
                     "components_proxy_measured, components_awaiting, is_estimate, dti_score, dti_score_lowest, "
                     "dti_score_highest from marts.fct_dti_scores where scope_type = 'province'")}
-    catalog = {version: [row for row in read_catalog_seed("dti_components") if row["framework_version"] == version]
+    catalog = {version: [row for row in catalog_seed("dti_components") if row["framework_version"] == version]
                for version in ("922", "405")}
     for period, version, official_count in ((PERIOD_2023, "922", 98), (PERIOD_2026, "405", 47)):
         row = coverage[period]
@@ -254,8 +253,3 @@ def test_dbt_docs_describe_every_model_seed_and_column(scored_url, tmp_path_fact
                         if not documented.get(name.lower(), {}).get("description", "").strip()]
     assert undescribed == []
     assert "dti_period_report" in {exposure["name"] for exposure in manifest["exposures"].values()}
-
-
-def read_catalog_seed(name: str) -> list[dict]:
-    with (settings.DBT_PROJECT_DIR / "seeds" / "catalog" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from dti.publish.workbook import workbook_file_name, workbook_files
-from tests.helpers import PROVINCE
+from tests.helpers import PROVINCE, sheet_records
 from tests.scoring_data import DEPARTMENT, PERIOD_2026, SILENT_DEPARTMENT, database_copy
 
 INJECTED = "=1+1"
@@ -41,11 +41,6 @@ def marts(url: str, sql: str) -> list[tuple]:
         return conn.execute(sql, {"period": PERIOD_2026}).fetchall()
 
 
-def records(sheet) -> list[dict]:
-    headers = [cell.value for cell in sheet[1]]
-    return [dict(zip(headers, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
-
-
 def test_the_sheets_the_ministry_collects(workbook):
     assert workbook.sheetnames == ["Tổng hợp DTI", "Chỉ số chính", "Chỉ số thành phần", "Tiến độ mục tiêu",
                                    "Đòn bẩy cải thiện", "Xếp hạng đơn vị", "Đôn đốc"]
@@ -55,7 +50,7 @@ def test_the_sheets_the_ministry_collects(workbook):
 def test_province_dti_is_the_marts_number(workbook, scored_url):
     [(dti_score, points)] = marts(scored_url, "select dti_score, points from marts.fct_dti_scores "
                                               "where period = %(period)s and scope_type = 'province'")
-    [summary] = records(workbook["Tổng hợp DTI"])
+    [summary] = sheet_records(workbook["Tổng hợp DTI"])
 
     assert summary["DTI"] == pytest.approx(float(dti_score), abs=1e-12)
     assert summary["Tổng điểm đạt"] == pytest.approx(float(points), abs=1e-9)
@@ -66,14 +61,14 @@ def test_what_stands_behind_the_dti_and_its_main_indices_read_as_officials_print
     [(lowest, highest, measured)] = marts(scored_url, "select dti_score_lowest, dti_score_highest, components_measured "
                                                       "from marts.fct_dti_scores where period = %(period)s "
                                                       "and scope_type = 'province'")
-    [summary] = records(workbook["Tổng hợp DTI"])
+    [summary] = sheet_records(workbook["Tổng hợp DTI"])
     assert summary["Tính chất"] == "Ước tính"
     assert (summary["DTI thấp nhất (thành phần chưa đo đạt 0 điểm)"],
             summary["DTI cao nhất (thành phần chưa đo đạt tối đa)"]) == pytest.approx((float(lowest), float(highest)))
     assert (summary["Chỉ số thành phần đo được"], summary["Số chỉ số thành phần chính thức"]) == (measured, 47)
     year = next(cell for cell in workbook["Tổng hợp DTI"][2] if cell.value == 2026)
     assert year.number_format == "0"  # 2026, not 2,026
-    main_indices = records(workbook["Chỉ số chính"])
+    main_indices = sheet_records(workbook["Chỉ số chính"])
     assert [row["Chỉ số chính"] for row in main_indices][:2] == ["Nhận thức số", "Thể chế số"]
     assert not any("awareness" in map(str, row.values()) for row in main_indices)  # named, not keyed
 
@@ -81,7 +76,7 @@ def test_what_stands_behind_the_dti_and_its_main_indices_read_as_officials_print
 def test_each_targets_actual_value_is_the_marts_value(workbook, scored_url):
     expected = dict(marts(scored_url, "select name_vi, actual_value from marts.rpt_target_progress "
                                       "where period = %(period)s"))
-    shown = {row["Mục tiêu"]: row["Thực tế"] for row in records(workbook["Tiến độ mục tiêu"])}
+    shown = {row["Mục tiêu"]: row["Thực tế"] for row in sheet_records(workbook["Tiến độ mục tiêu"])}
 
     assert set(shown) == set(expected) and len(expected) >= 5
     for name, actual in expected.items():
@@ -91,7 +86,7 @@ def test_each_targets_actual_value_is_the_marts_value(workbook, scored_url):
 def test_a_units_dti_is_the_marts_value_and_every_unit_is_listed(workbook, scored_url):
     expected = dict(marts(scored_url, "select scope_code, dti_score from marts.fct_dti_scores "
                                       "where period = %(period)s and scope_type = 'unit'"))
-    shown = {row["Mã đơn vị"]: row["DTI"] for row in records(workbook["Xếp hạng đơn vị"])}
+    shown = {row["Mã đơn vị"]: row["DTI"] for row in sheet_records(workbook["Xếp hạng đơn vị"])}
 
     assert set(shown) == set(expected)
     assert shown["X07822"] == pytest.approx(float(expected["X07822"]), abs=1e-12)

@@ -47,7 +47,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def import_fixture(seeds: Path, file: Path = make_fixture.WORKBOOK, framework: str = "405",
                    imported_at: datetime = FIRST_IMPORT) -> importer.ImportResult:
-    return import_appendix(file, framework, seeds, refresh_manifest=False, imported_at=imported_at)
+    return import_appendix(file, framework, seeds, imported_at=imported_at)
 
 
 def write_appendix(path: Path, table: tuple[tuple[str, ...], ...]) -> Path:

@@ -19,8 +19,8 @@ main index still adds up.
 
 Nothing is written unless every row maps: all the problems are collected, with the sheet and row
 they are on, and raised together (``CatalogImportError``). The seeds are then written to temporary
-files beside them and renamed into place, and the dbt manifest the DAGs are rendered from is parsed
-again.
+files beside them and renamed into place. The dbt manifest the DAGs are rendered from is then stale:
+``dti catalog import`` parses the project again.
 """
 
 from __future__ import annotations
@@ -201,11 +201,10 @@ class ImportResult:
 
 
 def import_appendix(file: Path, framework: str, seeds_dir: Path = SEEDS_DIR, *, sheet: str | None = None,
-                    refresh_manifest: bool = True, imported_at: datetime | None = None) -> ImportResult:
+                    imported_at: datetime | None = None) -> ImportResult:
     """Merge the appendix in ``file`` into the catalog seeds in ``seeds_dir`` as framework ``framework``.
 
-    Raises ``CatalogImportError`` with every problem found, having written nothing. With
-    ``refresh_manifest`` the dbt project the seeds belong to is parsed again afterwards.
+    Raises ``CatalogImportError`` with every problem found, having written nothing.
     """
     try:
         appendix = read_appendix(file, sheet)
@@ -215,10 +214,6 @@ def import_appendix(file: Path, framework: str, seeds_dir: Path = SEEDS_DIR, *, 
     merge = _Merge(appendix, framework, catalog)
     result = merge.apply(imported_at or datetime.now(timezone.utc))
     write_seeds(seeds_dir, catalog.written_tables())
-    if refresh_manifest:
-        from dti.dbt_manifest import write_manifest
-
-        write_manifest(dbt_project_of(seeds_dir))
     return result
 
 

@@ -505,7 +505,7 @@ def _float_or_none(value: Decimal | float | None) -> float | None:
 
 
 def _coverage(province: dict) -> DtiCoverage | None:
-    """The province row's coverage and range; None for a warehouse built before they existed."""
+    """The province row's coverage and range; None where the marts give the row no range."""
     if province["official_component_count"] is None or province["dti_score_lowest"] is None:
         return None
     return DtiCoverage(
