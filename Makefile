@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-stack test-server lock clean up down lint-compose
+.PHONY: install run test test-stack test-server lint lock clean up down lint-compose
 
 # The dbt manifest the DAGs are rendered from (dti.dbt_manifest): parsed again whenever the dbt
 # project changed, which `dti manifest --if-stale` tells from the files' fingerprint.
@@ -31,6 +31,13 @@ run: install
 PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# The shape the code keeps (ARCHITECTURE.md): ruff on the Python, sqlfluff on the dbt models and
+# import-linter's contracts on the package's layers (config in pyproject.toml and .sqlfluff).
+lint: install
+	$(BIN)/ruff check include dags tests bench scripts
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
+	$(BIN)/lint-imports
 
 # The distributed run: Airflow's api-server, scheduler, dag-processor and Celery workers as local
 # processes on the PostgreSQL and Redis of this machine (DTI_TEST_DATABASE_URL, DTI_TEST_BROKER_URL).

@@ -39,7 +39,8 @@ from dti.demo.sandbox_api import MAX_LIMIT, encode_page
 from dti.landing import pseudonymizer, sha256_of
 from dti.landing.dossiers import RAW_COLUMNS, RAW_TABLE, SOURCE_NAME, land_pages
 from dti.provinces import default_province
-from dti.sources.procedure_api import FIELDS, TIMESTAMP_FIELDS, ReceivedPage, read_page, request_path
+from dti.sources.dossier_records import FIELDS, TIMESTAMP_FIELDS, read_page
+from dti.sources.procedure_api import ReceivedPage, request_path
 
 PAGE_SIZE = MAX_LIMIT
 PSEUDONYM_KEY = b"bench-pseudonym-key"

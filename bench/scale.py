@@ -1,14 +1,15 @@
 """Scale benchmark: the whole pipeline on Airflow's distributed engine, at several dossier volumes
 and worker counts, in one run.
 
-Each configuration gets a fresh deployment on this machine's PostgreSQL and Redis (``dti.stack``:
-api-server, scheduler, dag-processor and one Celery worker running ``--workers`` tasks at once),
-one period of demo data with ``--scales`` times the demo's dossier volume (1 is about 60,000
-dossiers a month, three months a quarter), and one triggered run of the province's DAG. From the
-run's task instances it prints the wall time of each stage (first task start to last task end),
-then every figure as a ratio to the first configuration's, then, between the smallest and the
-largest volume at each worker count, how much faster than its data each stage grew: a growth of
-1.0 keeps pace with the dossiers, above 1.0 the stage costs more per dossier as volume rises.
+Each configuration gets a fresh deployment on this machine's PostgreSQL and Redis (the tests'
+harness ``tests/stack/local_stack.py``: api-server, scheduler, dag-processor and one Celery worker
+running ``--workers`` tasks at once), one period of demo data with ``--scales`` times the demo's
+dossier volume (1 is about 60,000 dossiers a month, three months a quarter), and one triggered run
+of the province's DAG. From the run's task instances it prints the wall time of each stage (first
+task start to last task end), then every figure as a ratio to the first configuration's, then,
+between the smallest and the largest volume at each worker count, how much faster than its data each
+stage grew: a growth of 1.0 keeps pace with the dossiers, above 1.0 the stage costs more per dossier
+as volume rises.
 
     .venv/bin/python bench/scale.py                          # 1x, 4x, 16x with 1 and 2 workers
     .venv/bin/python bench/scale.py --scales 0.1 --workers 1 # a quick look
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,7 +32,11 @@ import yaml
 
 from dti import settings
 from dti.provinces import load_deployment
-from dti.stack import DemoDeployment
+
+# The stack harness ships with the tests, not the package; run as a script, the benchmark finds it
+# from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.stack.local_stack import DemoDeployment  # noqa: E402
 
 STAGES = ("prepare", "extract", "land", "validate_raw", "transform", "validate_marts", "publish")
 # Tasks outside the stage groups, and the stage they open.

@@ -14,18 +14,15 @@ from datetime import datetime, timedelta
 from airflow.sdk import (Asset, BaseHook, Param, TaskGroup, chain, dag, get_current_context, get_parsing_context,
                          task)
 
-from dti import audit, landing, periods, settings, transform
+from dti import periods, runs, settings, transform
 from dti.landing import certificates as landing_certificates
 from dti.landing import dossiers as landing_dossiers
 from dti.landing import ministry as landing_ministry
 from dti.landing import submissions as landing_submissions
-from dti.provinces import Province, configured_server, load_provinces
-from dti.roles import LOADER, READER, TRANSFORMER
+from dti.provinces import Province, load_provinces
+from dti.roles import LOADER, READER
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
-from dti.sources.ministry import ministry_rules
-from dti.sources.submission_template import submission_rules
-from dti.warehouse import connect, ensure_database, ensure_schemas
 
 # Great Expectations and the report's libraries (matplotlib, openpyxl) are imported inside the tasks
 # that use them: every task process parses this file first, and importing them here cost every
@@ -63,72 +60,65 @@ def province_pipeline(province: Province):
 
         @task
         def resolve_period() -> str:
+            """The assessment period this run scores: the `period` parameter, else the run's data interval."""
             context = get_current_context()
             return periods.resolve_period(context["params"].get("period"), context.get("data_interval_start"))
 
         @task
         def prepare_warehouse(period: str) -> None:
-            url = ensure_database(configured_server(), province.database)
-            ensure_schemas(url)
-            with connect(url) as conn:
-                audit.record_run_started(conn, get_current_context()["run_id"], period)
+            """Create the province's warehouse and schemas where missing and record the run's start."""
+            runs.start_run(province, period, get_current_context()["run_id"])
 
         @task(task_id="submissions")
         def extract_submissions(period: str) -> list[dict]:
+            """List the units' self-assessment workbooks in the period's inbox."""
             return inbox_files(inbox.SUBMISSIONS, period)
 
         @task(task_id="certificates")
         def extract_certificates(period: str) -> list[dict]:
+            """List the certificate providers' register files in the period's inbox."""
             return inbox_files(inbox.CERTIFICATES, period)
 
         @task(task_id="population")
         def extract_population(period: str) -> list[dict]:
+            """List the statistics office's adult population files in the period's inbox."""
             return inbox_files(inbox.POPULATION, period)
 
         @task(task_id="ministry")
         def extract_ministry(period: str) -> list[dict]:
+            """List the files of values the Ministry measures in the period's inbox."""
             return inbox_files(inbox.MINISTRY, period)
 
         @task(task_id="submissions")
         def land_submissions(period: str, files: list[dict]) -> dict:
-            outcomes = landing_submissions.land_submissions(
-                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
-                settings.MAX_SUBMISSION_BYTES, submission_rules(period, province))
-            return landing.summarise(outcomes)
+            """Archive each workbook, load its rows into raw and set aside what cannot be used, with why."""
+            return landing_submissions.land_period_submissions(province, period, [InboxFile(**f) for f in files])
 
         @task(task_id="certificates", map_index_template="{{ task.op_kwargs['file']['name'] }}")
         def land_certificates(period: str, file: dict) -> dict:
-            outcomes = landing_certificates.land_certificate_files(
-                province.warehouse_url(LOADER), [InboxFile(**file)], period, province.archive_dir,
-                settings.MAX_PROVIDER_FILE_BYTES, landing_certificates.province_ward_codes(province))
-            return landing.summarise(outcomes)
+            """Archive one provider's register and load its rows, holder ids replaced by pseudonyms."""
+            return landing_certificates.land_period_certificates(province, period, [InboxFile(**file)])
 
         @task(task_id="dossiers")
         def sync_dossiers() -> dict:
-            # Pages land as they arrive, so this task both pulls and lands; it resumes where it stopped.
+            """Pull the dossiers updated since the last sync from the procedure system and land each page."""
             api = BaseHook.get_connection(province.procedure_api_conn_id)
-            result = landing_dossiers.sync_dossiers(
-                province.warehouse_url(LOADER), settings.procedure_api_base_url(api.schema, api.host, api.port),
-                api.password, province.archive_dir)
-            return asdict(result)
+            base_url = settings.procedure_api_base_url(api.schema, api.host, api.port)
+            return landing_dossiers.sync_province_dossiers(province, base_url, api.password)
 
         @task(task_id="population")
         def land_population(period: str, files: list[dict]) -> dict:
-            outcomes = landing_certificates.land_population_files(
-                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
-                settings.MAX_PROVIDER_FILE_BYTES, landing_certificates.province_ward_codes(province))
-            return landing.summarise(outcomes)
+            """Archive the adult population files and load their counts per commune and ward."""
+            return landing_certificates.land_period_population(province, period, [InboxFile(**f) for f in files])
 
         @task(task_id="ministry")
         def land_ministry(period: str, files: list[dict]) -> dict:
-            # The Ministry's values come in a file the size of a unit's submission.
-            outcomes = landing_ministry.land_ministry_files(
-                province.warehouse_url(LOADER), [InboxFile(**file) for file in files], period, province.archive_dir,
-                settings.MAX_SUBMISSION_BYTES, ministry_rules(period))
-            return landing.summarise(outcomes)
+            """Archive the Ministry's files of values and load each value with the document it comes from."""
+            return landing_ministry.land_period_ministry_values(province, period, [InboxFile(**f) for f in files])
 
         @task
         def validate_raw(period: str) -> dict:
+            """Run the raw suites on what landed; a unit's batch that fails is set aside, the rest go on."""
             from dti.quality import gates
 
             return gates.validate_raw(province.warehouse_url(LOADER), period,
@@ -136,11 +126,12 @@ def province_pipeline(province: Province):
 
         @task(task_id=transform.BUILD_TASK_ID, show_return_value_in_logs=False)
         def build_marts() -> dict:
-            # One `dbt build` of the whole project; each node's task in the group reports its result.
+            """One `dbt build` of the whole project; each node's task in the group reports its result."""
             return transform.build_project(province, get_current_context()["run_id"])
 
         @task
         def validate_marts(period: str) -> dict:
+            """Run the marts suites: the publication gate; a failure keeps the last report in place."""
             from dti.quality import gates
 
             return gates.validate_marts(province.warehouse_url(READER), period,
@@ -148,44 +139,18 @@ def province_pipeline(province: Province):
 
         @task(outlets=[Asset(province.published_scores_asset)])
         def publish(period: str) -> dict:
-            from dti.publish import QuarantinedFile, publish_report
-            from dti.publish.dbt_docs import publish_dbt_docs
-            from dti.publish.portal import publish_portal
-            from dti.publish.scorecards import scorecard_files
-            from dti.publish.workbook import workbook_files
-            from dti.quality.data_docs import publish_data_docs
+            """Publish the report, its workbook and the unit scorecards from the marts, with the Data Docs,
+            the dbt docs and the portal; the national roll-up is scheduled on this task's asset."""
+            from dti.publish import publish_period
 
-            # Data Docs and dbt docs first: the report and the portal link them; the portal last, from what is on disk.
-            run_id = get_current_context()["run_id"]
-            output = province.output_dir
-            data_docs = publish_data_docs(output, run_id, province)
-            # dbt's docs read the catalog of every model, as dbt's own role; the report reads the marts,
-            # and what landing set aside as the role that set it aside.
-            dbt_docs = publish_dbt_docs(province.warehouse_url(TRANSFORMER), output, run_id, province)
-            with connect(province.warehouse_url(LOADER)) as loader:
-                quarantined = [QuarantinedFile(**item) for item in landing.quarantined_files(loader, period)]
-            with connect(province.warehouse_url(READER)) as conn:
-                # The workbook and the unit scorecards appear in the same switch as the report.
-                companions = {**workbook_files(conn, period, province), **scorecard_files(conn, period, province)}
-                published = publish_report(conn, period, output, run_id, quarantined, province,
-                                           extra_files=companions)
-                audit.record_publication(conn, run_id, period, published.folder)
-                audit.record_publication(conn, run_id, period, data_docs)
-                audit.record_publication(conn, run_id, period, dbt_docs)
-                # What the national roll-up gathers once this task has updated the province's asset.
-                audit.record_published_scores(conn, run_id, period, province.code)
-            portal = publish_portal(output, province)
-            return {"report_path": str(published.report_path), "dti_score": published.dti_score,
-                    "units_scored": published.units_scored, "units_total": published.units_total,
-                    "data_docs_path": str(data_docs), "dbt_docs_path": str(dbt_docs), "portal_path": str(portal)}
+            return publish_period(province, period, get_current_context()["run_id"])
 
         @task
         def record_run(period: str) -> None:
-            # A teardown: it runs however the stages ended, and its own state never decides the run's.
+            """Record the run's end with what each stage reported (a teardown: it runs however they ended)."""
             context = get_current_context()
             reports = {task_id: context["ti"].xcom_pull(task_ids=[task_id]) for task_id in REPORTING_TASKS}
-            with connect(province.warehouse_url(READER)) as conn:
-                audit.record_run_ended(conn, context["run_id"], period, reports)
+            runs.end_run(province, period, context["run_id"], reports)
 
         period = resolve_period()
         with TaskGroup(group_id="extract") as extract:

@@ -13,9 +13,10 @@ import yaml
 from dti import settings
 from dti.dbt_manifest import MANIFEST, MANIFEST_FINGERPRINT
 from dti.provinces import Province, default_province
+from dti.catalog.seeds import load_components, load_units
 from dti.sources import submissions
-from dti.sources.submission_template import build_template, components_for, load_components, load_units, template_rows
-from dti.sources.text_encodings import TONE_MARKS
+from dti.sources.submission_template import build_template, components_for, template_rows
+from dti.text_encodings import TONE_MARKS
 
 PERIOD = "2026-Q3"
 # The province of provinces.yml the tests use unless they set their own (Bắc Ninh).

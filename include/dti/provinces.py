@@ -71,10 +71,6 @@ class Province:
         return self.seeds_dir / "reporting_units.csv"
 
     @property
-    def targets_seed(self) -> Path:
-        return self.seeds_dir / "province_targets.csv"
-
-    @property
     def focal_point_unit_code(self) -> str:
         return str(self.dbt_vars["dti_focal_point_unit_code"])
 

@@ -7,11 +7,11 @@ The chain is read from ``marts.rpt_score_trace``; two links are added at trace t
 - the validations each file went through, from ``audit.validation_results``. The audit table
   records a run and a time, not the files a validation covered, so the rule is: a file was
   validated by the run of the first validation recorded, at or after the file was received, on
-  the raw asset that holds its source's rows (``RAW_ASSETS``; any asset for a source not listed
-  there), leaving out runs that ``audit.pipeline_runs`` records for another period; every
-  validation of that run is shown, the marts suites included. A run lands its files before it
-  validates them, so that is the run that landed the file, or, when that run stopped before
-  validating, the next run of the period, which validates everything landed for it.
+  the raw asset that holds its source's rows (``dti.quality.assets.RAW_ASSETS``; any asset for a
+  source not listed there), leaving out runs that ``audit.pipeline_runs`` records for another
+  period; every validation of that run is shown, the marts suites included. A run lands its files
+  before it validates them, so that is the run that landed the file, or, when that run stopped
+  before validating, the next run of the period, which validates everything landed for it.
 """
 
 from __future__ import annotations
@@ -28,18 +28,10 @@ from psycopg.rows import dict_row
 from rich.console import Console
 from rich.markup import escape
 
-from dti.sources import certificates, ministry, population, procedure_api, submissions
+from dti.quality.assets import RAW_ASSETS
 
 PROVINCE = "PROVINCE"
 TRACE_TABLE = "marts.rpt_score_trace"
-# The asset the raw quality gate (dti.quality.gates) validates each source's rows as.
-RAW_ASSETS = {
-    submissions.SOURCE_NAME: "raw_self_assessment_rows",
-    procedure_api.SOURCE_NAME: "raw_dossier_records",
-    certificates.SOURCE_NAME: "raw_signature_certificates",
-    population.SOURCE_NAME: "raw_adult_population",
-    ministry.SOURCE_NAME: "raw_ministry_component_values",
-}
 
 
 class TraceError(LookupError):

@@ -2,7 +2,8 @@
 show every suite's run with working styles, scripts and tables, and nothing fails to load.
 
 Real Data Docs: every suite of ``dti.quality.suites`` is run through its checkpoint on a small frame,
-in a copy of the project's GX context so the committed ``expectations/`` stay untouched.
+named as a pipeline run names it, in a copy of the project's GX context so the committed
+``expectations/`` stay untouched.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def context_copy(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "EXPECTATIONS_DIR", context_copy)
         for suite_name in SUITES:
-            validation.validate_frame(suite_name, suite_name, frame_for(suite_name), PROVINCE)
+            validation.validate_frame(suite_name, suite_name, frame_for(suite_name), PROVINCE,
+                                      run_name=validation.gx_run_name("2026-Q3", RUN_ID))
     return context_copy
 
 

@@ -23,7 +23,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from dti import settings
-from dti.publish import QuarantinedFile, publish_report
+from dti.publish import publish_report
 from dti.publish.dbt_docs import publish_dbt_docs
 from dti.publish.portal import publish_portal
 from dti.publish.scorecards import scorecard_files
@@ -63,8 +63,7 @@ def output_root(scored_url, tmp_path_factory) -> Path:
         for period in (PERIOD_2023, PERIOD_2026):
             with psycopg.connect(scored_url) as conn:
                 companions = {**workbook_files(conn, period, PROVINCE), **scorecard_files(conn, period, PROVINCE)}
-                quarantined = [QuarantinedFile("X07822-cũ.xlsx", "Thiếu cột 'Mã chỉ số'", COMMUNE)]
-                publish_report(conn, period, output_root, RUN_ID, quarantined, PROVINCE, extra_files=companions)
+                publish_report(conn, period, output_root, RUN_ID, PROVINCE, extra_files=companions)
         publish_portal(output_root, PROVINCE)
     return output_root
 

@@ -14,8 +14,9 @@ import pytest
 
 from dti import audit, warehouse
 from dti.dbt_invocation import invoke_dbt
-from dti.publish.publication import write_publication_atomically
+from dti.publication import write_publication_atomically
 from dti.quality import suites
+from dti.quality.assets import RAW_SUBMISSIONS_ASSET
 from dti.quality.validation import record_validation, validate_frame
 from tests.helpers import PROVINCE
 
@@ -36,9 +37,10 @@ def submission_rows(*unit_codes: str) -> pd.DataFrame:
 
 def test_each_run_keeps_its_start_end_and_one_row_per_validation_with_every_expectation(database_url):
     warehouse.ensure_schemas(database_url)
-    clean = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "STP"), PROVINCE)
+    clean = validate_frame(suites.RAW_SUBMISSIONS_SUITE, RAW_SUBMISSIONS_ASSET, submission_rows("SNV", "STP"), PROVINCE)
     # the second run receives a row of a unit the province does not have
-    broken = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV", "SXYZ"), PROVINCE)
+    broken = validate_frame(suites.RAW_SUBMISSIONS_SUITE, RAW_SUBMISSIONS_ASSET, submission_rows("SNV", "SXYZ"),
+                            PROVINCE)
 
     with psycopg.connect(database_url) as conn:
         audit.record_run_started(conn, "run-1", PERIOD)
@@ -151,7 +153,7 @@ def audited_warehouse(database_url, tmp_path) -> str:
     with psycopg.connect(database_url) as conn:
         audit.record_run_started(conn, "run-1", PERIOD)
         record_validation(conn, "run-1", validate_frame(
-            suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", submission_rows("SNV"), PROVINCE))
+            suites.RAW_SUBMISSIONS_SUITE, RAW_SUBMISSIONS_ASSET, submission_rows("SNV"), PROVINCE))
         audit.record_dbt_results(conn, "run-1", run_results)
         audit.record_publication(conn, "run-1", PERIOD, build)
     return database_url

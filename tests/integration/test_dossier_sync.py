@@ -17,7 +17,8 @@ from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_backg
 from dti.landing import dossiers as landing_dossiers
 from dti.landing import pseudonymizer
 from dti.landing.dossiers import land_pages, sync_dossiers
-from dti.sources.procedure_api import ProcedureApiError, ReceivedPage, RetryPolicy, read_page
+from dti.sources.dossier_records import read_page
+from dti.sources.procedure_api import ProcedureApiError, ReceivedPage, RetryPolicy
 from tests.helpers import PROVINCE
 
 pytestmark = pytest.mark.integration

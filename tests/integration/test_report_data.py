@@ -1,6 +1,8 @@
 """The report reads the marts on real PostgreSQL: a fresh database holds tables in the shape of the
-marts and reference seeds the report reads (only the columns it reads), with a few rows of one
-period and of the period before it, which the report must leave out.
+``rpt_*`` marts the report reads (only the columns it reads, and their keys), with a few rows of one
+period and of the period before it, and the validations of another run, which the report must leave
+out. What the marts compute for the report (its order, the last result of a retried validation, the
+files behind each source) is tested on the models, in dbt_project/models/marts/_rpt_publishing_unit_tests.yml.
 """
 
 from __future__ import annotations
@@ -18,171 +20,127 @@ PERIOD = "2025-Q4"
 
 MARTS = """
 create schema marts;
-create schema reference;
-create schema audit;
 
-create table reference.dti_framework_versions (framework_version text, legal_document text, name_vi text, name_en text);
-insert into reference.dti_framework_versions values
-    ('922', 'Quyết định 922/QĐ-BTTTT ngày 20/5/2022 của Bộ Thông tin và Truyền thông', 'Bộ chỉ số 2021–2023', null),
-    ('405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ',
-     'Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh từ năm 2024', 'Provincial Digital Transformation Index from 2024');
+create table marts.rpt_province_dti (
+    period text, catalog_code text, legal_document text, framework_name_vi text, framework_name_en text,
+    component_counts_verified boolean, points numeric, max_points integer, dti_score numeric,
+    dti_score_lowest numeric, dti_score_highest numeric, is_estimate boolean, grade_vi text, grade_en text,
+    pillar_government numeric, pillar_economy numeric, pillar_society numeric, official_component_count integer,
+    components_measured integer, components_official_measured integer, components_proxy_measured integer,
+    components_awaiting integer, previous_period text, previous_dti_score numeric, dti_change numeric,
+    compared_year integer, peers_with_score integer, estimated_rank integer, worst_case_rank integer,
+    rank_range_best integer, rank_range_worst integer, tenth_place_score numeric, gap_to_top10 numeric,
+    in_top10 boolean);
+insert into marts.rpt_province_dti values
+    ('2025-Q3', '405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ',
+     'Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh từ năm 2024', 'Provincial Digital Transformation Index from 2024',
+     false, 590, 1000, 0.59, null, null, null, 'Trung bình', 'Average', null, null, null, null, null, null, null,
+     null, null, null, null, 2024, 11, 17, 20, null, null, 0.6511, 0.0611, false),
+    ('2025-Q4', '405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ',
+     'Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh từ năm 2024', 'Provincial Digital Transformation Index from 2024',
+     false, 612.345, 1000, 0.612345, 0.35, 0.88, true, 'Trung bình', 'Average', 0.7, 0.6, 0.5, 47, 26, 2, 24, 1,
+     '2025-Q3', 0.59, 0.022345, 2024, 11, 14, 19, 4, 40, 0.6511, 0.038755, false);
 
-create table reference.grade_bands (grade_code text, grade_vi text, grade_en text);
-insert into reference.grade_bands values
-    ('good', 'Tốt', 'Good'), ('fair', 'Khá', 'Fair'), ('average', 'Trung bình', 'Average'), ('poor', 'Kém', 'Poor');
+create table marts.rpt_main_index_scores (
+    period text, scope_type text, scope_code text, main_index_code text, main_index_number integer,
+    display_order integer, name_vi text, name_en text, index_group text, points numeric, max_points integer,
+    index_value numeric, official_component_count integer, components_measured integer,
+    index_value_lowest numeric, index_value_highest numeric);
+insert into marts.rpt_main_index_scores values
+    ('2025-Q4', 'province', 'PROVINCE', 'digital_government', 6, 3, 'Hoạt động chính quyền số', 'Digital government',
+     'activity', 150, 200, 0.75, null, null, null, null),
+    ('2025-Q4', 'province', 'PROVINCE', 'infrastructure', 3, 2, 'Hạ tầng số', 'Digital infrastructure',
+     'foundation', 40, 100, 0.4, null, null, null, null),
+    ('2025-Q4', 'province', 'PROVINCE', 'awareness', 1, 1, 'Nhận thức số', 'Digital awareness', 'foundation',
+     80.5, 100, 0.805, null, 4, 0.3, 0.9),
+    ('2025-Q4', 'unit', 'SKHCN', 'awareness', null, 1, 'Nhận thức số', 'Digital awareness', null, 10, 100, 0.1,
+     null, null, null, null),
+    ('2025-Q3', 'province', 'PROVINCE', 'awareness', 1, 1, 'Nhận thức số', 'Digital awareness', 'foundation',
+     70, 100, 0.7, null, null, null, null);
 
-create table reference.dti_main_indices (framework_version text, main_index_code text, main_index_number integer);
-insert into reference.dti_main_indices values
-    ('405', 'awareness', 1), ('405', 'infrastructure', 3), ('405', 'digital_government', 6),
-    ('922', 'digital_government', 7);
-
-create table marts.fct_dti_scores (
-    period text, scope_type text, scope_code text, catalog_code text, points numeric, max_points integer,
-    dti_score numeric, grade_code text, grade_vi text, previous_period text, previous_dti_score numeric,
-    dti_change numeric);
-insert into marts.fct_dti_scores values
-    ('2025-Q3', 'province', 'PROVINCE', '405', 590, 1000, 0.59, 'average', 'Trung bình', null, null, null),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 612.345, 1000, 0.612345, 'average', 'Trung bình', '2025-Q3', 0.59,
-     0.022345);
-
-create table marts.fct_main_index_scores (
-    period text, scope_type text, scope_code text, catalog_code text, main_index_code text, name_vi text,
-    name_en text, index_group text, points numeric, max_points integer, index_value numeric);
-insert into marts.fct_main_index_scores values
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'digital_government', 'Hoạt động chính quyền số',
-     'Digital government', 'activity', 150, 200, 0.75),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'infrastructure', 'Hạ tầng số', 'Digital infrastructure',
-     'foundation', 40, 100, 0.4),
-    ('2025-Q4', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'Digital awareness', 'foundation',
-     80.5, 100, 0.805),
-    ('2025-Q4', 'unit', 'SKHCN', 'department', 'awareness', 'Nhận thức số', 'Digital awareness', null, 10, 100, 0.1),
-    ('2025-Q3', 'province', 'PROVINCE', '405', 'awareness', 'Nhận thức số', 'Digital awareness', 'foundation',
-     70, 100, 0.7);
-
-create table marts.fct_component_scores (
-    period text, scope_type text, scope_code text, indicator_key text, scoring_rule text);
-insert into marts.fct_component_scores values
-    ('2025-Q4', 'province', 'PROVINCE', 'data_center_standard', 'boolean'),
-    ('2025-Q4', 'province', 'PROVINCE', 'full_process_online_services', 'ratio'),
-    ('2025-Q4', 'province', 'PROVINCE', 'digitized_procedures', 'ratio');
+create table marts.rpt_component_scores (
+    period text, scope_type text, scope_code text, component_code text, name_vi text, name_en text,
+    score_status text);
+insert into marts.rpt_component_scores values
+    ('2025-Q4', 'province', 'PROVINCE', '3.1', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', null, 'scored'),
+    ('2025-Q4', 'province', 'PROVINCE', '8.4',
+     'Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số (khảo sát của Bộ)', null, 'awaiting'),
+    ('2025-Q3', 'province', 'PROVINCE', '6.6', 'Chỉ số của kỳ trước', null, 'awaiting');
 
 create table marts.rpt_target_progress (
-    period text, target_code text, name_vi text, metric text, indicator_key text, comparison text,
-    target_value numeric, actual_value numeric, gap numeric, is_met boolean, previous_actual_value numeric,
-    change_since_previous numeric, name_en text);
+    period text, display_order integer, target_code text, name_vi text, name_en text, metric text,
+    scoring_rule text, comparison text, target_value numeric, actual_value numeric, gap numeric, is_met boolean,
+    previous_actual_value numeric, change_since_previous numeric);
 insert into marts.rpt_target_progress values
-    ('2025-Q4', 'data_center_standard', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', 'indicator',
-     'data_center_standard', 'at_least', 1, 0, 1, false, 0, 0),
-    ('2025-Q4', 'digitized_procedures', '100% thủ tục hành chính đủ điều kiện được số hóa', 'indicator',
-     'digitized_procedures', 'at_least', 1.00, null, null, null, null, null),
-    ('2025-Q4', 'dti_score', 'Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên', 'dti_score', null,
-     'at_least', 0.75, 0.612345, 0.137655, false, 0.59, 0.022345),
-    ('2025-Q4', 'full_process_online_services', 'Tỷ lệ dịch vụ công trực tuyến toàn trình đạt từ 60% trở lên',
-     'indicator', 'full_process_online_services', 'at_least', 0.60, 0.553, 0.047, false, 0.541, 0.012),
-    ('2025-Q4', 'national_rank', 'Tỉnh thuộc nhóm 10 địa phương dẫn đầu cả nước về DTI', 'national_rank', null,
-     'at_most', 10, 14, 4, false, 17, -3),
-    ('2025-Q3', 'dti_score', 'Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên', 'dti_score', null,
-     'at_least', 0.75, 0.59, 0.16, false, null, null);
-update marts.rpt_target_progress set name_en = 'Provincial DTI of 0.75 or higher' where target_code = 'dti_score';
-
-create table marts.rpt_peer_rank (
-    period text, compared_year integer, peers_with_score integer, estimated_rank integer,
-    worst_case_rank integer, tenth_place_score numeric, gap_to_top10 numeric, in_top10 boolean);
-insert into marts.rpt_peer_rank values
-    ('2025-Q3', 2024, 11, 17, 20, 0.6511, 0.0611, false),
-    ('2025-Q4', 2024, 11, 14, 19, 0.6511, 0.038755, false);
+    ('2025-Q4', 3, 'data_center_standard', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', null, 'indicator', 'boolean',
+     'at_least', 1, 0, 1, false, 0, 0),
+    ('2025-Q4', 4, 'digitized_procedures', '100% thủ tục hành chính đủ điều kiện được số hóa', null, 'indicator',
+     'ratio', 'at_least', 1.00, null, null, null, null, null),
+    ('2025-Q4', 1, 'dti_score', 'Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên',
+     'Provincial DTI of 0.75 or higher', 'dti_score', null, 'at_least', 0.75, 0.612345, 0.137655, false, 0.59,
+     0.022345),
+    ('2025-Q4', 5, 'full_process_online_services', 'Tỷ lệ dịch vụ công trực tuyến toàn trình đạt từ 60% trở lên',
+     null, 'indicator', 'ratio', 'at_least', 0.60, 0.553, 0.047, false, 0.541, 0.012),
+    ('2025-Q4', 2, 'national_rank', 'Tỉnh thuộc nhóm 10 địa phương dẫn đầu cả nước về DTI', null, 'national_rank',
+     null, 'at_most', 10, 14, 4, false, 17, -3),
+    ('2025-Q3', 1, 'dti_score', 'Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên',
+     'Provincial DTI of 0.75 or higher', 'dti_score', null, 'at_least', 0.75, 0.59, 0.16, false, null, null);
 
 create table marts.rpt_improvement_levers (
-    period text, lever_rank integer, component_code text, name_vi text, main_index_code text,
-    responsible_unit_type text, units_short text, headroom_points numeric, dti_gain_at_target numeric,
-    closes_gap_to_target boolean, name_en text);
+    period text, lever_rank integer, component_code text, name_vi text, name_en text, main_index_name_vi text,
+    main_index_name_en text, responsible_unit_type text, units_short_names text[], headroom_points numeric,
+    dti_gain_at_target numeric, closes_gap_to_target boolean);
 insert into marts.rpt_improvement_levers
-select '2025-Q4', n, '6.' || n, 'Chỉ số thành phần ' || n, 'digital_government', 'commune',
-       case when n = 1 then 'X07246, P07228' end, 50 - n, (50 - n) / 1000.0, n <= 3, 'Component ' || n
+select '2025-Q4', n, '6.' || n, 'Chỉ số thành phần ' || n, 'Component ' || n, 'Hoạt động chính quyền số',
+       'Digital government', 'commune', case when n = 1 then array['Xã Yên Dũng', 'Phường Đa Mai'] end, 50 - n,
+       (50 - n) / 1000.0, n <= 3 or n = 7
 from generate_series(1, 8) as n;
-update marts.rpt_improvement_levers set closes_gap_to_target = true where lever_rank = 7;
 update marts.rpt_improvement_levers
-set component_code = '3.1', name_vi = 'Trung tâm dữ liệu của tỉnh đạt chuẩn', main_index_code = 'infrastructure',
-    responsible_unit_type = 'focal_point', units_short = 'SKHCN'
+set component_code = '3.1', name_vi = 'Trung tâm dữ liệu của tỉnh đạt chuẩn', main_index_name_vi = 'Hạ tầng số',
+    main_index_name_en = 'Digital infrastructure', responsible_unit_type = 'focal_point',
+    units_short_names = array['Sở Khoa học và Công nghệ']
 where lever_rank = 2;
 insert into marts.rpt_improvement_levers values
-    ('2025-Q3', 1, '6.1', 'Chỉ số thành phần của kỳ trước', 'digital_government', 'all', null, 60, 0.06, true,
-     null);
+    ('2025-Q3', 1, '6.1', 'Chỉ số thành phần của kỳ trước', null, null, null, 'all', null, 60, 0.06, true);
 
 create table marts.rpt_unit_ranking (
     period text, ranking_group text, rank_in_group integer, unit_code text, name_vi text, unit_type text,
-    dti_score numeric, grade_code text, grade_vi text, dti_change numeric, submission_status text,
+    dti_score numeric, grade_vi text, grade_en text, dti_change numeric, submission_status text,
     components_in_scope integer, components_missing integer);
 insert into marts.rpt_unit_ranking values
-    ('2025-Q4', 'commune', 2, 'X07246', 'Xã Yên Dũng', 'commune', 0, 'poor', 'Kém', null, 'missing', 12, 12),
-    ('2025-Q4', 'department', 1, 'SKHCN', 'Sở Khoa học và Công nghệ', 'department', 0.8123, 'good', 'Tốt', 0.0123,
+    ('2025-Q4', 'commune', 2, 'X07246', 'Xã Yên Dũng', 'commune', 0, 'Kém', 'Poor', null, 'missing', 12, 12),
+    ('2025-Q4', 'department', 1, 'SKHCN', 'Sở Khoa học và Công nghệ', 'department', 0.8123, 'Tốt', 'Good', 0.0123,
      'late', 15, 1),
-    ('2025-Q4', 'commune', 1, 'P07228', 'Phường Đa Mai', 'ward', 0.70005, 'fair', 'Khá', null, 'on_time', 12, 0),
-    ('2025-Q3', 'commune', 1, 'X07246', 'Xã Yên Dũng', 'commune', 0.5, 'average', 'Trung bình', null, 'on_time',
+    ('2025-Q4', 'commune', 1, 'P07228', 'Phường Đa Mai', 'ward', 0.70005, 'Khá', 'Fair', null, 'on_time', 12, 0),
+    ('2025-Q3', 'commune', 1, 'X07246', 'Xã Yên Dũng', 'commune', 0.5, 'Trung bình', 'Average', null, 'on_time',
      12, 0);
 
-create table marts.fct_submission_status (
-    period text, unit_code text, name_vi text, unit_type text, due_date date, submission_status text,
+create table marts.rpt_units_to_urge (
+    period text, urge_order integer, unit_code text, name_vi text, submission_status text, due_date date,
     first_accepted_at timestamptz, files_rejected integer, rejection_reasons text);
-insert into marts.fct_submission_status values
-    ('2025-Q4', 'P07228', 'Phường Đa Mai', 'ward', '2026-01-15', 'on_time', '2026-01-10 08:00+07', 0, null),
-    ('2025-Q4', 'SKHCN', 'Sở Khoa học và Công nghệ', 'department', '2026-01-15', 'late', '2026-01-16 09:30+07',
-     0, null),
-    ('2025-Q4', 'X07246', 'Xã Yên Dũng', 'commune', '2026-01-15', 'missing', null, 0, null),
-    ('2025-Q3', 'X07246', 'Xã Yên Dũng', 'commune', '2025-10-15', 'late', '2025-10-20 10:00+07', 0, null);
+insert into marts.rpt_units_to_urge values
+    ('2025-Q4', 2, 'SKHCN', 'Sở Khoa học và Công nghệ', 'late', '2026-01-15', '2026-01-16 09:30+07', 0, null),
+    ('2025-Q4', 1, 'X07246', 'Xã Yên Dũng', 'missing', '2026-01-15', null, 0, null),
+    ('2025-Q3', 1, 'X07246', 'Xã Yên Dũng', 'late', '2025-10-15', '2025-10-20 10:00+07', 0, null);
 
-create table marts.rpt_score_trace (
-    period text, scope_type text, value_source text, file_name text, loaded_at timestamptz);
-insert into marts.rpt_score_trace values
-    ('2025-Q4', 'province', 'unit_reports', 'SKHCN_2025-Q4.xlsx', '2026-01-16 09:31+07'),
-    ('2025-Q4', 'province', 'unit_reports', 'SKHCN_2025-Q4.xlsx', '2026-01-16 09:31+07'),
-    ('2025-Q4', 'province', 'unit_reports', 'P07228_2025-Q4.xlsx', '2026-01-10 08:01+07'),
-    ('2025-Q4', 'province', 'procedure_system', 'GET /dossiers?page=1', '2026-01-17 06:00+07'),
-    ('2025-Q4', 'unit', 'unit_reports', 'X.xlsx', '2026-02-01 00:00+07'),
-    ('2025-Q3', 'province', 'procedure_system', 'GET /dossiers?page=9', '2025-10-17 06:00+07');
+create table marts.rpt_quarantined (
+    period text, file_name text, unit_code text, file_row_number integer, column_name text, reason text);
+insert into marts.rpt_quarantined values
+    ('2025-Q3', 'X07246_2025-Q3.xlsx', 'X07246', null, null, 'X07246_2025-Q3.xlsx: the file could not be read');
 
-create table audit.validation_results (
-    run_id text, suite_name text, asset_name text, success boolean, evaluated integer, unsuccessful integer,
-    validated_at timestamptz);
-insert into audit.validation_results values
-    ('run-1', 'raw_submissions', 'SKHCN_2025-Q4.xlsx', true, 14, 0, '2026-01-17 07:00+07'),
-    ('run-1', 'raw_submissions', 'P07228_2025-Q4.xlsx', false, 14, 2, '2026-01-17 07:00+07'),
-    ('run-1', 'marts_dti', 'fct_dti_scores', false, 9, 1, '2026-01-17 07:10+07'),
-    -- the retried validation of the same asset counts, not the first one
-    ('run-1', 'marts_dti', 'fct_dti_scores', true, 9, 0, '2026-01-17 07:20+07'),
-    ('run-0', 'marts_dti', 'fct_dti_scores', false, 9, 9, '2026-01-16 07:20+07');
+create table marts.rpt_run_validations (
+    run_id text, suite_name text, validations integer, validations_passed integer, expectations_evaluated integer,
+    expectations_failed integer);
+insert into marts.rpt_run_validations values
+    ('run-1', 'raw_submissions', 2, 1, 28, 2),
+    ('run-1', 'marts_dti', 1, 1, 9, 0),
+    ('run-0', 'marts_dti', 1, 0, 9, 9);
 
--- what stands behind the province's DTI: the coverage and range columns of the marts
-alter table reference.dti_framework_versions add column component_counts_verified boolean;
-update reference.dti_framework_versions set component_counts_verified = (framework_version = '922');
-alter table marts.fct_dti_scores
-    add column official_component_count integer, add column components_measured integer,
-    add column components_official_measured integer, add column components_proxy_measured integer,
-    add column components_awaiting integer, add column dti_score_lowest numeric, add column dti_score_highest numeric,
-    add column is_estimate boolean, add column pillar_government numeric, add column pillar_economy numeric,
-    add column pillar_society numeric;
-update marts.fct_dti_scores
-set official_component_count = 47, components_measured = 26, components_official_measured = 2,
-    components_proxy_measured = 24, components_awaiting = 1, dti_score_lowest = 0.35, dti_score_highest = 0.88,
-    is_estimate = true, pillar_government = 0.7, pillar_economy = 0.6, pillar_society = 0.5
-where period = '2025-Q4';
-alter table marts.fct_main_index_scores
-    add column official_component_count integer, add column components_official_measured integer,
-    add column components_proxy_measured integer, add column index_value_lowest numeric,
-    add column index_value_highest numeric;
-update marts.fct_main_index_scores
-set components_official_measured = 1, components_proxy_measured = 3, index_value_lowest = 0.3,
-    index_value_highest = 0.9
-where period = '2025-Q4' and scope_type = 'province' and main_index_code = 'awareness';
-alter table marts.fct_component_scores
-    add column component_code text, add column name_vi text, add column name_en text, add column score_status text;
-insert into marts.fct_component_scores values
-    ('2025-Q4', 'province', 'PROVINCE', 'digital_service_satisfaction', 'ratio', '8.4',
-     'Tỷ lệ người dân hài lòng khi sử dụng dịch vụ số (khảo sát của Bộ)', null, 'awaiting'),
-    ('2025-Q3', 'province', 'PROVINCE', 'public_service_index', 'ratio', '6.6', 'Chỉ số của kỳ trước', null,
-     'awaiting');
-alter table marts.rpt_peer_rank add column rank_range_best integer, add column rank_range_worst integer;
-update marts.rpt_peer_rank set rank_range_best = 4, rank_range_worst = 40 where period = '2025-Q4';
+create table marts.rpt_score_sources (period text, value_source text, files integer, last_loaded_at timestamptz);
+insert into marts.rpt_score_sources values
+    ('2025-Q4', 'unit_reports', 2, '2026-01-16 09:31+07'),
+    ('2025-Q4', 'procedure_system', 1, '2026-01-17 06:00+07'),
+    ('2025-Q3', 'procedure_system', 1, '2025-10-17 06:00+07');
 """
 
 
@@ -194,7 +152,7 @@ def marts_conn(database_url):
 
 
 def test_the_report_reads_every_section_of_the_period_from_the_marts(marts_conn):
-    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+    data = load_report_data(marts_conn, PERIOD, "run-1")
 
     assert data.province_dti_score == pytest.approx(0.612345)
     assert (data.province_grade_vi, data.previous_period) == ("Trung bình", "2025-Q3")
@@ -216,10 +174,11 @@ def test_the_report_reads_every_section_of_the_period_from_the_marts(marts_conn)
     assert [(unit.name_vi, unit.submission_status) for unit in data.units_to_urge] == [
         ("Xã Yên Dũng", "missing"), ("Sở Khoa học và Công nghệ", "late")]
     assert data.units_to_urge[1].due_date.isoformat() == "2026-01-15"
+    assert data.quarantined == ()  # only the period before set a file aside
 
 
 def test_the_report_reads_what_stands_behind_the_province_dti(marts_conn):
-    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+    data = load_report_data(marts_conn, PERIOD, "run-1")
 
     coverage = data.coverage
     assert (coverage.official_component_count, coverage.components_measured, coverage.components_official,
@@ -236,7 +195,7 @@ def test_the_report_reads_what_stands_behind_the_province_dti(marts_conn):
 
 
 def test_the_report_rendered_from_the_marts_shows_targets_rank_levers_and_units(marts_conn):
-    html = render_report_html(load_report_data(marts_conn, PERIOD, "run-1", []), PROVINCE)
+    html = render_report_html(load_report_data(marts_conn, PERIOD, "run-1"), PROVINCE)
 
     assert 'id="province-dti">0.6123<' in html
     assert "<td class=\"number not-scored\">chưa đo được</td>" in html
@@ -249,7 +208,7 @@ def test_the_report_rendered_from_the_marts_shows_targets_rank_levers_and_units(
 
 
 def test_the_report_reads_the_runs_validations_the_sources_and_the_english_names(marts_conn):
-    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+    data = load_report_data(marts_conn, PERIOD, "run-1")
 
     assert [(s.suite_name, s.validations, s.passed, s.expectations, s.failed, s.success) for s in data.validations] == [
         ("marts_dti", 1, 1, 9, 0, True), ("raw_submissions", 2, 1, 28, 2, False)]
@@ -267,7 +226,7 @@ def test_the_report_reads_the_runs_validations_the_sources_and_the_english_names
 
 
 def test_both_reports_rendered_from_the_marts_agree_on_every_figure(marts_conn):
-    data = load_report_data(marts_conn, PERIOD, "run-1", [])
+    data = load_report_data(marts_conn, PERIOD, "run-1")
     pages = render_report_pages(data, PROVINCE)
     vietnamese, english = pages["index.html"].decode(), pages["index.en.html"].decode()
 
@@ -286,11 +245,11 @@ def test_both_reports_rendered_from_the_marts_agree_on_every_figure(marts_conn):
 
 def test_a_period_the_transform_has_not_scored_fails_clearly(marts_conn):
     with pytest.raises(ReportDataMissing, match="no province DTI for period '2026-Q1'"):
-        load_report_data(marts_conn, "2026-Q1", "run-1", [])
+        load_report_data(marts_conn, "2026-Q1", "run-1")
 
 
 def test_a_framework_missing_from_the_reference_seeds_fails_clearly(marts_conn):
-    marts_conn.execute("delete from reference.dti_framework_versions where framework_version = '405'")
+    marts_conn.execute("update marts.rpt_province_dti set legal_document = null where catalog_code = '405'")
 
-    with pytest.raises(ReportDataMissing, match="no framework '405'"):
-        load_report_data(marts_conn, PERIOD, "run-1", [])
+    with pytest.raises(ReportDataMissing, match="names no legal document for framework '405'"):
+        load_report_data(marts_conn, PERIOD, "run-1")

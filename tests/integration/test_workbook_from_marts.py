@@ -23,7 +23,7 @@ def scored_url(postgres_server_url, two_period_marts_url):
             # As if a unit had sent these: text that a spreadsheet would run as a formula.
             conn.execute("update marts.rpt_unit_ranking set name_vi = %s where period = %s and unit_code = %s",
                          (INJECTED, PERIOD_2026, DEPARTMENT))
-            conn.execute("update marts.fct_submission_status set rejection_reasons = %s "
+            conn.execute("update marts.rpt_units_to_urge set rejection_reasons = %s "
                          "where period = %s and unit_code = %s", (INJECTED, PERIOD_2026, SILENT_DEPARTMENT))
         yield url
 

@@ -28,8 +28,8 @@ import yaml
 from dti import settings
 from dti.provinces import Deployment
 from dti.publish.formatting import format_dti_value
-from dti.stack import AirflowStack, DemoDeployment
 from tests.helpers import TWO_PROVINCES, project_with_test_province
+from tests.stack.local_stack import AirflowStack, DemoDeployment
 
 pytestmark = pytest.mark.stack
 

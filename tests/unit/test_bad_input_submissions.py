@@ -9,8 +9,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from dti.catalog.seeds import RATIO, load_units
 from dti.sources import submissions
-from dti.sources.submission_template import load_units, submission_rules
+from dti.sources.submission_template import submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, TYPED_ANSWERS, Case
 from tests.helpers import PROVINCE
 
@@ -84,7 +85,7 @@ def test_every_row_of_a_file_in_a_supported_encoding_or_layout_is_used(case):
     # Each row carries its figure where its scoring rule puts it: two counts, or the value.
     rules = RULES.components_of(case.unit)
     for row in submission.rows:
-        if rules[row["component_code"]] == submissions.RATIO:
+        if rules[row["component_code"]] == RATIO:
             assert 0 <= row["numerator"] <= row["denominator"] and row["reported_value"] is None
         else:
             assert row["reported_value"] >= 0 and row["numerator"] is None and row["denominator"] is None

@@ -1,5 +1,6 @@
 """The published Data Docs load nothing from outside their folder: the vendored assets stand in for
-every CDN file GX's templates name, byte for byte, and publishing refuses a page that still reaches out."""
+every CDN file GX's templates name, byte for byte, and publishing refuses a page that still reaches out.
+A pipeline run's validations are named in them by its period and Airflow run id."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from dti.quality.data_docs import (
     loaded_references,
     rewrite_document,
 )
+from dti.quality.validation import gx_run_name
 
 GX_VIEW = Path(great_expectations.__file__).parent / "render" / "view"
 GX_DOCUMENTS = sorted([*(GX_VIEW / "templates").glob("*.j2"), *(GX_VIEW / "static" / "styles").glob("*.css")])
-VALIDATION_PAGE = Path("validations/suite/__none__/20261001T000000Z/frames-suite.html")
+VALIDATION_PAGE = Path("validations/suite/2026-Q3 · manual__2026-10-01T00_00_00+00_00/20261001T000000Z/"
+                       "frames-suite.html")
 CONTEXT_ID = "fbbcb242-9c7e-473f-99da-b055495f558a"
 
 
@@ -123,3 +126,10 @@ def test_a_site_whose_every_reference_is_a_file_of_it_is_accepted(tmp_path):
     (tmp_path / "index.html").write_text('<img src="static/logo.png"><img src="data:image/png;base64,AA==">')
 
     check_offline(tmp_path, forbidden=[CONTEXT_ID])
+
+
+def test_a_run_is_named_by_its_period_and_airflow_run_id_in_a_name_any_file_system_holds():
+    name = gx_run_name("2026-Q3", "manual__2026-10-01T00:00:00+00:00")
+
+    assert name == "2026-Q3 · manual__2026-10-01T00_00_00+00_00"
+    assert not set(name) & set('\\/:*?"<>|')

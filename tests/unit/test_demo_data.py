@@ -8,18 +8,11 @@ from statistics import mean
 
 import pytest
 
-from dti.demo.submissions import (
-    RESUBMISSION_SUFFIX,
-    VIETNAM,
-    DemoPlan,
-    components_for,
-    generate_submissions,
-    load_components,
-    load_units,
-)
+from dti.catalog.seeds import load_components, load_tiers, load_units
+from dti.demo.submissions import RESUBMISSION_SUFFIX, VIETNAM, DemoPlan, generate_submissions
 from dti.sources import submissions
 from dti.periods import period_end
-from dti.sources.submission_template import load_tiers, submission_deadline, submission_rules
+from dti.sources.submission_template import components_for, submission_deadline, submission_rules
 from tests.helpers import PROVINCE
 
 FOCAL_POINT = PROVINCE.focal_point_unit_code

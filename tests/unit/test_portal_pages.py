@@ -10,7 +10,7 @@ import pytest
 
 from dti.publish.dbt_docs import DbtDocsError, offline_page
 from dti.publish.portal import publish_portal, read_portal
-from dti.publish.publication import write_publication_atomically
+from dti.publication import write_publication_atomically
 from dti.publish.serve import output_server, server_url
 from tests.helpers import PROVINCE
 

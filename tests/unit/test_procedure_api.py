@@ -12,7 +12,8 @@ import pytest
 from dti.demo.dossiers import DossierPlan, advance_dossiers, generate_dossiers
 from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_background
 from dti.sources import procedure_api
-from dti.sources.procedure_api import InvalidPage, ProcedureApiError, RetryPolicy, read_page
+from dti.sources.dossier_records import DossierPage, read_page
+from dti.sources.procedure_api import InvalidPage, ProcedureApiError, RetryPolicy
 from tests.helpers import PROVINCE
 
 TOKEN = "sandbox-token"
@@ -44,7 +45,7 @@ def fetch_all(base_url: str, *, token: str = TOKEN, updated_since: str | None = 
                                              retry=NO_WAIT))
 
 
-def read_all(pages) -> list[procedure_api.DossierPage]:
+def read_all(pages) -> list[DossierPage]:
     return [read_page(page.content, page.request) for page in pages]
 
 

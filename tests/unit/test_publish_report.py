@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dti.publish import charts, publication, report
-from dti.publish.publication import write_publication_atomically
+from dti import publication
+from dti.publish import charts, report
+from dti.publication import write_publication_atomically
 from dti.publish.issuer import report_issuer
 from dti.publish.messages import ENGLISH, VIETNAMESE
 from dti.publish.report import publish_report, render_report_html, render_report_pages
@@ -574,7 +575,7 @@ class ConnectionWithoutRows:
 
 def test_loading_a_period_without_a_province_row_fails_clearly():
     with pytest.raises(ReportDataMissing, match="no province DTI for period '2026-Q3'"):
-        load_report_data(ConnectionWithoutRows(), PERIOD, "run-1", [])
+        load_report_data(ConnectionWithoutRows(), PERIOD, "run-1")
 
 
 # --- atomic publication ------------------------------------------------------------------------
@@ -638,14 +639,14 @@ def test_failure_while_writing_leaves_latest_byte_identical(tmp_path, monkeypatc
 
 def test_failure_while_rendering_leaves_latest_byte_identical(tmp_path, monkeypatch):
     write_publication_atomically(tmp_path, PERIOD, "run-1", {"index.html": b"first"})
-    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id: make_report_data())
 
     def broken_renderer(data, province, lang=None):
         raise RuntimeError("template error")
 
     monkeypatch.setattr(report, "render_report_html", broken_renderer)
     with pytest.raises(RuntimeError, match="template error"):
-        publish_report(None, PERIOD, tmp_path, "run-2", [], PROVINCE)
+        publish_report(None, PERIOD, tmp_path, "run-2", PROVINCE)
 
     assert published_bytes(tmp_path, "latest") == b"first"
     assert [build.name for build in (tmp_path / "reports" / ".builds" / PERIOD).iterdir()] == ["run-1"]
@@ -653,9 +654,9 @@ def test_failure_while_rendering_leaves_latest_byte_identical(tmp_path, monkeypa
 
 def test_publish_report_writes_the_rendered_report_and_returns_the_score(tmp_path, monkeypatch):
     data = make_report_data()
-    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id: data)
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, list(data.quarantined), PROVINCE)
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, PROVINCE)
 
     assert published.period == PERIOD
     assert published.dti_score == pytest.approx(0.61234)
@@ -665,10 +666,10 @@ def test_publish_report_writes_the_rendered_report_and_returns_the_score(tmp_pat
 
 def test_extra_files_are_published_in_the_same_build_as_the_report(tmp_path, monkeypatch):
     data = make_report_data()
-    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id: data)
     extra = {"dti-2026.xlsx": b"workbook", "units/so-a.html": b"<p>scorecard</p>"}
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], PROVINCE, extra_files=extra)
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, PROVINCE, extra_files=extra)
 
     assert published.folder == published.report_path.parent
     assert (published.folder / "dti-2026.xlsx").read_bytes() == b"workbook"
@@ -676,10 +677,10 @@ def test_extra_files_are_published_in_the_same_build_as_the_report(tmp_path, mon
 
 
 def test_extra_files_may_not_replace_the_report(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: make_report_data())
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id: make_report_data())
 
     with pytest.raises(ValueError, match="index.html"):
-        publish_report(None, PERIOD, tmp_path, "run-1", [], PROVINCE, extra_files={"index.html": b"other"})
+        publish_report(None, PERIOD, tmp_path, "run-1", PROVINCE, extra_files={"index.html": b"other"})
 
     assert not (tmp_path / "reports" / PERIOD).exists()
 
@@ -908,9 +909,9 @@ def test_rendering_twice_gives_identical_bytes():
 
 def test_publish_report_writes_both_languages_in_one_build(tmp_path, monkeypatch):
     data = make_report_data()
-    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id, quarantined: data)
+    monkeypatch.setattr(report, "load_report_data", lambda conn, period, run_id: data)
 
-    published = publish_report(None, PERIOD, tmp_path, data.run_id, [], PROVINCE)
+    published = publish_report(None, PERIOD, tmp_path, data.run_id, PROVINCE)
 
     assert published.english_report_path == published.folder / "index.en.html"
     assert published.english_report_path.read_bytes() == render_report_html(data, PROVINCE, ENGLISH).encode("utf-8")

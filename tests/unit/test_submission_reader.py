@@ -9,6 +9,7 @@ from io import BytesIO
 
 import pytest
 
+from dti.catalog.text import parse_number_text
 from dti.sources import submissions
 from dti.sources.submission_template import submission_rules
 from tests.helpers import PERIOD, PROVINCE, submission_row, workbook_bytes
@@ -105,7 +106,7 @@ def test_a_formula_whose_result_was_saved_is_read_as_that_result():
     ],
 )
 def test_numbers_written_as_text_are_read_in_vietnamese_or_english_style(text, number):
-    assert submissions.parse_number_text(text) == number
+    assert parse_number_text(text) == number
 
 
 def test_a_count_with_thousands_separators_is_read_as_the_count():

@@ -14,14 +14,12 @@ from dti import settings
 from dti.cli import app
 from dti.demo.submissions import DemoPlan, generate_submissions
 from dti.sources import submissions
+from dti.catalog.seeds import load_components, load_options, load_units
 from dti.sources.submission_template import (
     ANSWERS_HEADING,
     INSTRUCTIONS_SHEET,
     build_template,
     components_for,
-    load_components,
-    load_options,
-    load_units,
     submission_deadline,
     submission_rules,
     template_rows,

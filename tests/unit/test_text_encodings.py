@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from dti.sources.text_encodings import TCVN3_HIGH_BYTES, TONE_MARKS, UnrecognisedEncoding, decode_text
+from dti.text_encodings import TCVN3_HIGH_BYTES, TONE_MARKS, UnrecognisedEncoding, decode_text
 from tests.helpers import windows_1258
 
 VOWELS = "aăâeêioôơuưy"

@@ -43,6 +43,13 @@ period_components as (
 
 ),
 
+unit_names as (
+
+    select period, scope_code, name_vi from {{ ref('fct_dti_scores') }}
+    where scope_type = 'unit'
+
+),
+
 -- the units whose own reports feed a province component, and how many fall short of full points
 responsible_units as (
 
@@ -53,11 +60,17 @@ responsible_units as (
         count(*) filter (where unit_components.score_status = 'scored'
                          and unit_components.points < unit_components.max_points) as units_below_full_points,
         string_agg(unit_components.scope_code, ', ' order by unit_components.points, unit_components.scope_code)
-            filter (where unit_components.points < unit_components.max_points) as units_short
+            filter (where unit_components.points < unit_components.max_points) as units_short,
+        array_agg(coalesce(unit_names.name_vi, unit_components.scope_code)
+                  order by unit_components.points, unit_components.scope_code)
+            filter (where unit_components.points < unit_components.max_points) as units_short_names
     from period_components
     inner join unit_components
         on period_components.period = unit_components.period
         and period_components.source_component_code = unit_components.component_code
+    left join unit_names
+        on unit_components.period = unit_names.period
+        and unit_components.scope_code = unit_names.scope_code
     group by period_components.period, period_components.component_code
 
 ),
@@ -82,6 +95,8 @@ levers as (
         province_components.name_vi,
         province_components.name_en,
         province_components.main_index_code,
+        province_main_indices.name_vi as main_index_name_vi,
+        province_main_indices.name_en as main_index_name_en,
         main_index_weakness.index_value as main_index_value,
         main_index_weakness.weakness_rank as main_index_weakness_rank,
         province_components.value_source,
@@ -96,11 +111,15 @@ levers as (
         coalesce(responsible_units.units_missing, 0) as units_missing,
         coalesce(responsible_units.units_below_full_points, 0) as units_below_full_points,
         responsible_units.units_short,
+        responsible_units.units_short_names,
         province_scores.dti_score as current_dti_score,
         greatest((select target_value from dti_target) - province_scores.dti_score, 0) as dti_gap_to_target
     from province_components
     inner join province_scores
         on province_components.period = province_scores.period
+    left join province_main_indices
+        on province_components.period = province_main_indices.period
+        and province_components.main_index_code = province_main_indices.main_index_code
     left join main_index_weakness
         on province_components.period = main_index_weakness.period
         and province_components.main_index_code = main_index_weakness.main_index_code

@@ -3,6 +3,28 @@
 -- it came from. A score with no source row (nothing reported) keeps one row with no source, so
 -- every score of fct_component_scores is traceable. Dossiers and certificate registers number
 -- thousands of rows a period: they are traced to the page or file, with the rows it gave.
+
+{#- What every source row of a score gives, in this order; a source without a column gives a null
+    of its type. -#}
+{%- set score_key = [
+    'scores.period', 'scores.scope_type', 'scores.scope_code', 'scores.catalog_code', 'scores.component_code',
+] -%}
+{%- set source_columns = {
+    'source_kind': 'text',
+    'source_component_code': 'text',
+    'source_unit_code': 'text',
+    'file_row_number': 'integer',
+    'source_rows': 'bigint',
+    'reported_numerator': 'numeric',
+    'reported_denominator': 'numeric',
+    'reported_value': 'numeric',
+    'source_value': 'numeric',
+    'evidence_document': 'text',
+    'counts_in_value': 'boolean',
+    'batch_id': 'text',
+    'file_sha256': 'text',
+    'loaded_at': 'timestamptz',
+} %}
 with scores as (
 
     select * from {{ ref('fct_component_scores') }}
@@ -70,28 +92,38 @@ unit_source_rows as (
 
 ),
 
+{#- a unit's reported row, as it traces the unit's score and the province's scores it feeds -#}
+{%- set unit_source_row = {
+    'source_kind': "'self_assessment_row'",
+    'source_component_code': 'unit_source_rows.component_code',
+    'source_unit_code': 'unit_source_rows.unit_code',
+    'file_row_number': 'unit_source_rows.file_row_number',
+    'source_rows': 'case when unit_source_rows.file_sha256 is not null then 1 end',
+    'reported_numerator': 'unit_source_rows.numerator',
+    'reported_denominator': 'unit_source_rows.denominator',
+    'reported_value': 'unit_source_rows.reported_value',
+    'source_value': 'unit_source_rows.component_value',
+    'evidence_document': 'unit_source_rows.evidence_document',
+    'counts_in_value': 'unit_source_rows.component_value is not null',
+    'batch_id': 'unit_source_rows.batch_id',
+    'file_sha256': 'unit_source_rows.file_sha256',
+    'loaded_at': 'unit_source_rows.loaded_at',
+} -%}
+
+{#- a unit's row counts in the province's value only if the province's aggregation reads it: a ratio
+    of sums reads the counts, the others the unit's value -#}
+{%- set counts_in_province_value -%}
+case period_components.province_aggregation
+    when 'ratio_of_sums'
+        then unit_source_rows.numerator is not null and unit_source_rows.denominator is not null
+    else unit_source_rows.component_value is not null
+end
+{%- endset %}
+
 unit_scores_traced as (
 
     select
-        scores.period,
-        scores.scope_type,
-        scores.scope_code,
-        scores.catalog_code,
-        scores.component_code,
-        'self_assessment_row' as source_kind,
-        unit_source_rows.component_code as source_component_code,
-        unit_source_rows.unit_code as source_unit_code,
-        unit_source_rows.file_row_number,
-        case when unit_source_rows.file_sha256 is not null then 1 end as source_rows,
-        unit_source_rows.numerator as reported_numerator,
-        unit_source_rows.denominator as reported_denominator,
-        unit_source_rows.reported_value,
-        unit_source_rows.component_value as source_value,
-        unit_source_rows.evidence_document,
-        unit_source_rows.component_value is not null as counts_in_value,
-        unit_source_rows.batch_id,
-        unit_source_rows.file_sha256,
-        unit_source_rows.loaded_at
+        {{ value_source_columns(score_key, source_columns, unit_source_row) }}
     from scores
     inner join unit_source_rows
         on scores.period = unit_source_rows.period
@@ -106,29 +138,9 @@ unit_scores_traced as (
 province_from_unit_reports as (
 
     select
-        scores.period,
-        scores.scope_type,
-        scores.scope_code,
-        scores.catalog_code,
-        scores.component_code,
-        'self_assessment_row' as source_kind,
-        unit_source_rows.component_code as source_component_code,
-        unit_source_rows.unit_code as source_unit_code,
-        unit_source_rows.file_row_number,
-        case when unit_source_rows.file_sha256 is not null then 1 end as source_rows,
-        unit_source_rows.numerator as reported_numerator,
-        unit_source_rows.denominator as reported_denominator,
-        unit_source_rows.reported_value,
-        unit_source_rows.component_value as source_value,
-        unit_source_rows.evidence_document,
-        case period_components.province_aggregation
-            when 'ratio_of_sums'
-                then unit_source_rows.numerator is not null and unit_source_rows.denominator is not null
-            else unit_source_rows.component_value is not null
-        end as counts_in_value,
-        unit_source_rows.batch_id,
-        unit_source_rows.file_sha256,
-        unit_source_rows.loaded_at
+        {{ value_source_columns(
+            score_key, source_columns, dict(unit_source_row, counts_in_value=counts_in_province_value)
+        ) }}
     from scores
     inner join period_components
         on scores.period = period_components.period
@@ -163,25 +175,16 @@ dossier_pages as (
 province_from_procedure_system as (
 
     select
-        scores.period,
-        scores.scope_type,
-        scores.scope_code,
-        scores.catalog_code,
-        scores.component_code,
-        'dossier_page' as source_kind,
-        cast(null as text) as source_component_code,
-        cast(null as text) as source_unit_code,
-        cast(null as integer) as file_row_number,
-        dossier_pages.dossiers_filed as source_rows,
-        cast(dossier_pages.dossiers_full_process_online as numeric) as reported_numerator,
-        cast(dossier_pages.dossiers_filed as numeric) as reported_denominator,
-        cast(null as numeric) as reported_value,
-        cast(null as numeric) as source_value,
-        cast(null as text) as evidence_document,
-        true as counts_in_value,
-        dossier_pages.batch_id,
-        dossier_pages.file_sha256,
-        dossier_pages.loaded_at
+        {{ value_source_columns(score_key, source_columns, {
+            'source_kind': "'dossier_page'",
+            'source_rows': 'dossier_pages.dossiers_filed',
+            'reported_numerator': 'cast(dossier_pages.dossiers_full_process_online as numeric)',
+            'reported_denominator': 'cast(dossier_pages.dossiers_filed as numeric)',
+            'counts_in_value': 'true',
+            'batch_id': 'dossier_pages.batch_id',
+            'file_sha256': 'dossier_pages.file_sha256',
+            'loaded_at': 'dossier_pages.loaded_at',
+        }) }}
     from scores
     inner join dossier_pages
         on scores.period = dossier_pages.period
@@ -240,59 +243,41 @@ population_files as (
 
 ),
 
-certificate_sources as (
+province_from_signature_registers as (
 
     select
-        period,
-        'signature_register' as source_kind,
-        file_sha256,
-        batch_id,
-        loaded_at,
-        certificates_counted as source_rows,
-        cast(holders as numeric) as reported_numerator,
-        cast(null as numeric) as reported_denominator
-    from signature_registers
-
-    union all
-
-    select
-        period,
-        'population_file' as source_kind,
-        file_sha256,
-        batch_id,
-        loaded_at,
-        communes as source_rows,
-        cast(null as numeric) as reported_numerator,
-        cast(adult_population as numeric) as reported_denominator
-    from population_files
+        {{ value_source_columns(score_key, source_columns, {
+            'source_kind': "'signature_register'",
+            'source_rows': 'signature_registers.certificates_counted',
+            'reported_numerator': 'cast(signature_registers.holders as numeric)',
+            'counts_in_value': 'true',
+            'batch_id': 'signature_registers.batch_id',
+            'file_sha256': 'signature_registers.file_sha256',
+            'loaded_at': 'signature_registers.loaded_at',
+        }) }}
+    from scores
+    inner join signature_registers
+        on scores.period = signature_registers.period
+    where scores.scope_type = 'province'
+        and scores.value_source = 'signature_certificates'
 
 ),
 
-province_from_signature_certificates as (
+province_from_population_files as (
 
     select
-        scores.period,
-        scores.scope_type,
-        scores.scope_code,
-        scores.catalog_code,
-        scores.component_code,
-        certificate_sources.source_kind,
-        cast(null as text) as source_component_code,
-        cast(null as text) as source_unit_code,
-        cast(null as integer) as file_row_number,
-        certificate_sources.source_rows,
-        certificate_sources.reported_numerator,
-        certificate_sources.reported_denominator,
-        cast(null as numeric) as reported_value,
-        cast(null as numeric) as source_value,
-        cast(null as text) as evidence_document,
-        true as counts_in_value,
-        certificate_sources.batch_id,
-        certificate_sources.file_sha256,
-        certificate_sources.loaded_at
+        {{ value_source_columns(score_key, source_columns, {
+            'source_kind': "'population_file'",
+            'source_rows': 'population_files.communes',
+            'reported_denominator': 'cast(population_files.adult_population as numeric)',
+            'counts_in_value': 'true',
+            'batch_id': 'population_files.batch_id',
+            'file_sha256': 'population_files.file_sha256',
+            'loaded_at': 'population_files.loaded_at',
+        }) }}
     from scores
-    inner join certificate_sources
-        on scores.period = certificate_sources.period
+    inner join population_files
+        on scores.period = population_files.period
     where scores.scope_type = 'province'
         and scores.value_source = 'signature_certificates'
 
@@ -308,25 +293,18 @@ ministry_values as (
 province_from_ministry as (
 
     select
-        scores.period,
-        scores.scope_type,
-        scores.scope_code,
-        scores.catalog_code,
-        scores.component_code,
-        'ministry_value' as source_kind,
-        cast(null as text) as source_component_code,
-        cast(null as text) as source_unit_code,
-        ministry_values.file_row_number,
-        1 as source_rows,
-        cast(null as numeric) as reported_numerator,
-        cast(null as numeric) as reported_denominator,
-        cast(ministry_values.component_value as numeric) as reported_value,
-        cast(ministry_values.component_value as numeric) as source_value,
-        ministry_values.source_document as evidence_document,
-        true as counts_in_value,
-        ministry_values.batch_id,
-        ministry_values.file_sha256,
-        ministry_values.loaded_at
+        {{ value_source_columns(score_key, source_columns, {
+            'source_kind': "'ministry_value'",
+            'file_row_number': 'ministry_values.file_row_number',
+            'source_rows': '1',
+            'reported_value': 'cast(ministry_values.component_value as numeric)',
+            'source_value': 'cast(ministry_values.component_value as numeric)',
+            'evidence_document': 'ministry_values.source_document',
+            'counts_in_value': 'true',
+            'batch_id': 'ministry_values.batch_id',
+            'file_sha256': 'ministry_values.file_sha256',
+            'loaded_at': 'ministry_values.loaded_at',
+        }) }}
     from scores
     inner join ministry_values
         on scores.period = ministry_values.period
@@ -344,7 +322,9 @@ traced_sources as (
     union all
     select * from province_from_procedure_system
     union all
-    select * from province_from_signature_certificates
+    select * from province_from_signature_registers
+    union all
+    select * from province_from_population_files
     union all
     select * from province_from_ministry
 

@@ -30,17 +30,17 @@ province_components as (
 actuals as (
 
     select period, 'dti_score' as metric, cast(null as text) as indicator_key,
-        dti_score as actual_value
+        dti_score as actual_value, cast(null as text) as scoring_rule
     from province_scores
 
     union all
 
-    select period, 'national_rank', null, cast(estimated_rank as numeric)
+    select period, 'national_rank', null, cast(estimated_rank as numeric), null
     from peer_rank
 
     union all
 
-    select period, 'indicator', indicator_key, component_value
+    select period, 'indicator', indicator_key, component_value, scoring_rule
     from province_components
     where indicator_key is not null
 
@@ -64,7 +64,8 @@ progress as (
         targets.comparison,
         targets.target_value,
         targets.target_year,
-        actuals.actual_value
+        actuals.actual_value,
+        actuals.scoring_rule
     from periods
     cross join targets
     left join actuals
@@ -76,6 +77,11 @@ progress as (
 
 select
     period,
+    -- the DTI first, then the national rank, then the rate targets
+    cast(row_number() over (
+        partition by period
+        order by case metric when 'dti_score' then 1 when 'national_rank' then 2 else 3 end, target_code
+    ) as integer) as display_order,
     target_code,
     name_vi,
     name_en,
@@ -85,6 +91,7 @@ select
     target_value,
     target_year,
     actual_value,
+    scoring_rule,
     -- what is still missing to reach the target, 0 once reached
     case comparison
         when 'at_least' then greatest(target_value - actual_value, 0)

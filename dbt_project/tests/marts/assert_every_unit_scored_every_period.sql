@@ -1,4 +1,5 @@
--- Returns every reporting unit and period without exactly one DTI row, and every unit that sent
+-- Returns every reporting unit and period, and every period of the province, without exactly one
+-- DTI row; every DTI row naming neither the province nor a listed unit; and every unit that sent
 -- nothing usable but did not score 0: a missing unit is scored and flagged, never left out.
 
 with periods as (
@@ -9,28 +10,51 @@ with periods as (
 
 expected as (
 
-    select periods.period, units.unit_code
+    select
+        periods.period,
+        'unit' as scope_type,
+        units.unit_code as scope_code
     from periods
     cross join {{ ref('reporting_units') }} as units
 
+    union all
+
+    select
+        period,
+        'province' as scope_type,
+        'PROVINCE' as scope_code
+    from periods
+
 ),
 
-unit_scores as (
+scores as (
 
-    select period, scope_code, count(*) as score_rows, max(dti_score) as dti_score,
+    select
+        period,
+        scope_type,
+        scope_code,
+        count(*) as score_rows,
+        max(dti_score) as dti_score,
         max(submission_status) as submission_status
     from {{ ref('fct_dti_scores') }}
-    where scope_type = 'unit'
-    group by period, scope_code
+    group by period, scope_type, scope_code
 
 )
 
-select expected.period, expected.unit_code, unit_scores.score_rows, unit_scores.dti_score,
-    unit_scores.submission_status
+select
+    coalesce(expected.period, scores.period) as period,
+    coalesce(expected.scope_type, scores.scope_type) as scope_type,
+    coalesce(expected.scope_code, scores.scope_code) as scope_code,
+    scores.score_rows,
+    scores.dti_score,
+    scores.submission_status
 from expected
-full outer join unit_scores
-    on expected.period = unit_scores.period
-    and expected.unit_code = unit_scores.scope_code
-where unit_scores.score_rows is distinct from 1
-    or expected.unit_code is null
-    or (unit_scores.submission_status in ('missing', 'rejected') and unit_scores.dti_score <> 0)
+full outer join scores
+    on
+        expected.period = scores.period
+        and expected.scope_type = scores.scope_type
+        and expected.scope_code = scores.scope_code
+where
+    scores.score_rows is distinct from 1
+    or expected.scope_code is null
+    or (scores.submission_status in ('missing', 'rejected') and scores.dti_score <> 0)

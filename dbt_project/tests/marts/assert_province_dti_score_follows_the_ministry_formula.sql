@@ -2,6 +2,7 @@
 -- fct_component_scores: each main index's points over the maximum of its components measured
 -- (a component awaiting the Ministry's value is left out), times the main index's maximum,
 -- summed and divided by 1000. With nothing awaiting, that is the component points / 1000.
+-- A unit's DTI (its points / its 1000) is the marts quality gate's check (include/dti/quality/suites.py).
 
 with province_scores as (
 

@@ -1,6 +1,8 @@
-"""The indicator catalog as data: loading the Ministry's appendix into the catalog seeds.
+"""The indicator catalog as data: the catalog seeds as the pipeline reads them, and loading the
+Ministry's appendix into them.
 
-``appendix`` reads the appendix as provinces circulate it (.xlsx or .csv), ``rules`` turns its
-Vietnamese rule texts into the catalog's scoring rules, and ``importer`` merges it into
+``seeds`` is where the catalog seeds and a province's reporting units are read, for everyone who
+reads them. ``appendix`` reads the appendix as provinces circulate it (.xlsx or .csv), ``rules``
+turns its Vietnamese rule texts into the catalog's scoring rules, and ``importer`` merges it into
 ``dbt_project/seeds/catalog`` all or nothing (``dti catalog import``).
 """

@@ -34,7 +34,7 @@ from pathlib import Path
 import openpyxl
 
 from dti.catalog.text import number_text, text_key
-from dti.sources.text_encodings import UnrecognisedEncoding, decode_text
+from dti.text_encodings import UnrecognisedEncoding, decode_text
 
 HEADER_SEARCH_ROWS = 15
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")

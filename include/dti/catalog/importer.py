@@ -39,8 +39,7 @@ from pathlib import Path
 from dti import settings
 from dti.catalog.appendix import Appendix, AppendixReadError, ComponentRow, GroupRow, Place, read_appendix
 from dti.catalog.rules import RuleTextError, ScoringRule, parse_rule, value_kind
-from dti.catalog.text import number_text, text_key
-from dti.sources.submissions import parse_number_text
+from dti.catalog.text import number_text, parse_number_text, text_key
 
 SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds" / "catalog"
 COMPONENTS_SEED = "dti_components"

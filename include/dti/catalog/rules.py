@@ -25,8 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from dti.catalog.text import number_text, text_key
-from dti.sources.submissions import parse_number_text
+from dti.catalog.text import number_text, parse_number_text, text_key
 
 # A share of points computed from points out of the maximum is kept to four decimals (1/3 -> 0.3333).
 SHARE_PLACES = Decimal("0.0001")

@@ -21,11 +21,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from dti.sources import certificates, population
+from dti.catalog.seeds import load_units
 from dti.periods import period_end
 from dti.provinces import Province
-from dti.sources.submission_template import load_units
-from dti.sources.text_encodings import TONE_MARKS
+from dti.sources import certificates, population
+from dti.text_encodings import TONE_MARKS
 
 
 @dataclass(frozen=True)

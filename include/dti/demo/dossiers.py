@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from dti.catalog.seeds import load_units
 from dti.provinces import Province
-from dti.sources.submission_template import load_units
 
 DOSSIERS_PER_MONTH = 60_000
 VIETNAM = timezone(timedelta(hours=7))

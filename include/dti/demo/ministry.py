@@ -13,10 +13,11 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+from dti.catalog.seeds import RATIO
 from dti.demo.certificates import delimited, write_new
 from dti.periods import period_end
-from dti.sources.ministry import COUNT_RULES, HEADERS, RATIO, ministry_rules
-from dti.sources.submissions import VALUE_CHOICES
+from dti.sources.ministry import COUNT_RULES, HEADERS, ministry_rules
+from dti.sources.submission_rules import VALUE_CHOICES
 
 SOURCE_DOCUMENT = "Dữ liệu minh họa (demo) — không phải số liệu của Bộ"
 # The component whose value the demo leaves to arrive later (by its indicator_key, the same in every framework).

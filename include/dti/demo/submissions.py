@@ -22,17 +22,10 @@ from pathlib import Path
 from openpyxl.cell.cell import Cell
 
 from dti import periods
+from dti.catalog.seeds import CATEGORICAL, RATIO, SCORING_RULES, load_components, load_units, options_of
 from dti.provinces import Province
-from dti.sources.submission_template import (
-    build_template,
-    components_for,
-    load_components,
-    load_units,
-    options_of,
-    submission_deadline,
-    template_rows,
-)
-from dti.sources.submissions import ANSWERED_RULES, CATEGORICAL, RATIO, SCORING_RULES, VALUE_CHOICES
+from dti.sources.submission_rules import ANSWERED_RULES, VALUE_CHOICES
+from dti.sources.submission_template import build_template, components_for, submission_deadline, template_rows
 
 # Ratio components: component code -> (smallest denominator, largest denominator), for a unit.
 DENOMINATORS = {

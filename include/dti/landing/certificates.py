@@ -14,17 +14,33 @@ from pathlib import Path
 import psycopg
 
 from dti import settings
-from dti.landing import LandingOutcome, land_agency_file, pseudonymizer
+from dti.catalog.seeds import load_units
+from dti.landing import LandingOutcome, land_agency_file, pseudonymizer, summarise
 from dti.provinces import Province
+from dti.roles import LOADER
 from dti.sources import RejectedRow, certificates, population
 from dti.sources.inbox import InboxFile
-from dti.sources.submission_template import load_units
 
 CERTIFICATES_TABLE = "raw.signature_certificates"
 CERTIFICATE_COLUMNS = ("provider", "certificate_serial", "holder_pseudonym", "holder_type", "nso_ward_code",
                        "issued_on", "expires_on", "status")
 POPULATION_TABLE = "raw.adult_population"
 POPULATION_COLUMNS = tuple(population.COLUMNS.values())
+
+
+def land_period_certificates(province: Province, period: str, files: list[InboxFile]) -> dict:
+    """The land stage for certificate providers' registers of ``period``, as the loader role; returns
+    the counts per outcome."""
+    outcomes = land_certificate_files(province.warehouse_url(LOADER), files, period, province.archive_dir,
+                                      settings.MAX_PROVIDER_FILE_BYTES, province_ward_codes(province))
+    return summarise(outcomes)
+
+
+def land_period_population(province: Province, period: str, files: list[InboxFile]) -> dict:
+    """The land stage for the statistics office's adult population files of ``period``."""
+    outcomes = land_population_files(province.warehouse_url(LOADER), files, period, province.archive_dir,
+                                     settings.MAX_PROVIDER_FILE_BYTES, province_ward_codes(province))
+    return summarise(outcomes)
 
 
 def land_certificate_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,

@@ -16,7 +16,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -34,8 +34,11 @@ from dti.landing import (
     register_landed_file,
     sha256_of,
 )
-from dti.sources import RejectedRow, procedure_api
-from dti.sources.procedure_api import DossierPage, ReceivedPage, RetryPolicy
+from dti.provinces import Province
+from dti.roles import LOADER
+from dti.sources import RejectedRow, dossier_records, procedure_api
+from dti.sources.dossier_records import DossierPage
+from dti.sources.procedure_api import ReceivedPage, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ RAW_TABLE = "raw.dossier_records"
 SOURCE_NAME = procedure_api.SOURCE_NAME
 # The record's fields in the source's order, the citizen's id swapped for its pseudonym, then
 # the provenance.
-RAW_COLUMNS = (*("citizen_pseudonym" if name == "citizen_id" else name for name in procedure_api.FIELDS),
+RAW_COLUMNS = (*("citizen_pseudonym" if name == "citizen_id" else name for name in dossier_records.FIELDS),
                "_row_number", "_batch_id", "_source", "_file_name", "_file_sha256")
 DEFAULT_PAGE_SIZE = 5_000
 # Pages fetched and handed to the worker ahead of the one landing, so that it never waits for work.
@@ -68,6 +71,12 @@ class SyncResult:
     rows_already_landed: int = 0  # valid records whose version raw already held
     rows_rejected: int = 0        # records quarantined
     watermark: str | None = None  # the greatest updated_at received, ISO-8601
+
+
+def sync_province_dossiers(province: Province, base_url: str, token: str) -> dict:
+    """The land stage for the procedure system: pages land as they arrive, so this both pulls and lands,
+    as the loader role, resuming where the last sync stopped; returns the sync's counts."""
+    return asdict(sync_dossiers(province.warehouse_url(LOADER), base_url, token, province.archive_dir))
 
 
 def sync_dossiers(db_url: str, base_url: str, token: str, archive_dir: Path, *,
@@ -164,7 +173,7 @@ def _start_worker(pseudonym_key: bytes) -> None:
 
 def _prepare(received: ReceivedPage) -> _PreparedPage:
     """Read a page and lay out its valid rows for COPY; runs in the worker process."""
-    page = procedure_api.read_page(received.content, received.request)
+    page = dossier_records.read_page(received.content, received.request)
     file_sha256 = sha256_of(received.content)
     batch_id = f"api-{file_sha256[:16]}"
     copy_data = _copy_binary(page, list(map(_worker_pseudonym, page.columns["citizen_id"])),
@@ -189,8 +198,8 @@ def _copy_binary(page: DossierPage, pseudonyms: list[str], provenance: tuple[str
         return b""
     columns, instants = page.columns, page.instants
     fields: list[_Field] = [(_big_endian(len(RAW_COLUMNS), ">i2"), None)]
-    for name in procedure_api.FIELDS:
-        if name in procedure_api.TIMESTAMP_FIELDS:
+    for name in dossier_records.FIELDS:
+        if name in dossier_records.TIMESTAMP_FIELDS:
             fields.append(_timestamp_field(instants[name]))
         elif name == "full_process":
             fields.append((_with_length(np.array(columns[name], np.uint8).reshape(count, 1)), None))

@@ -11,13 +11,24 @@ from pathlib import Path
 
 import psycopg
 
-from dti.landing import LandingOutcome, land_agency_file
+from dti import settings
+from dti.landing import LandingOutcome, land_agency_file, summarise
+from dti.provinces import Province
+from dti.roles import LOADER
 from dti.sources import RejectedRow, ministry
 from dti.sources.inbox import InboxFile
-from dti.sources.ministry import MinistryRules
+from dti.sources.ministry import MinistryRules, ministry_rules
 
 RAW_TABLE = "raw.ministry_component_values"
 RAW_COLUMNS = ("period", "component_code", "value", "value_as_written", "source_document", "published_on")
+
+
+def land_period_ministry_values(province: Province, period: str, files: list[InboxFile]) -> dict:
+    """The land stage for the Ministry's values of ``period``, as the loader role; returns the counts
+    per outcome. The Ministry's file is the size of a unit's submission."""
+    outcomes = land_ministry_files(province.warehouse_url(LOADER), files, period, province.archive_dir,
+                                   settings.MAX_SUBMISSION_BYTES, ministry_rules(period))
+    return summarise(outcomes)
 
 
 def land_ministry_files(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int,

@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import psycopg
 
+from dti import settings
 from dti.landing import (
     LandingOutcome,
     already_received,
@@ -15,13 +16,25 @@ from dti.landing import (
     quarantine_rows,
     register_landed_file,
     sha256_of,
+    summarise,
 )
+from dti.provinces import Province
+from dti.roles import LOADER
 from dti.sources import submissions
 from dti.sources.inbox import InboxFile, read_bytes
-from dti.sources.submissions import SubmissionRules
+from dti.sources.submission_rules import SubmissionRules
+from dti.sources.submission_template import submission_rules
 
 RAW_TABLE = "raw.self_assessment_rows"
 RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
+
+
+def land_period_submissions(province: Province, period: str, files: list[InboxFile]) -> dict:
+    """The land stage for the units' workbooks of ``period``: every file read by the province's rules
+    for the period, as the loader role; returns the counts per outcome."""
+    outcomes = land_submissions(province.warehouse_url(LOADER), files, period, province.archive_dir,
+                                settings.MAX_SUBMISSION_BYTES, submission_rules(period, province))
+    return summarise(outcomes)
 
 
 def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int,

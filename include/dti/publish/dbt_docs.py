@@ -27,7 +27,7 @@ from pathlib import Path
 from dti import settings
 from dti.dbt_invocation import dbt_failure, invoke_dbt
 from dti.provinces import Province
-from dti.publish.publication import new_staging_folder, publish_folder_atomically
+from dti.publication import new_staging_folder, publish_folder_atomically
 
 DOCS_DIR = "docs"
 STATIC_PAGE = "static_index.html"

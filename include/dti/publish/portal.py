@@ -18,7 +18,7 @@ from pathlib import Path
 from dti.provinces import Province
 from dti.publish.dbt_docs import DOCS_DIR
 from dti.publish.messages import ENGLISH, VIETNAMESE
-from dti.publish.publication import LATEST_LINK
+from dti.publication import LATEST_LINK
 from dti.publish.scorecards import UNITS_INDEX
 from dti.publish.templating import page_environment
 from dti.publish.workbook import workbook_file_name

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +15,8 @@ from dti.publish import formatting
 from dti.publish.charts import report_charts
 from dti.publish.issuer import report_issuer
 from dti.publish.messages import ENGLISH, LANGUAGES, VIETNAMESE, Language
-from dti.publish.publication import write_publication_atomically
-from dti.publish.report_data import QuarantinedFile, ReportData, load_report_data
+from dti.publication import write_publication_atomically
+from dti.publish.report_data import ReportData, load_report_data
 
 REPORT_FILE = VIETNAMESE.file_name
 ENGLISH_REPORT_FILE = ENGLISH.file_name
@@ -41,7 +41,6 @@ def publish_report(
     period: str,
     output_root: Path,
     run_id: str,
-    quarantined: Sequence[QuarantinedFile],
     province: Province,
     *,
     extra_files: Mapping[str, bytes] = {},
@@ -52,7 +51,7 @@ def publish_report(
     ``extra_files`` (path relative to the period folder -> content), such as the workbook and the
     unit scorecards, are published in the same switch, so readers never see a report without them.
     """
-    data = load_report_data(conn, period, run_id, quarantined)
+    data = load_report_data(conn, period, run_id)
     pages = render_report_pages(data, province)
     clashes = sorted(pages.keys() & extra_files.keys())
     if clashes:

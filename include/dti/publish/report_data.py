@@ -1,5 +1,5 @@
-"""Everything the published report shows, read from the marts for one period (and the run's
-validations from the audit schema)."""
+"""Everything the published report shows, read for one period from the ``rpt_*`` marts made for it
+(the run's validations included: ``rpt_run_validations``)."""
 
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ class QuarantinedFile:
 
 @dataclass(frozen=True)
 class SuiteValidation:
-    """What one expectation suite found in a run (audit.validation_results), over every asset it checked."""
+    """What one expectation suite found in a run (rpt_run_validations), over every asset it checked."""
 
     suite_name: str
     validations: int  # assets (files, tables) the suite validated
@@ -246,249 +246,235 @@ class ReportData:
         return sum(unit.has_scored_submission for unit in self.units)
 
 
-def load_report_data(
-    conn: psycopg.Connection, period: str, run_id: str, quarantined: Sequence[QuarantinedFile]
-) -> ReportData:
+def load_report_data(conn: psycopg.Connection, period: str, run_id: str) -> ReportData:
     """Read the province score, targets, peer rank, levers and every unit's score for ``period``, the
-    validations of ``run_id`` and the sources the score rests on."""
+    validations of ``run_id``, what was set aside and the sources the score rests on: one reader per
+    section, each of one ``rpt_*`` mart."""
     with conn.cursor(row_factory=dict_row) as cur:
-        province = cur.execute(
-            "select d.dti_score, d.points, d.max_points, d.grade_vi, d.previous_period, "
-            "d.previous_dti_score, d.dti_change, d.catalog_code, v.legal_document, "
-            "v.name_vi as framework_name_vi, v.name_en as framework_name_en, g.grade_en, "
-            "d.official_component_count, d.components_measured, d.components_official_measured, "
-            "d.components_proxy_measured, d.components_awaiting, d.dti_score_lowest, d.dti_score_highest, "
-            "d.is_estimate, d.pillar_government, d.pillar_economy, d.pillar_society, "
-            "v.component_counts_verified "
-            "from marts.fct_dti_scores d "
-            "left join reference.dti_framework_versions v on v.framework_version = d.catalog_code "
-            "left join reference.grade_bands g on g.grade_code = d.grade_code "
-            "where d.period = %s and d.scope_type = 'province'",
-            (period,),
-        ).fetchone()
-        if province is None:
-            raise ReportDataMissing(
-                f"marts.fct_dti_scores has no province DTI for period {period!r}: "
-                "run the transform for this period before publishing"
-            )
-        if province["legal_document"] is None:
-            raise ReportDataMissing(
-                f"reference.dti_framework_versions has no framework {province['catalog_code']!r}, "
-                f"the one period {period!r} was scored on"
-            )
-        main_indices = cur.execute(
-            "select m.main_index_code, i.main_index_number, m.name_vi, m.name_en, m.index_group, "
-            "m.points, m.max_points, m.index_value, m.official_component_count, "
-            "m.components_official_measured + m.components_proxy_measured as components_measured, "
-            "m.index_value_lowest, m.index_value_highest "
-            "from marts.fct_main_index_scores m "
-            "left join reference.dti_main_indices i "
-            "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
-            "where m.period = %s and m.scope_type = 'province' "
-            "order by i.main_index_number nulls last, m.main_index_code",
-            (period,),
-        ).fetchall()
-        # The scoring rule of a target's indicator tells how its values read (a rate, yes/no …).
-        targets = cur.execute(
-            "select t.target_code, t.name_vi, t.name_en, t.metric, t.comparison, t.target_value, t.actual_value, "
-            "t.gap, t.is_met, t.previous_actual_value, t.change_since_previous, "
-            "  (select c.scoring_rule from marts.fct_component_scores c "
-            "   where c.period = t.period and c.scope_type = 'province' "
-            "     and c.indicator_key = t.indicator_key limit 1) as scoring_rule "
-            "from marts.rpt_target_progress t "
-            "where t.period = %s "
-            "order by case t.metric when 'dti_score' then 1 when 'national_rank' then 2 else 3 end, "
-            "t.target_code",
-            (period,),
-        ).fetchall()
-        peer_rank = cur.execute(
-            "select compared_year, peers_with_score, estimated_rank, worst_case_rank, "
-            "tenth_place_score, gap_to_top10, in_top10, rank_range_best, rank_range_worst "
-            "from marts.rpt_peer_rank where period = %s",
-            (period,),
-        ).fetchone()
-        levers = cur.execute(
-            "select l.lever_rank, l.component_code, l.name_vi, l.name_en, m.name_vi as main_index_name_vi, "
-            "m.name_en as main_index_name_en, "
-            "l.responsible_unit_type, l.units_short, l.headroom_points, l.dti_gain_at_target, "
-            "l.closes_gap_to_target "
-            "from marts.rpt_improvement_levers l "
-            "left join marts.fct_main_index_scores m "
-            "  on m.period = l.period and m.scope_type = 'province' "
-            "  and m.main_index_code = l.main_index_code "
-            "where l.period = %s and (l.lever_rank <= %s or l.closes_gap_to_target) "
-            "order by l.lever_rank",
-            (period, TOP_LEVERS),
-        ).fetchall()
-        units = cur.execute(
-            "select r.unit_code, r.name_vi, r.unit_type, r.ranking_group, r.submission_status, r.rank_in_group, "
-            "r.dti_score, r.grade_vi, g.grade_en, r.dti_change, r.components_in_scope, r.components_missing "
-            "from marts.rpt_unit_ranking r "
-            "left join reference.grade_bands g on g.grade_code = r.grade_code "
-            "where r.period = %s",
-            (period,),
-        ).fetchall()
-        units_to_urge = cur.execute(
-            "select unit_code, name_vi, submission_status, due_date, first_accepted_at, files_rejected, "
-            "rejection_reasons "
-            "from marts.fct_submission_status "
-            "where period = %s and submission_status <> 'on_time' "
-            "order by case submission_status when 'missing' then 1 when 'rejected' then 2 else 3 end, "
-            "case unit_type when 'department' then 1 else 2 end, name_vi",
-            (period,),
-        ).fetchall()
-        # A suite validates many assets (one per landed file for the raw suites); a retried
-        # validation of an asset counts once, as its last result.
-        validations = cur.execute(
-            "select suite_name, count(*) as validations, count(*) filter (where success) as passed, "
-            "sum(evaluated) as expectations, sum(unsuccessful) as failed "
-            "from (select distinct on (suite_name, asset_name) suite_name, success, evaluated, unsuccessful "
-            "      from audit.validation_results where run_id = %s "
-            "      order by suite_name, asset_name, validated_at desc) last_results "
-            "group by suite_name order by suite_name",
-            (run_id,),
-        ).fetchall()
-        awaited = cur.execute(
-            "select component_code, name_vi, name_en from marts.fct_component_scores "
-            "where period = %s and scope_type = 'province' and score_status = 'awaiting' "
-            "order by component_code",
-            (period,),
-        ).fetchall()
-        sources = cur.execute(
-            "select value_source, count(distinct file_name) as files, max(loaded_at) as last_loaded_at "
-            "from marts.rpt_score_trace "
-            "where period = %s and scope_type = 'province' and value_source is not null "
-            "group by value_source order by value_source",
-            (period,),
-        ).fetchall()
-    unit_names = {row["unit_code"]: row["name_vi"] for row in units}
-    return ReportData(
-        period=period,
-        run_id=run_id,
-        generated_at=datetime.now(timezone.utc),
-        province_dti_score=float(province["dti_score"]),
-        province_points=float(province["points"]),
-        province_max_points=float(province["max_points"]),
-        province_grade_vi=province["grade_vi"],
-        province_grade_en=province["grade_en"],
-        previous_period=province["previous_period"],
-        previous_dti_score=_float_or_none(province["previous_dti_score"]),
-        dti_change=_float_or_none(province["dti_change"]),
-        main_indices=tuple(
-            MainIndexValue(
-                number=row["main_index_number"],
-                code=row["main_index_code"],
-                name_vi=row["name_vi"],
-                name_en=row["name_en"],
-                index_group=row["index_group"],
-                points=float(row["points"]),
-                max_points=float(row["max_points"]),
-                value=_float_or_none(row["index_value"]),
-                official_component_count=row["official_component_count"],
-                components_measured=row["components_measured"],
-                value_lowest=_float_or_none(row["index_value_lowest"]),
-                value_highest=_float_or_none(row["index_value_highest"]),
-            )
-            for row in main_indices
-        ),
-        targets=tuple(
-            TargetProgress(
-                code=row["target_code"],
-                name_vi=row["name_vi"],
-                name_en=row["name_en"],
-                value_kind=_target_value_kind(row["metric"], row["scoring_rule"]),
-                comparison=row["comparison"],
-                target_value=float(row["target_value"]),
-                actual_value=_float_or_none(row["actual_value"]),
-                gap=_float_or_none(row["gap"]),
-                is_met=row["is_met"],
-                previous_actual_value=_float_or_none(row["previous_actual_value"]),
-                change_since_previous=_float_or_none(row["change_since_previous"]),
-            )
-            for row in targets
-        ),
-        peer_rank=None if peer_rank is None else PeerRank(
-            compared_year=peer_rank["compared_year"],
-            peers_with_score=peer_rank["peers_with_score"],
-            estimated_rank=peer_rank["estimated_rank"],
-            worst_case_rank=peer_rank["worst_case_rank"],
-            tenth_place_score=_float_or_none(peer_rank["tenth_place_score"]),
-            gap_to_top10=_float_or_none(peer_rank["gap_to_top10"]),
-            in_top10=peer_rank["in_top10"],
-            rank_range_best=peer_rank["rank_range_best"],
-            rank_range_worst=peer_rank["rank_range_worst"],
-        ),
-        levers=tuple(
-            ImprovementLever(
-                rank=row["lever_rank"],
-                component_code=row["component_code"],
-                name_vi=row["name_vi"],
-                name_en=row["name_en"],
-                main_index_name_vi=row["main_index_name_vi"],
-                main_index_name_en=row["main_index_name_en"],
-                responsible_unit_type=row["responsible_unit_type"],
-                units_short=tuple(
-                    unit_names.get(code, code) for code in (row["units_short"] or "").split(", ") if code
-                ),
-                headroom_points=float(row["headroom_points"]),
-                dti_gain=float(row["dti_gain_at_target"]),
-                closes_gap_to_target=bool(row["closes_gap_to_target"]),
-            )
-            for row in levers
-        ),
-        units=tuple(
-            UnitScore(
-                code=row["unit_code"],
-                name_vi=row["name_vi"],
-                unit_type=row["unit_type"],
-                ranking_group=row["ranking_group"],
-                submission_status=row["submission_status"],
-                rank=row["rank_in_group"],
-                dti_score=float(row["dti_score"]),
-                grade_vi=row["grade_vi"],
-                grade_en=row["grade_en"],
-                dti_change=_float_or_none(row["dti_change"]),
-                components_in_scope=row["components_in_scope"],
-                components_missing=row["components_missing"],
-            )
-            for row in units
-        ),
-        units_to_urge=tuple(
-            UnitToUrge(
-                code=row["unit_code"],
-                name_vi=row["name_vi"],
-                submission_status=row["submission_status"],
-                due_date=row["due_date"],
-                first_accepted_at=row["first_accepted_at"],
-                files_rejected=row["files_rejected"],
-                rejection_reasons=row["rejection_reasons"],
-            )
-            for row in units_to_urge
-        ),
-        legal_document=province["legal_document"],
-        quarantined=tuple(quarantined),
-        coverage=_coverage(province),
-        awaited_components=tuple(
-            AwaitedComponent(code=row["component_code"], name_vi=row["name_vi"], name_en=row["name_en"])
-            for row in awaited
-        ),
-        framework_version=province["catalog_code"],
-        framework_name_vi=province["framework_name_vi"],
-        framework_name_en=province["framework_name_en"],
-        validations=tuple(
-            SuiteValidation(
-                suite_name=row["suite_name"],
-                validations=row["validations"],
-                passed=row["passed"],
-                expectations=int(row["expectations"]),
-                failed=int(row["failed"]),
-            )
-            for row in validations
-        ),
-        sources=tuple(
-            DataSource(value_source=row["value_source"], files=row["files"], last_loaded_at=row["last_loaded_at"])
-            for row in sources
-        ),
+        province = _read_province(cur, period)
+        units = _read_units(cur, period)
+        return ReportData(
+            period=period,
+            run_id=run_id,
+            generated_at=datetime.now(timezone.utc),
+            province_dti_score=float(province["dti_score"]),
+            province_points=float(province["points"]),
+            province_max_points=float(province["max_points"]),
+            province_grade_vi=province["grade_vi"],
+            province_grade_en=province["grade_en"],
+            previous_period=province["previous_period"],
+            previous_dti_score=_float_or_none(province["previous_dti_score"]),
+            dti_change=_float_or_none(province["dti_change"]),
+            main_indices=_read_main_indices(cur, period),
+            targets=_read_targets(cur, period),
+            peer_rank=_peer_rank(province),
+            levers=_read_levers(cur, period),
+            units=units,
+            units_to_urge=_read_units_to_urge(cur, period),
+            legal_document=province["legal_document"],
+            quarantined=_read_quarantined(cur, period),
+            coverage=_coverage(province),
+            awaited_components=_read_awaited_components(cur, period),
+            framework_version=province["catalog_code"],
+            framework_name_vi=province["framework_name_vi"],
+            framework_name_en=province["framework_name_en"],
+            validations=_read_validations(cur, run_id),
+            sources=_read_sources(cur, period),
+        )
+
+
+def _read_province(cur: psycopg.Cursor, period: str) -> dict:
+    province = cur.execute("select * from marts.rpt_province_dti where period = %s", (period,)).fetchone()
+    if province is None:
+        raise ReportDataMissing(
+            f"marts.rpt_province_dti has no province DTI for period {period!r}: "
+            "run the transform for this period before publishing"
+        )
+    if province["legal_document"] is None:
+        raise ReportDataMissing(
+            f"marts.rpt_province_dti names no legal document for framework {province['catalog_code']!r}, "
+            f"the one period {period!r} was scored on: is it in the dti_framework_versions seed?"
+        )
+    return province
+
+
+def _read_main_indices(cur: psycopg.Cursor, period: str) -> tuple[MainIndexValue, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_main_index_scores where period = %s and scope_type = 'province' "
+        "order by display_order",
+        (period,),
+    ).fetchall()
+    return tuple(
+        MainIndexValue(
+            number=row["main_index_number"],
+            code=row["main_index_code"],
+            name_vi=row["name_vi"],
+            name_en=row["name_en"],
+            index_group=row["index_group"],
+            points=float(row["points"]),
+            max_points=float(row["max_points"]),
+            value=_float_or_none(row["index_value"]),
+            official_component_count=row["official_component_count"],
+            components_measured=row["components_measured"],
+            value_lowest=_float_or_none(row["index_value_lowest"]),
+            value_highest=_float_or_none(row["index_value_highest"]),
+        )
+        for row in rows
+    )
+
+
+def _read_targets(cur: psycopg.Cursor, period: str) -> tuple[TargetProgress, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_target_progress where period = %s order by display_order", (period,)
+    ).fetchall()
+    return tuple(
+        TargetProgress(
+            code=row["target_code"],
+            name_vi=row["name_vi"],
+            name_en=row["name_en"],
+            value_kind=_target_value_kind(row["metric"], row["scoring_rule"]),
+            comparison=row["comparison"],
+            target_value=float(row["target_value"]),
+            actual_value=_float_or_none(row["actual_value"]),
+            gap=_float_or_none(row["gap"]),
+            is_met=row["is_met"],
+            previous_actual_value=_float_or_none(row["previous_actual_value"]),
+            change_since_previous=_float_or_none(row["change_since_previous"]),
+        )
+        for row in rows
+    )
+
+
+def _peer_rank(province: dict) -> PeerRank | None:
+    """The rank columns of the province's row; None where no peer rank was estimated for the period."""
+    if province["peers_with_score"] is None:
+        return None
+    return PeerRank(
+        compared_year=province["compared_year"],
+        peers_with_score=province["peers_with_score"],
+        estimated_rank=province["estimated_rank"],
+        worst_case_rank=province["worst_case_rank"],
+        tenth_place_score=_float_or_none(province["tenth_place_score"]),
+        gap_to_top10=_float_or_none(province["gap_to_top10"]),
+        in_top10=province["in_top10"],
+        rank_range_best=province["rank_range_best"],
+        rank_range_worst=province["rank_range_worst"],
+    )
+
+
+def _read_levers(cur: psycopg.Cursor, period: str) -> tuple[ImprovementLever, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_improvement_levers where period = %s and (lever_rank <= %s or closes_gap_to_target) "
+        "order by lever_rank",
+        (period, TOP_LEVERS),
+    ).fetchall()
+    return tuple(
+        ImprovementLever(
+            rank=row["lever_rank"],
+            component_code=row["component_code"],
+            name_vi=row["name_vi"],
+            name_en=row["name_en"],
+            main_index_name_vi=row["main_index_name_vi"],
+            main_index_name_en=row["main_index_name_en"],
+            responsible_unit_type=row["responsible_unit_type"],
+            units_short=tuple(row["units_short_names"] or ()),
+            headroom_points=float(row["headroom_points"]),
+            dti_gain=float(row["dti_gain_at_target"]),
+            closes_gap_to_target=bool(row["closes_gap_to_target"]),
+        )
+        for row in rows
+    )
+
+
+def _read_units(cur: psycopg.Cursor, period: str) -> tuple[UnitScore, ...]:
+    rows = cur.execute("select * from marts.rpt_unit_ranking where period = %s order by unit_code", (period,)).fetchall()
+    return tuple(
+        UnitScore(
+            code=row["unit_code"],
+            name_vi=row["name_vi"],
+            unit_type=row["unit_type"],
+            ranking_group=row["ranking_group"],
+            submission_status=row["submission_status"],
+            rank=row["rank_in_group"],
+            dti_score=float(row["dti_score"]),
+            grade_vi=row["grade_vi"],
+            grade_en=row["grade_en"],
+            dti_change=_float_or_none(row["dti_change"]),
+            components_in_scope=row["components_in_scope"],
+            components_missing=row["components_missing"],
+        )
+        for row in rows
+    )
+
+
+def _read_units_to_urge(cur: psycopg.Cursor, period: str) -> tuple[UnitToUrge, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_units_to_urge where period = %s order by urge_order", (period,)
+    ).fetchall()
+    return tuple(
+        UnitToUrge(
+            code=row["unit_code"],
+            name_vi=row["name_vi"],
+            submission_status=row["submission_status"],
+            due_date=row["due_date"],
+            first_accepted_at=row["first_accepted_at"],
+            files_rejected=row["files_rejected"],
+            rejection_reasons=row["rejection_reasons"],
+        )
+        for row in rows
+    )
+
+
+def _read_quarantined(cur: psycopg.Cursor, period: str) -> tuple[QuarantinedFile, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_quarantined where period = %s order by file_name, file_row_number nulls first",
+        (period,),
+    ).fetchall()
+    return tuple(
+        QuarantinedFile(
+            file_name=row["file_name"],
+            reason=row["reason"],
+            unit_code=row["unit_code"],
+            row_number=row["file_row_number"],
+            column_name=row["column_name"],
+        )
+        for row in rows
+    )
+
+
+def _read_awaited_components(cur: psycopg.Cursor, period: str) -> tuple[AwaitedComponent, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_component_scores "
+        "where period = %s and scope_type = 'province' and score_status = 'awaiting' order by component_code",
+        (period,),
+    ).fetchall()
+    return tuple(AwaitedComponent(code=row["component_code"], name_vi=row["name_vi"], name_en=row["name_en"])
+                 for row in rows)
+
+
+def _read_validations(cur: psycopg.Cursor, run_id: str) -> tuple[SuiteValidation, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_run_validations where run_id = %s order by suite_name", (run_id,)
+    ).fetchall()
+    return tuple(
+        SuiteValidation(
+            suite_name=row["suite_name"],
+            validations=row["validations"],
+            passed=row["validations_passed"],
+            expectations=row["expectations_evaluated"],
+            failed=row["expectations_failed"],
+        )
+        for row in rows
+    )
+
+
+def _read_sources(cur: psycopg.Cursor, period: str) -> tuple[DataSource, ...]:
+    rows = cur.execute(
+        "select * from marts.rpt_score_sources where period = %s order by value_source", (period,)
+    ).fetchall()
+    return tuple(
+        DataSource(value_source=row["value_source"], files=row["files"], last_loaded_at=row["last_loaded_at"])
+        for row in rows
     )
 
 

@@ -132,31 +132,14 @@ def load_scorecards(conn: psycopg.Connection, period: str) -> list[Scorecard]:
         def rows(sql: str) -> list[dict]:
             return cur.execute(sql, {"period": period}).fetchall()
 
-        units = rows(
-            "select r.unit_code, r.name_vi, r.unit_type, r.ranking_group, r.rank_in_group, r.dti_score, r.grade_vi, "
-            "r.dti_change, r.points_to_gain, r.submission_status, d.points, d.max_points, d.previous_period, "
-            "d.previous_dti_score, count(*) over (partition by r.ranking_group) as units_in_group, "
-            "s.due_date, s.first_accepted_at, s.file_in_use, s.files_received, s.files_rejected, "
-            "s.rows_rejected_in_use, s.rejection_reasons "
-            "from marts.rpt_unit_ranking r "
-            "join marts.fct_dti_scores d on d.period = r.period and d.scope_type = 'unit' and d.scope_code = r.unit_code "
-            "left join marts.fct_submission_status s on s.period = r.period and s.unit_code = r.unit_code "
-            "where r.period = %(period)s order by r.unit_code"
-        )
+        units = rows("select * from marts.rpt_unit_ranking where period = %(period)s order by unit_code")
         main_indices = rows(
-            "select scope_code, name_vi, points, max_points, index_value, components_missing "
-            "from marts.fct_main_index_scores where period = %(period)s and scope_type = 'unit' "
-            "order by scope_code, max_points desc, main_index_code"
+            "select * from marts.rpt_main_index_scores where period = %(period)s and scope_type = 'unit' "
+            "order by scope_code, display_order"
         )
         components = rows(
-            "select c.scope_code, c.component_code, c.name_vi, m.name_vi as main_index_name_vi, c.scoring_rule, "
-            "c.unit_of_measure, c.numerator, c.denominator, c.component_value, c.target_value, c.points, "
-            "c.max_points, c.headroom_points, c.score_status, c.provisional "
-            "from marts.fct_component_scores c "
-            "left join marts.fct_main_index_scores m on m.period = c.period and m.scope_type = c.scope_type "
-            "  and m.scope_code = c.scope_code and m.main_index_code = c.main_index_code "
-            "where c.period = %(period)s and c.scope_type = 'unit' "
-            "order by c.scope_code, c.catalog_code, c.component_code"
+            "select * from marts.rpt_component_scores where period = %(period)s and scope_type = 'unit' "
+            "order by scope_code, catalog_code, component_code"
         )
     indices_by_unit = defaultdict(list)
     for row in main_indices:

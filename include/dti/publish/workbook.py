@@ -11,8 +11,8 @@ a tab or a carriage return (the OWASP CSV-injection list) also gets Excel's quot
 submitted; the prefix keeps Excel and LibreOffice from turning the cell into a formula even when a
 reader edits it and presses Enter.
 
-Read from the marts; the framework's main-index numbers (the Ministry's order) come from the
-catalog seeds in ``reference``, as in the report.
+Read from the ``rpt_*`` marts made for publishing, in the order they give (the Ministry's main-index
+numbers among them), as the report is.
 """
 
 from __future__ import annotations
@@ -201,74 +201,22 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
         def rows(sql: str) -> list[dict]:
             return cur.execute(sql, {"period": period}).fetchall()
 
-        province = rows(
-            "select d.period, d.assessment_year, d.catalog_code, d.points, d.max_points, d.dti_score, d.grade_vi, "
-            "d.is_estimate, d.dti_score_lowest, d.dti_score_highest, d.official_component_count, "
-            "d.components_measured, d.components_official_measured, d.components_proxy_measured, "
-            "d.components_awaiting, d.official_coverage, d.pillar_government, d.pillar_economy, d.pillar_society, "
-            "d.previous_period, d.previous_dti_score, d.dti_change, d.components_in_scope, d.components_missing, "
-            "p.compared_year, p.peers_with_score, p.estimated_rank, p.worst_case_rank, p.rank_range_best, "
-            "p.rank_range_worst, p.tenth_place_score, p.gap_to_top10 "
-            "from marts.fct_dti_scores d left join marts.rpt_peer_rank p on p.period = d.period "
-            "where d.period = %(period)s and d.scope_type = 'province'"
-        )
+        province = rows("select * from marts.rpt_province_dti where period = %(period)s")
         main_indices = rows(
-            "select i.main_index_number, m.main_index_code, m.name_vi, m.index_group, m.points, m.max_points, "
-            "m.index_value, m.index_value_lowest, m.index_value_highest, m.official_component_count, "
-            "m.components_official_measured, m.components_proxy_measured, m.components_awaiting, "
-            "m.components_missing "
-            "from marts.fct_main_index_scores m "
-            "left join reference.dti_main_indices i "
-            "  on i.framework_version = m.catalog_code and i.main_index_code = m.main_index_code "
-            "where m.period = %(period)s and m.scope_type = 'province' "
-            "order by i.main_index_number nulls last, m.main_index_code"
+            "select * from marts.rpt_main_index_scores where period = %(period)s and scope_type = 'province' "
+            "order by display_order"
         )
         components = rows(
-            "select c.component_code, c.name_vi, m.name_vi as main_index_name_vi, i.main_index_number, "
-            "c.value_source, c.responsible_unit_type, c.unit_of_measure, c.scoring_rule, c.numerator, "
-            "c.denominator, c.component_value, c.target_value, c.max_points, c.points, c.headroom_points, "
-            "c.score_status, c.units_reported, c.units_responsible, c.provisional, c.provenance "
-            "from marts.fct_component_scores c "
-            "left join marts.fct_main_index_scores m on m.period = c.period and m.scope_type = c.scope_type "
-            "  and m.scope_code = c.scope_code and m.main_index_code = c.main_index_code "
-            "left join reference.dti_main_indices i "
-            "  on i.framework_version = c.catalog_code and i.main_index_code = c.main_index_code "
-            "where c.period = %(period)s and c.scope_type = 'province'"
+            "select * from marts.rpt_component_scores where period = %(period)s and scope_type = 'province'"
         )
-        targets = rows(
-            "select t.target_code, t.name_vi, t.metric, t.comparison, t.target_year, t.target_value, "
-            "t.actual_value, t.gap, t.is_met, t.previous_actual_value, t.change_since_previous, "
-            "  (select c.scoring_rule from marts.fct_component_scores c "
-            "   where c.period = t.period and c.scope_type = 'province' "
-            "     and c.indicator_key = t.indicator_key limit 1) as scoring_rule "
-            "from marts.rpt_target_progress t where t.period = %(period)s "
-            "order by case t.metric when 'dti_score' then 1 when 'national_rank' then 2 else 3 end, t.target_code"
-        )
-        levers = rows(
-            "select l.lever_rank, l.component_code, l.name_vi, m.name_vi as main_index_name_vi, "
-            "l.responsible_unit_type, l.points, l.max_points, l.headroom_points, l.dti_gain_at_target, "
-            "l.cumulative_dti_gain, l.closes_gap_to_target, l.units_missing, l.units_below_full_points, l.units_short "
-            "from marts.rpt_improvement_levers l "
-            "left join marts.fct_main_index_scores m on m.period = l.period and m.scope_type = 'province' "
-            "  and m.main_index_code = l.main_index_code "
-            "where l.period = %(period)s order by l.lever_rank"
-        )
+        targets = rows("select * from marts.rpt_target_progress where period = %(period)s order by display_order")
+        levers = rows("select * from marts.rpt_improvement_levers where period = %(period)s order by lever_rank")
         units = rows(
-            "select ranking_group, rank_in_group, unit_code, name_vi, unit_type, submission_status, dti_score, "
-            "grade_vi, dti_change, components_in_scope, components_missing, components_missing_list, "
-            "components_short_list, points_to_gain "
-            "from marts.rpt_unit_ranking where period = %(period)s "
+            "select * from marts.rpt_unit_ranking where period = %(period)s "
             "order by case ranking_group when 'department' then 1 else 2 end, rank_in_group nulls last, name_vi"
         )
-        to_urge = rows(
-            "select unit_code, name_vi, unit_type, submission_status, due_date, first_accepted_at, files_received, "
-            "files_rejected, rejection_reasons "
-            "from marts.fct_submission_status where period = %(period)s and submission_status <> 'on_time' "
-            "order by case submission_status when 'missing' then 1 when 'rejected' then 2 else 3 end, "
-            "case unit_type when 'department' then 1 else 2 end, name_vi"
-        )
+        to_urge = rows("select * from marts.rpt_units_to_urge where period = %(period)s order by urge_order")
 
-    unit_names = {unit["unit_code"]: unit["name_vi"] for unit in units}
     for row in province:
         row["framework"] = f"Khung {row['catalog_code']}"
         row["estimate_vi"] = "Ước tính" if row["is_estimate"] else "Đủ các chỉ số thành phần chính thức"
@@ -288,8 +236,7 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     for row in levers:
         row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
         row["closes_gap_vi"] = "Cần để đạt mục tiêu" if row["closes_gap_to_target"] else None
-        codes = [code for code in (row["units_short"] or "").split(", ") if code]
-        row["units_short_vi"] = ", ".join(unit_names.get(code, code) for code in codes) or None
+        row["units_short_vi"] = ", ".join(row["units_short_names"] or ()) or None
     for row in [*units, *to_urge]:
         row["unit_type_vi"] = _label("unit_type", row["unit_type"])
         row["status_vi"] = _label("submission_status", row["submission_status"])

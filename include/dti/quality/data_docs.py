@@ -7,6 +7,9 @@ CDNs and ask GX's servers for a logo with the data context id in the URL. The pu
 ``offline_assets/`` (see its README) and GX's own logo from the site's ``static/images``, and
 drops GX's newsletter footer. A page that would still load anything from outside the folder,
 or still carries the data context id, stops the publication.
+
+Every page keeps its path in the published copy: ``audit.validation_results.data_docs_page``,
+relative to the site's root, names a validation's page in ``<output_root>/quality`` as well.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from dti.provinces import Province
-from dti.publish.publication import new_staging_folder, publish_folder_atomically
-from dti.quality.validation import data_context
+from dti.publication import new_staging_folder, publish_folder_atomically
+from dti.quality.validation import data_context, data_docs_site
 
 QUALITY_DIR = "quality"
 OFFLINE_ASSETS_DIR = Path(__file__).with_name("offline_assets")
@@ -53,7 +56,7 @@ def publish_data_docs(output_root: Path, run_id: str, province: Province) -> Pat
     """Publish the province's Data Docs as ``<output_root>/quality`` (index at ``quality/index.html``),
     every asset inside the folder. Returns the build folder."""
     context = data_context(province)
-    site = built_site(context)
+    site = data_docs_site(context)
     staging = new_staging_folder(output_root, QUALITY_DIR)
     try:
         shutil.copytree(site, staging, dirs_exist_ok=True)
@@ -69,14 +72,6 @@ def publish_data_docs(output_root: Path, run_id: str, province: Province) -> Pat
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return publish_folder_atomically(staging, output_root / QUALITY_DIR, run_id)
-
-
-def built_site(context) -> Path:
-    """The folder of the context's Data Docs site, as the last validation left it."""
-    urls = context.get_docs_sites_urls(only_if_exists=True)
-    if not urls:
-        raise FileNotFoundError("no Data Docs have been built: no validation has run in this GX context")
-    return Path(unquote(urlsplit(urls[0]["site_url"]).path)).parent
 
 
 def cdn_asset_paths() -> dict[str, str]:

@@ -2,7 +2,11 @@
 
 - Raw gate: a unit's submission whose rows fail the raw suite is quarantined with the reasons;
   every other unit goes on to be scored.
-- Marts gate: any failure on the marts stops the run before anything is published.
+- Marts gate: any failure on the marts stops the run before anything is published. It checks what
+  dbt's tests leave to it (``dti.quality.suites`` says which invariant each owns).
+
+Every validation is recorded in ``audit.validation_results`` under the Airflow run id, with the name
+its run has in the Data Docs and its page there.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ import psycopg
 from dti import landing, periods
 from dti.provinces import Province
 from dti.quality import suites
-from dti.quality.validation import ValidationSummary, record_validation, validate_frame
+from dti.quality.assets import (
+    RAW_CERTIFICATES_ASSET,
+    RAW_DOSSIERS_ASSET,
+    RAW_MINISTRY_ASSET,
+    RAW_POPULATION_ASSET,
+    RAW_SUBMISSIONS_ASSET,
+)
+from dti.quality.validation import ValidationSummary, gx_run_name, record_validation, validate_frame
 
 RAW_ROWS_OF_PERIOD = """
 select r.unit_code, r.unit_name, r.period, r.component_code, r.component_name,
@@ -29,25 +40,25 @@ order by r._loaded_at, r._file_sha256, r._row_number
 # Rows of the period each raw source's suite checks; every file keeps its sha256 and row numbers,
 # so a failure can be traced to the file, which is then set aside.
 RAW_SOURCE_QUERIES = {
-    (suites.RAW_DOSSIERS_SUITE, "raw_dossier_records"): """
+    (suites.RAW_DOSSIERS_SUITE, RAW_DOSSIERS_ASSET): """
         select d.dossier_id, d.unit_code, d.channel, d.citizen_pseudonym, d.filed_at, d.updated_at, d.returned_at,
                d._file_name, d._file_sha256, d._row_number
         from raw.dossier_records d
         join raw.landed_files f on f.file_sha256 = d._file_sha256 and f.status = 'landed'
         where (d.filed_at at time zone 'Asia/Ho_Chi_Minh')::date between %(start)s and %(end)s
         order by d._file_sha256, d._row_number""",
-    (suites.RAW_CERTIFICATES_SUITE, "raw_signature_certificates"): """
+    (suites.RAW_CERTIFICATES_SUITE, RAW_CERTIFICATES_ASSET): """
         select c.provider, c.certificate_serial, c.holder_pseudonym, c.nso_ward_code, c.issued_on, c.expires_on,
                c._file_name, c._file_sha256, c._row_number
         from raw.signature_certificates c
         join raw.landed_files f on f.file_sha256 = c._file_sha256 and f.status = 'landed' and f.period = %(period)s
         order by c._file_sha256, c._row_number""",
-    (suites.RAW_POPULATION_SUITE, "raw_adult_population"): """
+    (suites.RAW_POPULATION_SUITE, RAW_POPULATION_ASSET): """
         select p.nso_ward_code, p.year, p.adult_population, p._file_name, p._file_sha256, p._row_number
         from raw.adult_population p
         join raw.landed_files f on f.file_sha256 = p._file_sha256 and f.status = 'landed' and f.period = %(period)s
         order by p._file_sha256, p._row_number""",
-    (suites.RAW_MINISTRY_SUITE, "raw_ministry_component_values"): """
+    (suites.RAW_MINISTRY_SUITE, RAW_MINISTRY_ASSET): """
         select m.component_code, m.value::float8 as value, m.source_document, m._file_name, m._file_sha256,
                m._row_number
         from raw.ministry_component_values m
@@ -57,23 +68,20 @@ RAW_SOURCE_QUERIES = {
 
 MART_QUERIES = {
     (suites.MARTS_DTI_SCORES_SUITE, "fct_dti_scores"):
-        # The province's DTI is Σ main-index value × max points ÷ 1000 (a component awaiting the Ministry
-        # leaves its main index valued on the others); a unit's is its points ÷ 1000. Only units are graded.
-        "select s.period, s.scope_type, s.scope_code, s.points::float8 as points, s.max_points::float8 as max_points, "
-        "s.dti_score::float8 as dti_score, abs(s.dti_score - case when s.scope_type = 'province' then "
-        "  (select sum(m.index_value * m.max_points) filter (where m.max_points > 0) from marts.fct_main_index_scores m "
-        "   where m.period = s.period and m.scope_type = 'province') else s.points end / s.max_points)::float8 "
-        "  as formula_gap, "
-        "greatest(s.dti_score_lowest - s.dti_score, s.dti_score - s.dti_score_highest, 0)::float8 as range_gap, "
-        "s.grade_code, b.grade_code as band_grade_code "
-        "from marts.fct_dti_scores s left join reference.grade_bands b "
-        "on s.scope_type = 'unit' and s.dti_score >= b.min_score and s.dti_score < b.max_score where s.period = %s",
+        # A unit's DTI is its points ÷ its 1000 (the province's formula is dbt's test); the province's
+        # estimate lies within its range, which units have not.
+        "select period, scope_type, scope_code, points::float8 as points, max_points::float8 as max_points, "
+        "dti_score::float8 as dti_score, dti_score_lowest::float8 as dti_score_lowest, "
+        "dti_score_highest::float8 as dti_score_highest, "
+        "case when scope_type = 'unit' then abs(dti_score - points / max_points) end::float8 as formula_gap, "
+        "greatest(dti_score_lowest - dti_score, dti_score - dti_score_highest, 0)::float8 as range_gap "
+        "from marts.fct_dti_scores where period = %s",
     (suites.MARTS_MAIN_INDEX_SCORES_SUITE, "fct_main_index_scores"):
         "select period, scope_type, scope_code, main_index_code, points::float8 as points, "
         "max_points::float8 as max_points, index_value::float8 as index_value "
         "from marts.fct_main_index_scores where period = %s",
     (suites.MARTS_COMPONENT_SCORES_SUITE, "fct_component_scores"):
-        "select period, scope_type, scope_code, component_code, scoring_rule, score_status, points::float8 as points, "
+        "select period, scope_type, scope_code, component_code, scoring_rule, points::float8 as points, "
         "max_points::float8 as max_points, component_value::float8 as component_value "
         "from marts.fct_component_scores where period = %s",
 }
@@ -90,12 +98,21 @@ def read_frame(conn: psycopg.Connection, query: str, params: tuple | dict) -> pd
         return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
+def validate_and_record(conn: psycopg.Connection, suite_name: str, asset_name: str, frame: pd.DataFrame,
+                        period: str, run_id: str, province: Province) -> ValidationSummary:
+    """Validate ``frame`` as one validation of the run, named after its period and run id in the Data Docs,
+    and record it in the audit."""
+    summary = validate_frame(suite_name, asset_name, frame, province, run_name=gx_run_name(period, run_id))
+    record_validation(conn, run_id, summary)
+    return summary
+
+
 def validate_raw_submissions(url: str, period: str, run_id: str, province: Province) -> dict:
     """Validate the period's landed rows; quarantine the submissions that fail. Returns counts."""
     with psycopg.connect(url) as conn:
         frame = read_frame(conn, RAW_ROWS_OF_PERIOD, (period,))
-        summary = validate_frame(suites.RAW_SUBMISSIONS_SUITE, "raw_self_assessment_rows", frame, province)
-        record_validation(conn, run_id, summary)
+        summary = validate_and_record(conn, suites.RAW_SUBMISSIONS_SUITE, RAW_SUBMISSIONS_ASSET, frame, period,
+                                      run_id, province)
         reasons = failing_files(summary, frame)
         landing.quarantine_landed_batches(conn, reasons)
     return {"rows": len(frame), "success": summary.success, "failed_expectations": summary.unsuccessful,
@@ -113,8 +130,7 @@ def validate_raw_sources(url: str, period: str, run_id: str, province: Province)
             if frame.empty:
                 outcome[asset_name] = {"rows": 0, "files_quarantined": 0}
                 continue
-            summary = validate_frame(suite_name, asset_name, frame, province)
-            record_validation(conn, run_id, summary)
+            summary = validate_and_record(conn, suite_name, asset_name, frame, period, run_id, province)
             reasons = failing_files(summary, frame)
             landing.quarantine_landed_batches(conn, reasons)
             outcome[asset_name] = {"rows": len(frame), "success": summary.success,
@@ -152,8 +168,7 @@ def validate_marts(url: str, period: str, run_id: str, province: Province) -> di
             frame = read_frame(conn, query, (period,))
             if frame.empty:
                 raise MartsValidationFailed(f"{asset_name} has no row for period {period}")
-            summary = validate_frame(suite_name, asset_name, frame, province)
-            record_validation(conn, run_id, summary)
+            summary = validate_and_record(conn, suite_name, asset_name, frame, period, run_id, province)
             checked += summary.evaluated
             if not summary.success:
                 failed.append(summary)

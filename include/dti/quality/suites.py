@@ -3,6 +3,20 @@
 Each expectation carries a note (``meta``) in Vietnamese and English saying what a failure means.
 Every suite is built for one province, whose unit and ward codes the checks hold; each province's
 suites are kept in its own stores of the GX context (``dti.quality.validation.data_context``).
+
+The marts suites are the publication gate's own checks: every number of the period lies in its
+range (points within 0 … max points, values, rates and DTIs within 0 … 1, the province's estimate
+within its own range) and a unit's DTI is its points ÷ its 1000 points. dbt's build, which stops
+the run before this gate when a test fails, owns the rest, and the marts suites do not check it again:
+
+- one row per period and scope: ``unique_combination_of_columns`` of each fct_ model
+  (dbt_project/models/marts/_marts__models.yml);
+- the province and every unit of the unit list scored every period, no other row:
+  ``assert_every_unit_scored_every_period``;
+- the scoring statuses: ``accepted_values`` of ``fct_component_scores.score_status``;
+- the province's DTI by the Ministry's formula, out of 1000 points:
+  ``assert_province_dti_score_follows_the_ministry_formula``;
+- a unit's grade from the band of its DTI: ``assert_unit_grades_follow_grade_bands``.
 """
 
 from __future__ import annotations
@@ -200,43 +214,35 @@ def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
             column="dti_score", min_value=0, max_value=1,
             meta=_note("Điểm DTI nằm ngoài khoảng [0, 1].", "A DTI score lies outside [0, 1]."),
         ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="points", min_value=0,
+            meta=_note("Tổng điểm âm.", "Points earned are negative."),
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="max_points", column_B="points", or_equal=True,
             meta=_note("Điểm đạt vượt điểm tối đa.", "Points earned exceed the maximum points."),
         ),
-        gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["period", "scope_type", "scope_code"],
-            meta=_note("Một đơn vị có nhiều hơn một điểm DTI trong kỳ.", "A unit has more than one DTI score in a period."),
-        ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="scope_code", value_set=["PROVINCE", *_seed_codes(province.reporting_units_seed, "unit_code")],
-            meta=_note("Kết quả cho một đơn vị không có trong danh mục.", "A score for a unit outside the unit list."),
-        ),
-        gxe.ExpectColumnDistinctValuesToContainSet(
-            column="scope_code", value_set=["PROVINCE", *_seed_codes(province.reporting_units_seed, "unit_code")],
-            meta=_note("Thiếu kết quả của tỉnh hoặc của một đơn vị trong danh mục: không đơn vị nào được bỏ sót.",
-                       "The province or a listed unit has no score: no unit may be left out."),
-        ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="formula_gap", min_value=0, max_value=1e-9,
-            meta=_note("Điểm DTI khác công thức của Bộ (tỉnh: Σ giá trị chỉ số chính × điểm tối đa ÷ 1000; đơn vị: "
-                       "tổng điểm ÷ 1000).",
-                       "A DTI differs from the Ministry's formula (province: Σ main-index value × max points ÷ 1000; "
-                       "unit: points ÷ 1000)."),
-        ),
+        *[
+            gxe.ExpectColumnValuesToBeBetween(
+                column=column, min_value=0, max_value=1,
+                meta=_note("Khoảng giá trị DTI của tỉnh vượt ra ngoài [0, 1].",
+                           "The province's DTI range reaches outside [0, 1]."),
+            )
+            for column in ("dti_score_lowest", "dti_score_highest")
+        ],
         gxe.ExpectColumnValuesToBeBetween(
             column="range_gap", min_value=0, max_value=1e-9,
             meta=_note("DTI ước tính của tỉnh nằm ngoài khoảng giá trị của nó.",
                        "The province's estimated DTI lies outside its own range."),
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="max_points", value_set=[1000],
-            meta=_note("Điểm tối đa của một bộ chỉ số khác 1000.", "A catalog's maximum points are not 1000."),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="formula_gap", min_value=0, max_value=1e-9,
+            meta=_note("Điểm DTI của đơn vị khác tổng điểm ÷ 1000.", "A unit's DTI differs from its points ÷ 1000."),
         ),
-        gxe.ExpectColumnPairValuesToBeEqual(
-            column_A="grade_code", column_B="band_grade_code",
-            meta=_note("Xếp loại của đơn vị không khớp khung xếp loại của điểm DTI (tỉnh không được xếp loại).",
-                       "A unit's grade does not match the band of its DTI score (the province is not graded)."),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="max_points", value_set=[1000], row_condition=Column("scope_type") == "unit",
+            meta=_note("Điểm tối đa của bộ chỉ số của đơn vị khác 1000.",
+                       "A unit catalog's maximum points are not 1000."),
         ),
     ]
     return gx.ExpectationSuite(name=MARTS_DTI_SCORES_SUITE, expectations=expectations)
@@ -258,11 +264,6 @@ def marts_component_scores_suite(province: Province) -> gx.ExpectationSuite:
             meta=_note("Một tỷ lệ nằm ngoài [0, 1]: tử số lớn hơn mẫu số ở đâu đó.",
                        "A rate lies outside [0, 1]: somewhere a numerator exceeds its denominator."),
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            # awaiting: a component the Ministry measures whose value has not arrived yet
-            column="score_status", value_set=["scored", "missing", "awaiting"],
-            meta=_note("Trạng thái chấm điểm không xác định.", "An unknown scoring status."),
-        ),
     ]
     return gx.ExpectationSuite(name=MARTS_COMPONENT_SCORES_SUITE, expectations=expectations)
 
@@ -272,6 +273,10 @@ def marts_main_index_scores_suite(province: Province) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeBetween(
             column="index_value", min_value=0, max_value=1,
             meta=_note("Giá trị chỉ số chính nằm ngoài [0, 1].", "A main-index value lies outside [0, 1]."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="points", min_value=0,
+            meta=_note("Điểm chỉ số chính âm.", "A main index scored negative points."),
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="max_points", column_B="points", or_equal=True,

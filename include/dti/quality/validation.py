@@ -9,14 +9,22 @@ puts suites, checkpoints and validation definitions under ``provinces/${dti_prov
 validation results and Data Docs under ``uncommitted/provinces/${dti_province}/``, with
 ``dti_province`` given when the context is opened. So each province's suites hold its own unit
 codes, and its Data Docs show its validations only.
+
+A pipeline run names its validations in the Data Docs by its period and Airflow run id
+(``gx_run_name``), and its audit rows carry that name and the page of each validation result, so
+an auditor goes from a row of ``audit.validation_results`` to the page and back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import psycopg
@@ -25,6 +33,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (the analytics switch must be set before import)
 from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
+from great_expectations.core import RunIdentifier  # noqa: E402
 from great_expectations.exceptions import DataContextError  # noqa: E402
 
 from dti import settings  # noqa: E402
@@ -33,6 +42,10 @@ from dti.quality.suites import SUITES  # noqa: E402
 
 DATASOURCE_NAME = "dti_warehouse_frames"
 SAMPLE_SIZE = 20
+# The run name is a folder of the published Data Docs: the characters Windows refuses in a file name
+# (Airflow's run ids hold colons) would keep an auditor from copying the folder there, or break its
+# links on a share.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,10 @@ class ValidationSummary:
     unsuccessful: int
     failures: list[FailedExpectation] = field(default_factory=list)
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    # The run's name in the Data Docs, and the validation result's page relative to the site's root
+    # (the same inside the published copy, ``<output>/quality``).
+    run_name: str | None = None
+    data_docs_page: str | None = None
 
 
 def data_context(province: Province) -> gx.data_context.FileDataContext:
@@ -73,13 +90,43 @@ def data_context(province: Province) -> gx.data_context.FileDataContext:
                           runtime_environment={"dti_province": province.code})
 
 
-def validate_frame(suite_name: str, asset_name: str, frame: pd.DataFrame, province: Province) -> ValidationSummary:
-    """Validate ``frame`` against the province's ``suite_name`` and refresh its Data Docs."""
+def gx_run_name(period: str, run_id: str) -> str:
+    """The name of a pipeline run's validations in the Data Docs, e.g.
+    ``2026-Q3 · manual__2026-10-01T00_00_00+00_00``: the period first, so the index's runs sort and
+    filter by it, then the Airflow run id (characters a file name cannot hold replaced by ``_``)."""
+    return f"{period} · {_NOT_IN_FILE_NAMES.sub('_', run_id)}"
+
+
+def validate_frame(suite_name: str, asset_name: str, frame: pd.DataFrame, province: Province,
+                   run_name: str | None = None) -> ValidationSummary:
+    """Validate ``frame`` against the province's ``suite_name`` and refresh its Data Docs, naming the
+    validation run ``run_name`` there (GX shows ``__none__`` without one)."""
     context = data_context(province)
     checkpoint = _checkpoint(context, suite_name, asset_name, province)
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
-    (validation,) = result.run_results.values()
-    return _summarise(suite_name, asset_name, validation)
+    # The run time is given: without one, GX would read a time out of the run name where it can.
+    run = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
+    ((result_key, validation),) = result.run_results.items()
+    return _summarise(suite_name, asset_name, validation, run_name, data_docs_page(context, result_key))
+
+
+def data_docs_site(context) -> Path:
+    """The folder of the context's Data Docs site, as the last validation left it."""
+    urls = context.get_docs_sites_urls(only_if_exists=True)
+    if not urls:
+        raise FileNotFoundError("no Data Docs have been built: no validation has run in this GX context")
+    return _site_path(urls[0]["site_url"]).parent
+
+
+def data_docs_page(context, result_key) -> str:
+    """The page of one validation result, relative to the root of the context's Data Docs site."""
+    page = context.get_docs_sites_urls(resource_identifier=result_key, only_if_exists=True)[0]["site_url"]
+    return _site_path(page).relative_to(data_docs_site(context)).as_posix()
+
+
+def _site_path(url: str) -> Path:
+    # GX gives file:// URLs, percent-encoded: a run name holds spaces and a middle dot.
+    return Path(unquote(urlsplit(url).path))
 
 
 def record_validation(conn: psycopg.Connection, run_id: str, summary: ValidationSummary) -> None:
@@ -92,9 +139,10 @@ def record_validation(conn: psycopg.Connection, run_id: str, summary: Validation
     ]
     (validation_id,) = conn.execute(
         "insert into audit.validation_results (run_id, suite_name, asset_name, success, evaluated, unsuccessful, "
-        "failed_expectations) values (%s, %s, %s, %s, %s, %s, %s) returning validation_id",
+        "failed_expectations, gx_run_name, data_docs_page) values (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "returning validation_id",
         (run_id, summary.suite_name, summary.asset_name, summary.success, summary.evaluated, summary.unsuccessful,
-         _json(failures)),
+         _json(failures), summary.run_name, summary.data_docs_page),
     ).fetchone()
     with conn.cursor() as cursor:
         cursor.executemany(
@@ -177,7 +225,8 @@ def _get_or_add(get, add):
         return add()
 
 
-def _summarise(suite_name: str, asset_name: str, validation) -> ValidationSummary:
+def _summarise(suite_name: str, asset_name: str, validation, run_name: str | None,
+               data_docs_page: str) -> ValidationSummary:
     failures = []
     outcomes = []
     for result in validation.results:
@@ -204,5 +253,5 @@ def _summarise(suite_name: str, asset_name: str, validation) -> ValidationSummar
     return ValidationSummary(
         suite_name=suite_name, asset_name=asset_name, success=bool(validation.success),
         evaluated=int(statistics["evaluated_expectations"]), unsuccessful=int(statistics["unsuccessful_expectations"]),
-        failures=failures, outcomes=outcomes,
+        failures=failures, outcomes=outcomes, run_name=run_name, data_docs_page=data_docs_page,
     )

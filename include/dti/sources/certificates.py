@@ -24,12 +24,10 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from dti.sources import RejectedRow
-from dti.sources.text_encodings import UnrecognisedEncoding, decode_text
+from dti.text_encodings import UnrecognisedEncoding, decode_text
 
 SOURCE_NAME = "certificate_provider"
 FIELDS = ("certificate_serial", "holder_id", "holder_type", "nso_ward_code", "issued_on", "expires_on", "status")
-HOLDER_TYPES = ("personal", "organisation")
-STATUSES = ("active", "revoked", "expired")
 
 # What each canonical field is called in a reason, (Vietnamese, English).
 FIELD_LABELS = {

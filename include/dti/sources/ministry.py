@@ -21,7 +21,6 @@ given on two rows is set aside on both, since only the sender can say which valu
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -34,7 +33,8 @@ from pathlib import PurePosixPath
 
 import openpyxl
 
-from dti import settings
+from dti.catalog.seeds import RATIO, framework_components, framework_version_of
+from dti.catalog.text import parse_number_text
 from dti.sources import RejectedRow
 from dti.sources.certificates import (
     EXCEL_DAY_NUMBER,
@@ -44,15 +44,8 @@ from dti.sources.certificates import (
     delimited_records,
     file_reason,
 )
-from dti.sources.submissions import (
-    RATIO,
-    VALUE_CHOICES,
-    answer_of,
-    csv_delimiter,
-    header_key,
-    parse_number_text,
-    workbook_package_problem,
-)
+from dti.sources.submission_rules import VALUE_CHOICES, answer_of
+from dti.sources.workbook import csv_delimiter, header_key, workbook_package_problem
 
 SOURCE_NAME = "ministry"
 SOURCE_VI, SOURCE_EN = "Số liệu Bộ đánh giá", "Ministry-measured values"
@@ -102,14 +95,8 @@ class MinistryFile:
 def ministry_rules(period: str) -> MinistryRules:
     """The rules of ``period``, from the catalog seeds as they are now (an imported appendix's
     components included)."""
-    year = int(period[:4])
-    with settings.FRAMEWORK_VERSIONS_SEED.open(encoding="utf-8", newline="") as handle:
-        version = next((row["framework_version"] for row in csv.DictReader(handle)
-                        if int(row["valid_from_year"]) <= year <= int(row["valid_to_year"] or year)), None)
-    with settings.DTI_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
-        components = {row["component_code"]: row for row in csv.DictReader(handle)
-                      if row["framework_version"] == version}
-    return MinistryRules(period=period, framework_version=version, components=components)
+    version = framework_version_of(int(period[:4]))
+    return MinistryRules(period=period, framework_version=version, components=framework_components(version))
 
 
 def read_ministry_file(content: bytes, file_name: str, max_bytes: int, rules: MinistryRules) -> MinistryFile:

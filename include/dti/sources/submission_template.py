@@ -16,12 +16,9 @@ accepted by the reader at once.
 
 from __future__ import annotations
 
-import csv
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 import openpyxl
 from openpyxl.cell.cell import Cell
@@ -29,22 +26,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from dti import periods, settings
+from dti import periods
+from dti.catalog.seeds import CATEGORICAL, RATIO, ComponentOption, load_components, load_tiers, load_units, options_of
 from dti.provinces import Province
-from dti.sources.submissions import (
-    ANSWERED_RULES,
-    CATEGORICAL,
-    COLUMNS,
-    COUNTS,
-    HEADERS,
-    RATIO,
-    SCORING_RULES,
-    SHEET_NAME,
-    VALUE_CHOICES,
-    ComponentOption,
-    SubmissionRules,
-    header_of,
-)
+from dti.sources.submission_rules import ANSWERED_RULES, COUNTS, VALUE_CHOICES, SubmissionRules
+from dti.sources.submissions import COLUMNS, HEADERS, SHEET_NAME, header_of
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 # The guide's table of the categorical components' answers, which their drop-downs offer.
@@ -82,29 +68,6 @@ ON_ONE_LINE = Alignment(vertical="top")
 LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
 
 
-def load_units(province: Province) -> list[dict]:
-    """The province's reporting units, from its own seed folder."""
-    with province.reporting_units_seed.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def load_components() -> list[dict]:
-    """Every component of the unit catalogs, in catalog order; raises ValueError for a scoring rule
-    the reader does not know, or a categorical component without answers, either of which would
-    otherwise leave the component's rows unread."""
-    with settings.UNIT_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
-        components = list(csv.DictReader(handle))
-    for component in components:
-        where = f"{settings.UNIT_COMPONENTS_SEED.name}: {component['unit_catalog']} {component['component_code']}"
-        if component["scoring_rule"] not in SCORING_RULES:
-            raise ValueError(f"{where} has the unknown scoring rule {component['scoring_rule']!r}; "
-                             f"use one of {', '.join(SCORING_RULES)}")
-        if component["scoring_rule"] == CATEGORICAL and not options_of(component):
-            raise ValueError(f"{where} is categorical but {settings.COMPONENT_OPTIONS_SEED.name} lists no answers "
-                             f"for it")
-    return components
-
-
 def unit_catalogs(unit: dict, focal_point_unit_code: str) -> tuple[str, ...]:
     """The catalogs a unit fills in: its type's, and the focal point's for the focal-point unit."""
     own = UNIT_TYPE_CATALOG[unit["unit_type"]]
@@ -132,29 +95,6 @@ def submission_rules(period: str, province: Province) -> SubmissionRules:
         catalogs=dict(catalogs),
         options=dict(options),
     )
-
-
-def load_tiers(catalog: str, component_code: str) -> list[tuple[int, int]]:
-    """(lowest value, points) of each band of a tiered component, highest band first."""
-    with settings.COMPONENT_TIERS_SEED.open(encoding="utf-8", newline="") as handle:
-        bands = [(int(float(row["min_value"])), int(float(row["points"]))) for row in csv.DictReader(handle)
-                 if row["catalog_code"] == catalog and row["component_code"] == component_code]
-    return sorted(bands, reverse=True)
-
-
-def load_options(catalog: str, component_code: str) -> tuple[ComponentOption, ...]:
-    """The answers of a categorical component, in the order the drop-down offers them."""
-    with settings.COMPONENT_OPTIONS_SEED.open(encoding="utf-8", newline="") as handle:
-        options = [ComponentOption(order=int(row["option_order"]), vi=unicodedata.normalize("NFC", row["option_vi"]),
-                                   en=row["option_en"], points_share=Decimal(row["points_share"]))
-                   for row in csv.DictReader(handle)
-                   if row["catalog_code"] == catalog and row["component_code"] == component_code]
-    return tuple(sorted(options, key=lambda option: option.order))
-
-
-def options_of(component: dict) -> tuple[ComponentOption, ...]:
-    """The answers of a categorical component of a unit catalog (a unit_components row)."""
-    return load_options(component["unit_catalog"], component["component_code"])
 
 
 def writes_of(component: dict) -> tuple[str, ...]:

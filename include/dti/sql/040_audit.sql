@@ -33,6 +33,11 @@ order by run_id, recorded_at desc;
 -- has a row here, passed or not, with what GX observed.
 alter table audit.validation_results add column if not exists validation_id bigserial;
 create unique index if not exists validation_results_id on audit.validation_results (validation_id);
+-- Where an auditor finds the validation in the Data Docs: the name GX shows for its run (the period and
+-- the Airflow run id, dti.quality.validation.gx_run_name) and its result page, relative to the published
+-- Data Docs folder (output/<province>/quality). Empty on rows written before the Data Docs named runs.
+alter table audit.validation_results add column if not exists gx_run_name text;
+alter table audit.validation_results add column if not exists data_docs_page text;
 
 create table if not exists audit.expectation_results (
     validation_id       bigint not null references audit.validation_results (validation_id),

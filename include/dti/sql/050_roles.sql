@@ -112,3 +112,6 @@ alter default privileges in schema audit grant select on tables to dti_reader;
 -- recorder skips a result already recorded (ON CONFLICT needs SELECT on the conflict key's columns).
 grant select (validation_id) on audit.validation_results to dti_loader, dti_transformer;
 grant select (invocation_id, unique_id) on audit.dbt_results to dti_transformer;
+-- The marts' rpt_run_validations, a view the transformer owns, shows the reader what a run's
+-- validations found; a view reads with its owner's rights.
+grant select on audit.validation_results to dti_transformer;

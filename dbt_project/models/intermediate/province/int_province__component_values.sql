@@ -3,6 +3,17 @@
 -- (province_aggregation), the procedure system's dossiers, the signature-certificate registers,
 -- or the value the Ministry measured itself. A rate over units is a ratio of sums, never a mean of
 -- the units' ratios.
+
+{#- What every value source gives for a component, in this order; a source without the counts
+    behind its value, or without units, gives nulls of their types. -#}
+{%- set component_key = ['components.period', 'components.component_code'] -%}
+{%- set value_columns = {
+    'numerator': 'numeric',
+    'denominator': 'numeric',
+    'component_value': 'numeric',
+    'units_reported': 'bigint',
+    'units_responsible': 'bigint',
+} %}
 with components as (
 
     select * from {{ ref('int_catalog__period_components') }}
@@ -33,23 +44,28 @@ ministry_values as (
 
 ),
 
+{#- Only units that give both counts add to the sums, so that the ratio of sums compares like with like. -#}
+{%- set units_numerator = 'sum(unit_values.numerator) filter (where unit_values.denominator is not null)' -%}
+{%- set units_denominator = 'sum(unit_values.denominator) filter (where unit_values.numerator is not null)' -%}
+{%- set units_value -%}
+case min(components.province_aggregation)
+    when 'ratio_of_sums' then {{ units_numerator }} / nullif({{ units_denominator }}, 0)
+    when 'mean' then avg(unit_values.component_value)
+    when 'sum' then sum(unit_values.component_value)
+    when 'single' then max(unit_values.component_value)
+end
+{%- endset %}
+
 from_unit_reports as (
 
     select
-        components.period,
-        components.component_code,
-        sum(unit_values.numerator) filter (where unit_values.denominator is not null) as numerator,
-        sum(unit_values.denominator) filter (where unit_values.numerator is not null) as denominator,
-        case min(components.province_aggregation)
-            when 'ratio_of_sums' then
-                sum(unit_values.numerator) filter (where unit_values.denominator is not null)
-                / nullif(sum(unit_values.denominator) filter (where unit_values.numerator is not null), 0)
-            when 'mean' then avg(unit_values.component_value)
-            when 'sum' then sum(unit_values.component_value)
-            when 'single' then max(unit_values.component_value)
-        end as component_value,
-        count(unit_values.component_value) as units_reported,
-        count(unit_values.unit_code) as units_responsible
+        {{ value_source_columns(component_key, value_columns, {
+            'numerator': units_numerator,
+            'denominator': units_denominator,
+            'component_value': units_value,
+            'units_reported': 'count(unit_values.component_value)',
+            'units_responsible': 'count(unit_values.unit_code)',
+        }) }}
     from components
     left join unit_values
         on components.period = unit_values.period
@@ -62,14 +78,12 @@ from_unit_reports as (
 from_procedure_system as (
 
     select
-        components.period,
-        components.component_code,
-        cast(dossier_counts.dossiers_full_process_online as numeric) as numerator,
-        cast(dossier_counts.dossiers_filed as numeric) as denominator,
-        dossier_counts.dossiers_full_process_online / nullif(cast(dossier_counts.dossiers_filed as numeric), 0)
-            as component_value,
-        cast(null as bigint) as units_reported,
-        cast(null as bigint) as units_responsible
+        {{ value_source_columns(component_key, value_columns, {
+            'numerator': 'cast(dossier_counts.dossiers_full_process_online as numeric)',
+            'denominator': 'cast(dossier_counts.dossiers_filed as numeric)',
+            'component_value':
+                'dossier_counts.dossiers_full_process_online / nullif(cast(dossier_counts.dossiers_filed as numeric), 0)',
+        }) }}
     from components
     inner join dossier_counts
         on components.period = dossier_counts.period
@@ -80,14 +94,12 @@ from_procedure_system as (
 from_signature_certificates as (
 
     select
-        components.period,
-        components.component_code,
-        cast(signature_holders.adults_with_signature as numeric) as numerator,
-        cast(signature_holders.adult_population as numeric) as denominator,
-        signature_holders.adults_with_signature / nullif(cast(signature_holders.adult_population as numeric), 0)
-            as component_value,
-        cast(null as bigint) as units_reported,
-        cast(null as bigint) as units_responsible
+        {{ value_source_columns(component_key, value_columns, {
+            'numerator': 'cast(signature_holders.adults_with_signature as numeric)',
+            'denominator': 'cast(signature_holders.adult_population as numeric)',
+            'component_value':
+                'signature_holders.adults_with_signature / nullif(cast(signature_holders.adult_population as numeric), 0)',
+        }) }}
     from components
     inner join signature_holders
         on components.period = signature_holders.period
@@ -99,13 +111,9 @@ from_ministry as (
 
     -- the Ministry gives the value itself, never the counts behind it
     select
-        components.period,
-        components.component_code,
-        cast(null as numeric) as numerator,
-        cast(null as numeric) as denominator,
-        ministry_values.component_value,
-        cast(null as bigint) as units_reported,
-        cast(null as bigint) as units_responsible
+        {{ value_source_columns(component_key, value_columns, {
+            'component_value': 'ministry_values.component_value',
+        }) }}
     from components
     inner join ministry_values
         on components.period = ministry_values.period
