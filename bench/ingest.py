@@ -21,6 +21,7 @@ after it), else an embedded PostgreSQL in a temporary folder.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import tempfile
 import time
@@ -71,7 +72,8 @@ def api_pages(records: list[dict]) -> list[tuple[bytes, str]]:
     pages, cursor = [], None
     for start in range(0, len(ordered), PAGE_SIZE):
         next_cursor = f"after-{start + PAGE_SIZE}" if start + PAGE_SIZE < len(ordered) else None
-        pages.append((encode_page(ordered[start:start + PAGE_SIZE], next_cursor), request_path(None, cursor, PAGE_SIZE)))
+        pages.append((encode_page(ordered[start:start + PAGE_SIZE], next_cursor),
+                      request_path(None, cursor, PAGE_SIZE)))
         cursor = next_cursor
     return pages
 
@@ -86,7 +88,8 @@ def raw_rows(pages: list[tuple[bytes, str]]) -> list[tuple]:
         values = [page.columns[name] if name != "citizen_id" else list(map(pseudonym, page.columns[name]))
                   for name in FIELDS]
         provenance = (f"api-{file_sha256[:16]}", SOURCE_NAME, request, file_sha256)
-        rows.extend((*row, row_number, *provenance) for row, row_number in zip(zip(*values), page.row_numbers))
+        rows.extend((*row, row_number, *provenance)
+                    for row, row_number in zip(zip(*values, strict=True), page.row_numbers, strict=True))
     return rows
 
 
@@ -101,11 +104,9 @@ def data_frame(rows: list[tuple]) -> pd.DataFrame:
 def timed(url: str, load) -> float:
     """Seconds ``load`` takes, started from a checkpoint so that no load pays for flushing the
     pages an earlier one dirtied."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        try:
-            conn.execute("checkpoint")
-        except psycopg.errors.InsufficientPrivilege:
-            pass  # a server the user does not own: the loads run back to back
+    # on a server the user does not own the checkpoint is refused: the loads then run back to back
+    with psycopg.connect(url, autocommit=True) as conn, contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+        conn.execute("checkpoint")
     gc.collect()
     started = time.perf_counter()
     load()
@@ -142,10 +143,13 @@ def main() -> None:
                        Path(archive))
 
         def copy() -> None:
-            with psycopg.connect(url) as conn, conn.cursor() as cursor:
-                with cursor.copy(f"copy bench.copy_rows ({', '.join(RAW_COLUMNS)}) from stdin") as writer:
-                    for row in rows:
-                        writer.write_row(row)
+            with (
+                psycopg.connect(url) as conn,
+                conn.cursor() as cursor,
+                cursor.copy(f"copy bench.copy_rows ({', '.join(RAW_COLUMNS)}) from stdin") as writer,
+            ):
+                for row in rows:
+                    writer.write_row(row)
 
         def to_sql() -> None:
             engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))

@@ -8,12 +8,13 @@ from io import BytesIO
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import yaml
 
 from dti import settings
+from dti.catalog.seeds import load_components, load_units
 from dti.dbt_manifest import MANIFEST, MANIFEST_FINGERPRINT
 from dti.provinces import Province, default_province
-from dti.catalog.seeds import load_components, load_units
 from dti.sources import submissions
 from dti.sources.submission_template import build_template, components_for, template_rows
 from dti.text_encodings import TONE_MARKS
@@ -50,7 +51,8 @@ def project_with_test_province(folder: Path) -> Path:
     return project
 
 
-def workbook_bytes(rows: list[list], headers: list[str] | None = None, sheet_name: str = submissions.SHEET_NAME) -> bytes:
+def workbook_bytes(rows: list[list], headers: list[str] | None = None,
+                   sheet_name: str = submissions.SHEET_NAME) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
@@ -63,7 +65,7 @@ def workbook_bytes(rows: list[list], headers: list[str] | None = None, sheet_nam
 def sheet_records(sheet) -> list[dict]:
     """The rows of a workbook sheet under its header row, as header -> value."""
     headers = [cell.value for cell in sheet[1]]
-    return [dict(zip(headers, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    return [dict(zip(headers, (cell.value for cell in row), strict=False)) for row in sheet.iter_rows(min_row=2)]
 
 
 def xlsx_bytes(workbook: openpyxl.Workbook) -> bytes:
@@ -91,7 +93,7 @@ def filled_template(unit_code: str, period: str = PERIOD, province: Province = P
     unit = next(u for u in load_units(province) if u["unit_code"] == unit_code)
     workbook = build_template(unit["unit_type"], period, province, unit=unit_code)
     components = components_for(unit, load_components(), province.focal_point_unit_code)
-    for index, (row, component) in enumerate(zip(template_rows(workbook), components)):
+    for index, (row, component) in enumerate(zip(template_rows(workbook), components, strict=True)):
         if component["scoring_rule"] == "ratio":
             row["numerator"].value = 40 + 5 * index
             row["denominator"].value = 100 + 10 * index
@@ -113,3 +115,19 @@ def windows_1258(text: str) -> bytes:
             base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
             encoded += (base + "".join(c for c in decomposed if c in TONE_MARKS)).encode("cp1258")
     return bytes(encoded)
+
+
+def quarantined_files(conn: psycopg.Connection, period: str) -> list[dict]:
+    """What landing set aside for ``period`` as the loader sees it, whole files and single rows (the
+    report reads the same from marts.rpt_quarantined)."""
+    rows = conn.execute(
+        "select file_name, unit_code, null::integer as row_number, null as column_name, reason "
+        "from quarantine.rejected_files where period = %(p)s "
+        "union all "
+        "select r.file_name, r.unit_code, r.row_number, r.column_name, r.reason "
+        "from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) where f.period = %(p)s "
+        "order by file_name, row_number nulls first",
+        {"p": period},
+    ).fetchall()
+    keys = ("file_name", "unit_code", "row_number", "column_name", "reason")
+    return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -59,7 +59,8 @@ def land_submission(conn: psycopg.Connection, period: str, unit_code: str, rows:
         "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, size_bytes, "
         "batch_id, status, row_count, rejected_rows, submitted_at) "
         "values (%s, 'self_assessment_submission', %s, %s, %s, '/archive', 1, %s, 'landed', %s, 0, %s)",
-        (sha, f"{unit_code}.xlsx", unit_code, period, f"batch-{sha[:12]}", len(rows), datetime(2026, 1, 1, tzinfo=VIETNAM)),
+        (sha, f"{unit_code}.xlsx", unit_code, period, f"batch-{sha[:12]}", len(rows),
+         datetime(2026, 1, 1, tzinfo=VIETNAM)),
     )
     with conn.cursor() as cursor:
         cursor.executemany(

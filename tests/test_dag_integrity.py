@@ -69,6 +69,14 @@ def node_report_tasks(dag) -> list:
     return [task for task in dag.tasks if "unique_id" in (getattr(task, "op_kwargs", None) or {})]
 
 
+def test_every_stage_says_in_the_airflow_ui_what_it_does(dag_bag):
+    for dag in pipeline_dags(dag_bag):
+        # The node tasks are named after the dbt node they report; the others carry their docstring.
+        reporting = {task.task_id for task in node_report_tasks(dag)}
+        undocumented = [task.task_id for task in dag.tasks if task.task_id not in reporting and not task.doc_md]
+        assert undocumented == [], f"{dag.dag_id}: tasks without a description {undocumented}"
+
+
 def test_every_dag_has_tags_and_every_task_retries(dag_bag):
     for dag in dag_bag.dags.values():
         assert dag.tags, f"{dag.dag_id} has no tags"
@@ -106,7 +114,7 @@ def test_no_dag_has_a_cycle(dag_bag):
     for dag in dag_bag.dags.values():
         visiting, done = set(), set()
 
-        def visit(task_id: str) -> None:
+        def visit(task_id: str, *, dag=dag, visiting=visiting, done=done) -> None:
             assert task_id not in visiting, f"{dag.dag_id}: cycle through {task_id}"
             if task_id in done:
                 return
@@ -128,7 +136,7 @@ def test_the_pipeline_runs_its_stages_in_order_per_period(dag_bag):
         stage_tasks = {stage: [t for t in dag.tasks if runner.stage_of(t.task_id) == stage] for stage in EXPECTED_ORDER}
         assert all(stage_tasks.values()), {s: len(t) for s, t in stage_tasks.items()}
         assert any(t.task_id.startswith("transform.fct_dti_scores") for t in stage_tasks["transform"])
-        for earlier, later in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:]):
+        for earlier, later in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:], strict=False):
             later_ids = {t.task_id for t in stage_tasks[later]}
             reaches = any(t.get_flat_relative_ids(upstream=False) & later_ids for t in stage_tasks[earlier])
             assert reaches, f"{earlier} does not lead to {later}"

@@ -5,9 +5,9 @@
 {% macro dti_from_main_index_values(values_relation, group_by) %}
     {%- set group_by = [group_by] if group_by is string else group_by -%}
     select
-        {%- for column in group_by %}
+    {%- for column in group_by %}
         main_index_values.{{ column }},
-        {%- endfor %}
+    {%- endfor %}
         -- A DTI is defined on a complete set only: a scored main index without a value makes it null.
         case
             when count(distinct main_indices.main_index_code) filter (
@@ -29,10 +29,10 @@
         group by cast(framework_version as text)
     ) as frameworks
         on cast(main_index_values.framework_version as text) = frameworks.framework_version
-    {%- if group_by %}
-    group by
+    {% if group_by -%}
+        group by
         {%- for column in group_by %}
-        main_index_values.{{ column }}{{ "," if not loop.last }}
+            main_index_values.{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     {%- endif %}
 {% endmacro %}

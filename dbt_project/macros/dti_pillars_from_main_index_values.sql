@@ -8,10 +8,10 @@
     {%- set group_by = [group_by] if group_by is string else group_by -%}
     {%- set pillars = ["government", "economy", "society"] -%}
     select
-        {%- for column in group_by %}
+    {%- for column in group_by %}
         main_index_values.{{ column }},
-        {%- endfor %}
-        {%- for pillar in pillars %}
+    {%- endfor %}
+    {%- for pillar in pillars %}
         -- Like the DTI, defined on a complete set only: a scored main index of the pillar without a
         -- value makes it null.
         case
@@ -24,7 +24,7 @@
                     where main_indices.index_group = 'foundation' or main_indices.pillar = '{{ pillar }}'
                 ) / max(framework_pillars.{{ pillar }}_max_points)
         end as pillar_{{ pillar }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from {{ values_relation }} as main_index_values
     inner join {{ ref('dti_main_indices') }} as main_indices
         on cast(main_index_values.framework_version as text) = cast(main_indices.framework_version as text)
@@ -32,7 +32,7 @@
     inner join (
         select
             cast(framework_version as text) as framework_version,
-            {%- for pillar in pillars %}
+    {%- for pillar in pillars %}
             -- no max points, hence no value, for a framework without the pillar's activity index
             case
                 when count(*) filter (where index_group = 'activity' and pillar = '{{ pillar }}') > 0
@@ -41,15 +41,15 @@
             count(*) filter (
                 where max_points > 0 and (index_group = 'foundation' or pillar = '{{ pillar }}')
             ) as {{ pillar }}_scored_main_indices{{ "," if not loop.last }}
-            {%- endfor %}
+    {%- endfor %}
         from {{ ref('dti_main_indices') }}
         group by cast(framework_version as text)
     ) as framework_pillars
         on cast(main_index_values.framework_version as text) = framework_pillars.framework_version
-    {%- if group_by %}
-    group by
+    {% if group_by -%}
+        group by
         {%- for column in group_by %}
-        main_index_values.{{ column }}{{ "," if not loop.last }}
+            main_index_values.{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     {%- endif %}
 {% endmacro %}

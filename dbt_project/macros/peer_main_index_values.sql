@@ -10,7 +10,7 @@
 {#- The main-index values of published peer results (peer_dti_results' columns awareness …
     digital_society) in the long form the DTI and pillar macros read, with the framework version of
     each row's assessment year. Written once for the peer checks and int_peers__published_results. -#}
-{% macro peer_main_index_values(peers_relation) %}
+{% macro peer_main_index_values(peers_relation) -%}
     select
         peers.assessment_year,
         peers.province,
@@ -20,8 +20,8 @@
     from {{ peers_relation }} as peers
     cross join lateral (
         values
-            {%- for code in peer_main_index_columns() %}
+    {%- for code in peer_main_index_columns() %}
             ('{{ code }}', peers.{{ code }}){{ "," if not loop.last }}
-            {%- endfor %}
+    {%- endfor %}
     ) as published (main_index_code, index_value)
-{% endmacro %}
+{%- endmacro %}

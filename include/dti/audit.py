@@ -146,7 +146,8 @@ def record_publication(conn: psycopg.Connection, run_id: str, period: str, folde
     ).fetchone()
     with conn.cursor() as cursor:
         cursor.executemany(
-            "insert into audit.published_files (publication_id, relative_path, sha256, size_bytes) values (%s, %s, %s, %s)",
+            "insert into audit.published_files (publication_id, relative_path, sha256, size_bytes) "
+            "values (%s, %s, %s, %s)",
             [(publication_id, f.relative_path, f.sha256, f.size_bytes) for f in published_files(folder)],
         )
     return publication_id

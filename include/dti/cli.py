@@ -6,7 +6,7 @@ import contextlib
 import os
 import secrets
 import warnings
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from typing import Annotated
 
 import typer
@@ -24,7 +24,8 @@ app = typer.Typer(help="dti-pipeline: score the provincial Digital Transformatio
 # are never broken (soft_wrap): a path or a count stays whole on its line, in a terminal or a log.
 console = Console(file=os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1), soft_wrap=True)
 
-PeriodOption = Annotated[str | None, typer.Option(help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
+PeriodOption = Annotated[str | None, typer.Option(
+    help="Assessment period, e.g. 2026-Q3 (default: the last one ended).")]
 ProvinceOption = Annotated[str | None, typer.Option(
     help="Province code from provinces.yml, e.g. bac_ninh (default: the first province there).")]
 
@@ -111,7 +112,7 @@ def run(
     from dti.sources.inbox import SUBMISSIONS, list_inbox
 
     chosen, configured = _period(period), _province(province)
-    log_path = settings.LOG_DIR / f"run-{configured.code}-{chosen}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    log_path = settings.LOG_DIR / f"run-{configured.code}-{chosen}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     if demo and not list_inbox(configured.inbox_url, SUBMISSIONS, chosen):
         demo_data(period=chosen, seed=2025, scale=1.0, population_scale=1.0, province=configured.code)
 
@@ -142,7 +143,8 @@ def template(
     unit_type: Annotated[str, typer.Option(help="Kind of reporting unit: department, commune or ward.")],
     output: Annotated[str, typer.Option(help="Where to write the .xlsx template.")],
     period: PeriodOption = None,
-    unit: Annotated[str | None, typer.Option(help="One unit's code (e.g. SNV): its code and name are printed in.")] = None,
+    unit: Annotated[str | None, typer.Option(
+        help="One unit's code (e.g. SNV): its code and name are printed in.")] = None,
     province: ProvinceOption = None,
 ) -> None:
     """Write the self-assessment template a province's units fill in, for a unit type (or one unit) and a period."""
@@ -163,7 +165,8 @@ def template(
 
 @app.command()
 def manifest(
-    if_stale: bool = typer.Option(False, "--if-stale", help="Parse only when the project changed since the last parse."),
+    if_stale: bool = typer.Option(
+        False, "--if-stale", help="Parse only when the project changed since the last parse."),
 ) -> None:
     """Parse the dbt project into dbt_project/target/manifest.json, from which Cosmos renders each
     province's transform (make install runs it; no server is needed)."""
@@ -229,7 +232,8 @@ def catalog_import(
 
 @app.command("sandbox-api")
 def sandbox_api(
-    token: str = typer.Option(..., help="Bearer token the sandbox accepts (the password of the province's procedure API connection)."),
+    token: str = typer.Option(
+        ..., help="Bearer token the sandbox accepts (the password of the province's procedure API connection)."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8700, help="Port to listen on."),
     period: PeriodOption = None,
@@ -248,8 +252,11 @@ def sandbox_api(
 
 @app.command("what-if")
 def what_if(
-    year: Annotated[int, typer.Option(help="Assessment year: the framework in force that year (dti_framework_versions) gives the main indices and their points.")],
-    main_index_values: Annotated[str, typer.Option(help="CSV file: a 'name' column and one column per main index of the framework, values 0–1.")],
+    year: Annotated[int, typer.Option(
+        help="Assessment year: the framework in force that year (dti_framework_versions) gives the main indices "
+             "and their points.")],
+    main_index_values: Annotated[str, typer.Option(
+        help="CSV file: a 'name' column and one column per main index of the framework, values 0–1.")],
 ) -> None:
     """Print the DTI and the three pillar values that each row's main-index values would earn, and its
     rank among the rows, computed the way the pipeline scores a province, in a scratch database of the
@@ -277,7 +284,7 @@ def what_if(
     for score in scores:
         values = [score.pillar_government, score.pillar_economy, score.pillar_society]
         cells = ["—" if value is None else f"{value:.4f}" for value in values]
-        pillar_cells = "  ".join(cell.rjust(len(vi)) for cell, (vi, _) in zip(cells, pillars))
+        pillar_cells = "  ".join(cell.rjust(len(vi)) for cell, (vi, _) in zip(cells, pillars, strict=True))
         console.print(f"{score.rank:>4}  {score.dti_score:.4f}  {pillar_cells}  {score.name}", markup=False,
                       highlight=False)
 
@@ -285,9 +292,11 @@ def what_if(
 @app.command()
 def trace(
     period: Annotated[str, typer.Option(help="Assessment period of the score, e.g. 2026-Q3.")],
-    component: Annotated[str, typer.Option(help="Component code: the unit catalog's (e.g. NT01) or the framework's for the province (e.g. 1.2).")],
+    component: Annotated[str, typer.Option(
+        help="Component code: the unit catalog's (e.g. NT01) or the framework's for the province (e.g. 1.2).")],
     unit: Annotated[str | None, typer.Option(help="Reporting unit code (e.g. SNV), or PROVINCE.")] = None,
-    province: Annotated[bool, typer.Option("--province", help="Trace the province's score (same as --unit PROVINCE).")] = False,
+    province: Annotated[bool, typer.Option(
+        "--province", help="Trace the province's score (same as --unit PROVINCE).")] = False,
     province_code: Annotated[str | None, typer.Option(
         help="Whose warehouse: a province code from provinces.yml (default: the first province there).")] = None,
 ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, fields
 from datetime import datetime
 
 import psycopg
@@ -21,35 +21,6 @@ from psycopg.rows import dict_row
 from dti import settings
 from dti.provinces import Province
 from dti.warehouse import connect, ensure_database
-
-NATIONAL_SCHEMA = """
-create schema if not exists national;
--- One row per period and province: the figures of the province's latest publication of the period.
-create table if not exists national.province_dti_scores (
-    period              text not null,
-    province_code       text not null,
-    province_name_vi    text not null,
-    framework_version   text not null,
-    dti_score           double precision not null,  -- as marts.fct_dti_scores holds it
-    grade_code          text,
-    grade_vi            text,
-    main_index_values   jsonb not null,
-    -- what stands behind the DTI: estimate or not, range, official components measured (audit.published_scores)
-    coverage            jsonb not null default '{}'::jsonb,
-    run_id              text not null,
-    published_at        timestamptz not null,
-    recorded_at         timestamptz not null default clock_timestamp(),
-    primary key (period, province_code)
-);
-alter table national.province_dti_scores add column if not exists coverage jsonb not null default '{}'::jsonb;
-"""
-
-LATEST_PUBLISHED = """
-select distinct on (period) run_id, period, province_code, province_name_vi, framework_version, dti_score,
-       grade_code, grade_vi, main_index_values, coverage, published_at
-from audit.published_scores
-order by period, published_at desc
-"""
 
 
 class ProvinceDataMismatch(RuntimeError):
@@ -71,6 +42,47 @@ class PublishedScore:
     published_at: datetime
 
 
+# The dataclass is the roll-up's one list of the published figures: the select from each province's
+# audit.published_scores (sql/045_published_scores.sql), the national table and its upsert follow it.
+PUBLISHED_COLUMNS = tuple(field.name for field in fields(PublishedScore))
+_SQL_TYPES = {"str": "text", "float": "double precision", "dict": "jsonb", "datetime": "timestamptz"}
+# The national table's key, and what it adds of its own.
+_KEY = ("period", "province_code")
+_RECORDED_AT = "recorded_at timestamptz not null default clock_timestamp()"
+
+
+def _column_definition(field: Field) -> str:
+    """``name type``, and ``not null`` unless the figure may be missing (a grade where the province is not graded)."""
+    optional = str(field.type).endswith(" | None")
+    return f"{field.name} {_SQL_TYPES[str(field.type).removesuffix(' | None')]}" + ("" if optional else " not null")
+
+
+# One row per period and province: the figures of the province's latest publication of the period.
+NATIONAL_SCHEMA = (
+    "create schema if not exists national;\n"
+    "create table if not exists national.province_dti_scores ("
+    + ", ".join([*(_column_definition(field) for field in fields(PublishedScore)), _RECORDED_AT,
+                 f"primary key ({', '.join(_KEY)})"])
+    + ");\n"
+    # A national table made before coverage was published gains the column.
+    "alter table national.province_dti_scores add column if not exists coverage jsonb not null default '{}'::jsonb;"
+)
+
+LATEST_PUBLISHED = (
+    f"select distinct on (period) {', '.join(PUBLISHED_COLUMNS)} from audit.published_scores "
+    "order by period, published_at desc"
+)
+
+_UPSERT = (
+    f"insert into national.province_dti_scores ({', '.join(PUBLISHED_COLUMNS)}) "
+    f"values ({', '.join(['%s'] * len(PUBLISHED_COLUMNS))}) "
+    f"on conflict ({', '.join(_KEY)}) do update set "
+    + ", ".join(f"{name} = excluded.{name}" for name in PUBLISHED_COLUMNS if name not in _KEY)
+    + ", recorded_at = clock_timestamp() "
+    "where excluded.published_at > national.province_dti_scores.published_at"
+)
+
+
 def ensure_national_schema(url: str) -> None:
     with connect(url) as conn:
         conn.execute(NATIONAL_SCHEMA)
@@ -90,21 +102,9 @@ def upsert_scores(conn: psycopg.Connection, scores: Sequence[PublishedScore]) ->
     already; returns how many rows were written."""
     written = 0
     for score in scores:
-        written += conn.execute(
-            "insert into national.province_dti_scores (period, province_code, province_name_vi, framework_version, "
-            "dti_score, grade_code, grade_vi, main_index_values, coverage, run_id, published_at) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "on conflict (period, province_code) do update set province_name_vi = excluded.province_name_vi, "
-            "framework_version = excluded.framework_version, dti_score = excluded.dti_score, "
-            "grade_code = excluded.grade_code, grade_vi = excluded.grade_vi, "
-            "main_index_values = excluded.main_index_values, coverage = excluded.coverage, run_id = excluded.run_id, "
-            "published_at = excluded.published_at, recorded_at = clock_timestamp() "
-            "where excluded.published_at > national.province_dti_scores.published_at",
-            (score.period, score.province_code, score.province_name_vi, score.framework_version, score.dti_score,
-             score.grade_code, score.grade_vi, json.dumps(score.main_index_values), json.dumps(score.coverage),
-             score.run_id,
-             score.published_at),
-        ).rowcount
+        values = [getattr(score, name) for name in PUBLISHED_COLUMNS]
+        written += conn.execute(_UPSERT, [json.dumps(value) if isinstance(value, dict) else value
+                                          for value in values]).rowcount
     return written
 
 

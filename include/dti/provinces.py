@@ -143,7 +143,8 @@ def load_deployment(path: Path | None = None) -> Deployment:
     if not isinstance(national, dict):
         raise ProvincesConfigError(f"{source}: national: expected a mapping")
     _refuse_unknown(source, "national: ", national, NATIONAL_KEYS)
-    national_database = _database_name(source, "national: database", national.get("database", DEFAULT_NATIONAL_DATABASE))
+    national_database = _database_name(source, "national: database",
+                                       national.get("database", DEFAULT_NATIONAL_DATABASE))
     _refuse_shared(source, provinces, national_database)
     return Deployment(provinces=provinces, national_database=national_database, source=source)
 
@@ -210,7 +211,8 @@ def _province(source: Path, index: int, entry: object, project_vars: Mapping[str
 def _refuse_unknown(source: Path, where: str, entry: Mapping, known: set[str]) -> None:
     unknown = sorted(str(key) for key in entry if key not in known)
     if unknown:
-        raise ProvincesConfigError(f"{source}: {where}{unknown[0]}: unknown key; known keys: {', '.join(sorted(known))}")
+        raise ProvincesConfigError(f"{source}: {where}{unknown[0]}: unknown key; "
+                                   f"known keys: {', '.join(sorted(known))}")
 
 
 def _database_name(source: Path, where: str, name: object) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import psycopg
@@ -156,7 +156,7 @@ def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCall
         errors = "; ".join(f"{path}: {error.strip().splitlines()[-1]}" for path, error in bag.import_errors.items())
         raise RuntimeError(f"the DAG files do not import: {errors}")
     dag = bag.get_dag(province.dag_id)
-    logical_date = datetime.now(timezone.utc)
+    logical_date = datetime.now(UTC)
     watcher = StageWatcher(province, period, logical_date, on_stage)
     watcher.start()
     try:
@@ -189,7 +189,7 @@ def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCall
 
 def run_national_rollup(bag) -> None:
     """Run the national roll-up DAG once, as the scheduler would after a province published."""
-    dag_run = bag.get_dag(settings.NATIONAL_DAG_ID).test(logical_date=datetime.now(timezone.utc))
+    dag_run = bag.get_dag(settings.NATIONAL_DAG_ID).test(logical_date=datetime.now(UTC))
     if str(dag_run.state) != "success":
         raise RuntimeError(f"the national roll-up {dag_run.run_id} ended {dag_run.state}: see the log")
 

@@ -123,7 +123,7 @@ class PostgresParams:
     dbname: str
 
     @classmethod
-    def from_url(cls, url: str) -> "PostgresParams":
+    def from_url(cls, url: str) -> PostgresParams:
         parts = urlsplit(url)
         if not parts.hostname or parts.hostname.startswith("/"):
             # GX builds URIs from the host; a socket path breaks them.

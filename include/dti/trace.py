@@ -99,7 +99,8 @@ def trace_score(url: str, period: str, unit: str, component: str) -> ScoreTrace:
         if conn.execute("select to_regclass(%s)", (TRACE_TABLE,)).fetchone()[0] is None:
             raise TraceError(f"{TRACE_TABLE} is not built in this warehouse: run the pipeline (dti run) first")
         rows = _fetch(conn, f"select * from {TRACE_TABLE} where period = %s and scope_code = %s "
-                            "and component_code = %s order by source_unit_code nulls first, file_sha256, file_row_number",
+                            "and component_code = %s "
+                            "order by source_unit_code nulls first, file_sha256, file_row_number",
                       (period, scope_code, component))
         if not rows:
             raise TraceError(_why_no_score(conn, period, scope_code, component))
@@ -194,7 +195,8 @@ def print_trace(trace: ScoreTrace, console: Console) -> None:
             f"{escape(str(trace.sources[0]['source_component_code']))}:")
     for row in reported:
         say(f"  source  {_source_line(row, trace.is_province)}")
-    silent = [row["source_unit_code"] for row in trace.sources if row["file_sha256"] is None and row["source_unit_code"]]
+    silent = [row["source_unit_code"] for row in trace.sources
+              if row["file_sha256"] is None and row["source_unit_code"]]
     if silent and fed_by_units:
         say(f"  [yellow]no row from {len(silent)} units[/]: {escape(', '.join(silent))}")
     elif silent:
@@ -216,8 +218,8 @@ def _print_file(file: SourceFile, say, validations_shown: bool) -> None:
             "the original was changed after it was received[/]")
     else:
         say("    check     [red]WARNING: archived file missing — the original cannot be checked[/]")
-    say(f"    submitted {_time(file.submitted_at)} · received {_time(file.received_at)} · loaded {_time(file.loaded_at)}"
-        f" · batch {escape(file.batch_id or '—')}")
+    say(f"    submitted {_time(file.submitted_at)} · received {_time(file.received_at)}"
+        f" · loaded {_time(file.loaded_at)} · batch {escape(file.batch_id or '—')}")
     if not file.validations:
         say("    [yellow]no validation recorded after the file was received[/]")
         return
@@ -232,7 +234,8 @@ def _print_file(file: SourceFile, say, validations_shown: bool) -> None:
             f"({_time(validation.validated_at)})")
         for failure in validation.failed_expectations or []:
             column = f" {failure.get('column')}" if failure.get("column") else ""
-            say(f"        {escape(str(failure.get('expectation')))}{escape(column)}: {escape(str(failure.get('note') or ''))}")
+            say(f"        {escape(str(failure.get('expectation')))}{escape(column)}: "
+                f"{escape(str(failure.get('note') or ''))}")
 
 
 def _source_line(row: dict, is_province: bool) -> str:

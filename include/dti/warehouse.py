@@ -119,7 +119,8 @@ class EmbeddedPostgres:
             ensure_folder_permissions(PG_BIN.parent / "lib", readable)
             entry = pwd.getpwnam(UNPRIVILEGED_USER)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-        self._run("initdb", "-D", str(self.data_dir), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres")
+        self._run("initdb", "-D", str(self.data_dir), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+                  "-U", "postgres")
 
     def _run(self, program: str, *args: str) -> None:
         user = UNPRIVILEGED_USER if os.geteuid() == 0 else None

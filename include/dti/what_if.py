@@ -216,7 +216,7 @@ def show(query: str, url: str, project_dir: Path, manifest=None) -> list[dict]:
     """The rows of ``query`` (dbt SQL: refs and macros allowed), as dicts."""
     result = run_dbt(url, ["show", "--inline", query, "--limit", "-1"], project_dir, manifest)
     table = result.result.results[0].agate_table
-    return [dict(zip(table.column_names, row)) for row in table.rows]
+    return [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
 
 
 def parse_project(url: str, project_dir: Path):

@@ -92,7 +92,8 @@ def page(browser):
     context.route("**/*", recorder.route)
     page = context.new_page()
     page.on("requestfailed", lambda request: recorder.failed.append(f"{request.url}: {request.failure}"))
-    page.on("response", lambda response: response.status >= 400 and recorder.failed.append(f"{response.url}: {response.status}"))
+    page.on("response",
+            lambda response: response.status >= 400 and recorder.failed.append(f"{response.url}: {response.status}"))
     page.on("console", lambda message: message.type == "error" and recorder.errors.append(message.text))
     page.on("pageerror", lambda error: recorder.errors.append(str(error)))
     page.recorder = recorder

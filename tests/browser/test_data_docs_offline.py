@@ -114,7 +114,8 @@ def test_each_suite_page_lists_its_expectations(published, page):
 def test_the_pages_gx_builds_do_reach_outside_and_the_blocking_sees_it(context_copy, page):
     """The control: the same pages before publishing request CDNs and GX's logo server."""
     # Each province's GX stores, Data Docs included, are its own (great_expectations.yml).
-    open_page(page, context_copy / "uncommitted" / "provinces" / PROVINCE.code / "data_docs" / "local_site" / "index.html")
+    open_page(page,
+              context_copy / "uncommitted" / "provinces" / PROVINCE.code / "data_docs" / "local_site" / "index.html")
 
     hosts = {urlsplit(url).hostname for url in page.recorder.outside}
     assert {"cdn.jsdelivr.net", "code.jquery.com", "great-expectations-web-assets.s3.us-east-2.amazonaws.com"} <= hosts

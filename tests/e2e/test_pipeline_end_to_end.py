@@ -32,7 +32,8 @@ pytestmark = pytest.mark.e2e
 PERIOD = "2026-Q3"
 SEED_DIR = settings.DBT_PROJECT_DIR / "seeds"
 # Files and API pages received, and the rows they hold: a second run must add none of them.
-ROW_COUNTS = ("select (select count(*) from raw.self_assessment_rows), (select count(*) from raw.signature_certificates), "
+ROW_COUNTS = ("select (select count(*) from raw.self_assessment_rows), "
+              "(select count(*) from raw.signature_certificates), "
               "(select count(*) from raw.adult_population), (select count(*) from raw.dossier_records), "
               "(select count(*) from raw.landed_files), "
               "(select count(*) from quarantine.rejected_files), (select count(*) from quarantine.rejected_rows)")
@@ -88,7 +89,8 @@ def frame(conn: psycopg.Connection, query: str, columns: list[str], params: tupl
     return pd.DataFrame(conn.execute(query, params).fetchall(), columns=columns)
 
 
-def points_for(rule: str, value: float | None, target: str, max_points: float, tiers: list[tuple[float, float]]) -> float:
+def points_for(rule: str, value: float | None, target: str, max_points: float,
+               tiers: list[tuple[float, float]]) -> float:
     """The catalog's scoring rules, as DTI.md and the catalog describe them."""
     if value is None or pd.isna(value):
         return 0.0
@@ -157,7 +159,8 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
             value = {
                 "ratio_of_sums": lambda r: (r.dropna(subset=["numerator", "denominator"])["numerator"].sum()
                                             / r.dropna(subset=["numerator", "denominator"])["denominator"].sum()
-                                            if r.dropna(subset=["numerator", "denominator"])["denominator"].sum() else None),
+                                            if r.dropna(subset=["numerator", "denominator"])["denominator"].sum()
+                                            else None),
                 "mean": lambda r: r["reported_value"].mean() if r["reported_value"].notna().any() else None,
                 "sum": lambda r: r["reported_value"].sum() if r["reported_value"].notna().any() else None,
                 "single": lambda r: r["reported_value"].max() if r["reported_value"].notna().any() else None,
@@ -166,7 +169,8 @@ def recompute_province_dti(conn: psycopg.Connection) -> float:
             continue  # awaiting the Ministry: not a 0
         earned[component["main_index_code"]] += points_for(
             component["scoring_rule"], value, component["target_value"], float(component["max_points"]),
-            [(float(t["min_value"]), float(t["points"])) for t in tiers if t["component_code"] == component["component_code"]])
+            [(float(t["min_value"]), float(t["points"])) for t in tiers
+             if t["component_code"] == component["component_code"]])
         measured_max[component["main_index_code"]] += float(component["max_points"])
     return sum(earned[code] / measured_max[code] * max_points
                for code, max_points in main_index_points.items() if measured_max[code]) / 1000
@@ -227,7 +231,8 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
         units = conn.execute("select count(*) from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
                              (PERIOD,)).fetchone()[0]
         assert units == len(read_seed("reporting_units.csv"))
-        targets = conn.execute("select count(*) from marts.rpt_target_progress where period = %s", (PERIOD,)).fetchone()[0]
+        targets = conn.execute("select count(*) from marts.rpt_target_progress where period = %s",
+                               (PERIOD,)).fetchone()[0]
         assert targets == len(read_seed("province_targets.csv"))
         units_sending = {p.stem.removesuffix(RESUBMISSION_SUFFIX) for p in inbox_files}
         assert submitted == len(units_sending) - 1

@@ -58,7 +58,8 @@ def test_official_components_carry_their_provenance_into_the_marts(imported_url)
         provenance = dict(conn.execute(
             "select component_code, provenance from marts.fct_component_scores "
             "where period = %s and scope_type = 'province'", (PERIOD_2026,)).fetchall())
-        appendices = conn.execute("select framework_version, file_name from reference.dti_catalog_appendices").fetchall()
+        appendices = conn.execute("select framework_version, file_name from reference.dti_catalog_appendices"
+                                  ).fetchall()
     assert {code: provenance[code] for code in ("1.1", "1.4", "6.1", "6.2")} == dict.fromkeys(
         ("1.1", "1.4", "6.1", "6.2"), "official")
     # the shipped proxy numbered 6.1 gives way to the appendix's 6.1 and keeps its place as T6.1

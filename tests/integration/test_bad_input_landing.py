@@ -4,7 +4,7 @@ reason is recorded where a person looks for it, and every good file and every go
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import psycopg
@@ -17,11 +17,11 @@ from dti.sources import submissions
 from dti.sources.inbox import InboxFile
 from dti.sources.submission_template import submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, Case
-from tests.helpers import PROVINCE
+from tests.helpers import PROVINCE, quarantined_files
 
 pytestmark = pytest.mark.integration
 RULES = submission_rules(PERIOD, PROVINCE)
-SENT = datetime(2026, 10, 5, 2, 0, tzinfo=timezone.utc)
+SENT = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture()
@@ -85,7 +85,7 @@ def test_every_case_lands_or_is_quarantined_with_its_reason_and_no_good_row_is_l
     assert units == {outcomes[c.file].file_sha256: c.unit for c in CASES if c.level != "file"}
 
     # The report's list of what was set aside has every reason of both kinds.
-    listed = landing.quarantined_files(conn, PERIOD)
+    listed = quarantined_files(conn, PERIOD)
     assert len(listed) == sum(1 if c.level == "file" else len(c.expected) for c in CASES)
 
 

@@ -70,7 +70,8 @@ def test_a_catalog_claiming_more_than_its_sources_fails_its_check(
     shutil.copytree(settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
 
     shipped = build_check(catalog_database, project, check)
-    assert shipped.success, [(r.node.name, r.message) for r in shipped.result.results if str(r.status) not in ("success", "pass")]
+    assert shipped.success, [(r.node.name, r.message) for r in shipped.result.results
+                             if str(r.status) not in ("success", "pass")]
     columns, rows = read_rows(project / COMPONENTS)
     assert not any(row["provenance"] == "official" for row in rows), "nothing is official before an appendix"
     write_rows(project / COMPONENTS, columns, change(rows))

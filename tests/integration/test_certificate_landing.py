@@ -16,7 +16,7 @@ from dti.landing.certificates import land_certificate_files, land_population_fil
 from dti.sources import certificates
 from dti.sources.inbox import InboxFile
 from dti.periods import period_end
-from tests.helpers import PROVINCE
+from tests.helpers import PROVINCE, quarantined_files
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
@@ -57,8 +57,9 @@ def _scalar(conn, query, *params):
 
 
 def _row_counts(conn) -> tuple[int, ...]:
-    return conn.execute("select (select count(*) from raw.signature_certificates), (select count(*) from raw.adult_population), "
-                        "(select count(*) from raw.landed_files), (select count(*) from quarantine.rejected_rows)").fetchone()
+    return conn.execute("select (select count(*) from raw.signature_certificates), "
+                        "(select count(*) from raw.adult_population), (select count(*) from raw.landed_files), "
+                        "(select count(*) from quarantine.rejected_rows)").fetchone()
 
 
 def _data_lines(path: Path) -> int:
@@ -81,7 +82,7 @@ def test_every_providers_file_and_the_population_land_in_one_schema(database_url
     (population_outcome,) = _land_population(database_url, [population_file], tmp_path)
 
     assert [o.status for o in outcomes] == ["landed"] * 4
-    for outcome, path in zip(outcomes, providers):
+    for outcome, path in zip(outcomes, providers, strict=True):
         assert outcome.rows_landed + outcome.rows_rejected == _data_lines(path)
         assert _scalar(conn, "select count(*) from raw.signature_certificates where _file_sha256 = %s",
                        outcome.file_sha256) == outcome.rows_landed
@@ -89,7 +90,8 @@ def test_every_providers_file_and_the_population_land_in_one_schema(database_url
                         "order by provider").fetchall() == [
         ("BKAV-CA", True), ("FPT-CA", True), ("VNPT-CA", True), ("Viettel-CA", True)]
     assert conn.execute("select distinct source, unit_code, period, status from raw.landed_files order by source"
-                        ).fetchall() == [("certificate_provider", None, PERIOD, "landed"), ("population", None, PERIOD, "landed")]
+                        ).fetchall() == [("certificate_provider", None, PERIOD, "landed"),
+                                         ("population", None, PERIOD, "landed")]
     communes = demo.demo_communes(PLAN, PROVINCE)
     assert population_outcome.rows_landed == len(communes)
     assert dict(conn.execute("select nso_ward_code, adult_population from raw.adult_population").fetchall()) == {
@@ -113,7 +115,8 @@ def test_the_same_bytes_twice_add_no_row(database_url, conn, demo_files, tmp_pat
     _land_population(database_url, [population_file], tmp_path)
     counts = _row_counts(conn)
 
-    again = _land_certificates(database_url, providers, tmp_path) + _land_population(database_url, [population_file], tmp_path)
+    again = (_land_certificates(database_url, providers, tmp_path)
+             + _land_population(database_url, [population_file], tmp_path))
 
     assert {o.status for o in again} == {"already_received"}
     assert _row_counts(conn) == counts and counts[0] > 0
@@ -144,7 +147,7 @@ def test_no_citizen_id_is_stored_in_any_text_column_of_raw_or_quarantine(databas
 def test_flawed_demo_rows_are_quarantined_with_reasons_while_the_rest_land(database_url, conn, demo_files, tmp_path):
     providers, _ = demo_files
     outcomes = _land_certificates(database_url, providers, tmp_path)
-    quarantined = landing.quarantined_files(conn, PERIOD)
+    quarantined = quarantined_files(conn, PERIOD)
     assert len(quarantined) == sum(o.rows_rejected for o in outcomes) > 0
     layouts = {layout.name: layout for layout in certificates.PROVIDERS}
     for row in quarantined:
@@ -162,7 +165,8 @@ GOOD_FILE = "vnpt-ca_2026-Q3.csv"
     [
         ("bkav-ca_unknown-commune.csv", ["5406A1B2C3D4E5F60718293A4B5C6D01", "5406A1B2C3D4E5F60718293A4B5C6D03"],
          [(3, "ward_code", "commune/ward code 01234 is not one of the province's communes and wards")]),
-        ("fpt-ca_excel-and-unparsable-dates.txt", ["5408D00D000000000000000000000001", "5408D00D000000000000000000000004"],
+        ("fpt-ca_excel-and-unparsable-dates.txt",
+         ["5408D00D000000000000000000000001", "5408D00D000000000000000000000004"],
          [(3, "Start Date", "'45930' is an Excel day number, not a date; export the date column as text mm/dd/yyyy"),
           (4, "Start Date", "'02/30/2026' is not a valid date as mm/dd/yyyy")]),
         ("vnpt-ca_expiry-before-issue.csv", ["5402BEEF000000000000000000000002", "5402BEEF000000000000000000000003"],
@@ -172,13 +176,14 @@ GOOD_FILE = "vnpt-ca_2026-Q3.csv"
 def test_a_bad_row_fixture_quarantines_that_row_and_lands_the_others(database_url, conn, tmp_path, fixture,
                                                                       landed_serials, quarantined):
     (outcome,) = _land_certificates(database_url, [FIXTURES / fixture], tmp_path)
-    assert (outcome.status, outcome.rows_landed, outcome.rows_rejected) == ("landed", len(landed_serials), len(quarantined))
+    assert (outcome.status, outcome.rows_landed, outcome.rows_rejected) == (
+        "landed", len(landed_serials), len(quarantined))
     assert [serial for (serial,) in conn.execute(
         "select certificate_serial from raw.signature_certificates order by _row_number")] == landed_serials
     rows = conn.execute("select row_number, column_name, reason from quarantine.rejected_rows where file_name = %s "
                         "order by row_number", (fixture,)).fetchall()
     assert [(number, column) for number, column, _ in rows] == [(number, column) for number, column, _ in quarantined]
-    for (_, _, reason), (_, _, fragment) in zip(rows, quarantined):
+    for (_, _, reason), (_, _, fragment) in zip(rows, quarantined, strict=True):
         assert fragment in reason and fixture in reason
 
 

@@ -126,15 +126,16 @@ def test_after_the_data_moves_on_a_sync_transfers_and_lands_only_the_new_and_cha
 
     assert len(new_and_changed) == 30 + 15
     assert (result.pages_fetched, result.rows_received) == (1, len(new_and_changed) + at_watermark)
-    assert (result.rows_landed, result.rows_already_landed, result.rows_rejected) == (len(new_and_changed), at_watermark, 0)
+    assert (result.rows_landed, result.rows_already_landed, result.rows_rejected) == (
+        len(new_and_changed), at_watermark, 0)
     landed = landed_versions(db)
     assert len(landed) == 3045 and set(landed) == versions(records) | new_and_changed
     # A changed dossier keeps its earlier version in raw: both are history.
     assert len({dossier_id for dossier_id, _ in landed}) == 3030
 
 
-def test_a_sync_whose_api_keeps_failing_resumes_after_the_last_page_landed_with_nothing_lost_or_doubled(db, sandbox,
-                                                                                                      records, tmp_path):
+def test_a_sync_whose_api_keeps_failing_resumes_after_the_last_page_landed_with_nothing_lost_or_doubled(
+        db, sandbox, records, tmp_path):
     state, base_url = sandbox
     # The 4th page's request and its retry get HTTP 500, so the sync gives up there.
     state.set_faults(Faults(server_error_on=[4, 5]))
@@ -215,7 +216,8 @@ def test_the_landing_pseudonym_is_the_projects_pseudonym_whatever_the_key_length
 @pytest.mark.parametrize(("fixture", "rejected", "landed"), [
     ("page_missing_field.json", {(2, "filed_at"): "H24.045-260703-0000102"},
      ["H24.045-260703-0000101", "H24.012-260704-0000103"]),
-    ("page_wrong_type.json", {(1, "full_process"): "H24.071-260710-0000201", (3, "citizen_id"): "H24.071-260710-0000203"},
+    ("page_wrong_type.json",
+     {(1, "full_process"): "H24.071-260710-0000201", (3, "citizen_id"): "H24.071-260710-0000203"},
      ["H24.071-260710-0000202", "H24.071-260710-0000204"]),
 ])
 def test_a_bad_record_is_quarantined_with_its_reason_and_the_rest_of_its_page_lands(db, tmp_path, fixture, rejected,

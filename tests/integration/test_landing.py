@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
-from dti import landing, warehouse
+from dti import warehouse
 from dti.landing.submissions import land_submission
 from dti.sources.inbox import InboxFile
 from dti.quality import gates
 from dti.sources.submission_template import submission_rules
-from tests.helpers import PROVINCE, submission_row, workbook_bytes
+from tests.helpers import PROVINCE, quarantined_files, submission_row, workbook_bytes
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
@@ -54,8 +56,9 @@ def test_good_and_corrupt_files_land_side_by_side_and_nothing_is_lost(conn, inbo
         "select reason, archived_path from quarantine.rejected_files where file_name = 'X07246.xlsx'").fetchone()
     assert "X07246.xlsx" in reason and "not a valid .xlsx" in reason
     # The original bytes of both files are kept, addressed by their hash.
-    assert open(archived, "rb").read() == corrupt.read_bytes()
-    assert _count(conn, "select count(*) from raw.self_assessment_rows where _file_sha256 = %s", outcomes[0].file_sha256) == 2
+    assert Path(archived).read_bytes() == corrupt.read_bytes()
+    assert _count(conn, "select count(*) from raw.self_assessment_rows where _file_sha256 = %s",
+                  outcomes[0].file_sha256) == 2
 
 
 def test_the_same_bytes_twice_land_once(conn, inbox, tmp_path):
@@ -97,7 +100,7 @@ def test_the_value_of_a_component_not_scored_as_a_ratio_lands_beside_the_counts_
                           "from raw.self_assessment_rows order by _row_number").fetchall()
     assert landed == [("CQ01", 60.0, 100.0, None), ("NT02", None, None, 1.0), ("NT03", None, None, 0.5),
                       ("FP01", None, None, 4.0)]
-    (rejected,) = landing.quarantined_files(conn, PERIOD)
+    (rejected,) = quarantined_files(conn, PERIOD)
     assert (rejected["row_number"], rejected["column_name"]) == (6, "reported_value")
     assert 'cột "Giá trị"' in rejected["reason"] and 'column "Giá trị"' in rejected["reason"]
 
@@ -116,10 +119,11 @@ def test_a_warehouse_made_before_the_value_column_gains_it(database_url):
 
 def test_a_bad_row_is_quarantined_with_file_row_and_column_while_its_siblings_land(conn, inbox, tmp_path):
     path = inbox / "STP.xlsx"
-    path.write_bytes(workbook_bytes([submission_row(unit_code="STP"), submission_row(unit_code="STP", component_code="NL01", denominator="abc")]))
+    path.write_bytes(workbook_bytes([submission_row(unit_code="STP"),
+                                     submission_row(unit_code="STP", component_code="NL01", denominator="abc")]))
     outcome = _land(conn, path, tmp_path)
     assert (outcome.rows_landed, outcome.rows_rejected) == (1, 1)
-    (rejected,) = landing.quarantined_files(conn, PERIOD)
+    (rejected,) = quarantined_files(conn, PERIOD)
     assert {k: rejected[k] for k in ("file_name", "unit_code", "row_number", "column_name")} == {
         "file_name": "STP.xlsx", "unit_code": "STP", "row_number": 3, "column_name": "denominator"}
     assert 'found "abc"' in rejected["reason"] and 'đang ghi "abc"' in rejected["reason"]
@@ -132,7 +136,8 @@ def test_the_raw_gate_quarantines_the_failing_unit_and_keeps_the_others(database
         path.write_bytes(workbook_bytes([submission_row(unit_code=unit_code),
                                          submission_row(unit_code=unit_code, component_code="NL01")]))
         _land(conn, path, tmp_path)
-    conn.execute("update raw.self_assessment_rows set numerator = 120 where unit_code = 'STC' and component_code = 'NL01'")
+    conn.execute("update raw.self_assessment_rows set numerator = 120 "
+                 "where unit_code = 'STC' and component_code = 'NL01'")
     conn.execute("update raw.self_assessment_rows set unit_code = 'XYZ' where unit_code = 'STP'")
     conn.commit()
 
@@ -153,7 +158,8 @@ def test_a_load_killed_mid_file_leaves_nothing_behind_and_a_rerun_lands_it_once(
     from dti.landing import submissions as landing_submissions
 
     path = inbox / "SYT.xlsx"
-    path.write_bytes(workbook_bytes([submission_row(unit_code="SYT", component_code=code) for code in ("NT01", "NL01", "CQ01")]))
+    path.write_bytes(workbook_bytes([submission_row(unit_code="SYT", component_code=code)
+                                     for code in ("NT01", "NL01", "CQ01")]))
 
     real_copy_rows = landing_submissions.copy_rows
 

@@ -17,7 +17,7 @@ from dti.dbt_invocation import dbt_failure, invoke_dbt
 from dti.landing.ministry import land_ministry_files
 from dti.sources.inbox import InboxFile
 from dti.sources.ministry import HEADERS, ministry_rules
-from tests.helpers import PROVINCE
+from tests.helpers import PROVINCE, quarantined_files
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
@@ -75,7 +75,7 @@ def test_good_rows_land_a_bad_row_is_quarantined_with_its_reason_and_the_origina
                                "'ministry' and period = %s and status = 'landed'",
                                (outcome.file_sha256, PERIOD)).fetchone()
     assert Path(archived).read_bytes() == path.read_bytes()
-    assert landing.quarantined_files(conn, PERIOD)[0]["file_name"] == path.name
+    assert quarantined_files(conn, PERIOD)[0]["file_name"] == path.name
 
     # The same bytes again add nothing.
     assert [o.status for o in land(database_url, tmp_path, path)] == ["already_received"]

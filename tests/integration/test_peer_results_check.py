@@ -158,7 +158,8 @@ def year_2030_results() -> list[dict]:
     0.95 − 0.01 × rank (0.94, 0.93, 0.91 … 0.83)."""
     empty = dict.fromkeys(["awareness", "institutions", "infrastructure", "human_resources", "cybersecurity",
                            "digital_government", "digital_economy", "digital_society", "source_url"], "")
-    rows = [{"assessment_year": 2030, "province": "Bắc Ninh", "rank": 3, "dti_score": "0.92", "status": "test fixture", **empty}]
+    rows = [{"assessment_year": 2030, "province": "Bắc Ninh", "rank": 3, "dti_score": "0.92", "status": "test fixture",
+             **empty}]
     for rank in [1, 2, *range(4, 13)]:
         rows.append({"assessment_year": 2030, "province": f"Tỉnh {rank:02d}", "rank": rank,
                      "dti_score": f"{Decimal('0.95') - Decimal('0.01') * rank}", "status": "test fixture", **empty})
@@ -170,7 +171,8 @@ def test_peer_rank_places_each_period_among_the_published_results(dbt_project, d
     assert invoke_dbt(database_url, ["seed"], dbt_project).success
     built = invoke_dbt(database_url, ["build", "--select", "fct_dti_scores", "int_peers__published_results",
                                       "rpt_peer_rank"], dbt_project)
-    assert built.success, [(r.node.name, r.message) for r in built.result.results if str(r.status) not in ("success", "pass")]
+    assert built.success, [(r.node.name, r.message) for r in built.result.results
+                           if str(r.status) not in ("success", "pass")]
 
     with psycopg.connect(database_url) as conn:
         rows = conn.execute(

@@ -18,14 +18,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dti import audit, landing, national, settings, warehouse
+from dti import audit, national, settings, warehouse
 from dti.dbt_invocation import dbt_failure, invoke_dbt
 from dti.landing.submissions import land_submissions
 from dti.provinces import Deployment, Province, load_deployment
 from dti.quality import gates
 from dti.sources.inbox import SUBMISSIONS, list_inbox
 from dti.sources.submission_template import submission_rules
-from tests.helpers import TWO_PROVINCES, filled_template
+from tests.helpers import TWO_PROVINCES, filled_template, quarantined_files
 
 pytestmark = pytest.mark.integration
 PERIOD = "2026-Q3"
@@ -136,7 +136,7 @@ def test_a_workbook_of_another_province_s_unit_is_set_aside_not_scored(scored):
     from_code, unit, to_code = STRAY
     receiving = next(p for p in scored.provinces if p.code == to_code)
     with psycopg.connect(receiving.warehouse_url()) as conn:
-        quarantined = landing.quarantined_files(conn, PERIOD)
+        quarantined = quarantined_files(conn, PERIOD)
     assert [item["file_name"] for item in quarantined] == [f"{unit}.xlsx"]
     assert unit in quarantined[0]["reason"]
     sender = next(p for p in scored.provinces if p.code == from_code)
@@ -160,7 +160,7 @@ def test_the_national_roll_up_holds_each_province_s_published_dti(scored, postgr
                                    "coverage from national.province_dti_scores where period = %s order by 1", (PERIOD,))
     assert [(code, name, run) for code, name, _, run, _, _ in rolled_up] == [
         (province.code, province.name_vi, RUN_ID) for province in scored.provinces]
-    for (code, _, dti_score, _, main_indices, coverage), province in zip(rolled_up, scored.provinces):
+    for (_, _, dti_score, _, main_indices, coverage), province in zip(rolled_up, scored.provinces, strict=True):
         [(scored_dti, lowest, highest)] = rows(
             province.warehouse_url(), "select dti_score, dti_score_lowest, dti_score_highest from marts.fct_dti_scores "
                                       "where period = %s and scope_type = 'province'", (PERIOD,))

@@ -65,7 +65,8 @@ def test_a_failing_api_page_is_set_aside_and_the_other_pages_are_kept(database_u
                                               "files_quarantined": 1}
     with psycopg.connect(database_url) as conn:
         statuses = dict(conn.execute("select file_sha256, status from raw.landed_files").fetchall())
-        [reason] = conn.execute("select reason from quarantine.rejected_files where file_sha256 = %s", (bad,)).fetchone()
+        [reason] = conn.execute("select reason from quarantine.rejected_files where file_sha256 = %s",
+                                (bad,)).fetchone()
         recorded = conn.execute("select suite_name, success from audit.validation_results "
                                 "where run_id = 'gate-run'").fetchall()
     assert statuses == {good: "landed", bad: "quarantined"}

@@ -22,13 +22,15 @@ def built_warehouse(database_url) -> str:
     view, a reference seed, and rows in raw, quarantine and audit."""
     warehouse.ensure_schemas(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("create table marts.fct_dti_scores as select '2026-Q3'::text as period, 0.61::numeric as dti_score")
+        conn.execute("create table marts.fct_dti_scores as "
+                     "select '2026-Q3'::text as period, 0.61::numeric as dti_score")
         conn.execute("create schema if not exists staging")
         conn.execute("create view staging.stg_units as select 'SNV'::text as unit_code")
         conn.execute("create schema if not exists reference")
         conn.execute("create table reference.grade_bands as select 'good'::text as grade_code")
-        conn.execute("insert into raw.landed_files (file_sha256, source, file_name, archived_path, size_bytes, batch_id, "
-                     "status) values (%s, 'inbox', 'snv.xlsx', '/archive', 1, 'b1', 'landed')", ("a" * 64,))
+        conn.execute("insert into raw.landed_files (file_sha256, source, file_name, archived_path, size_bytes, "
+                     "batch_id, status) values (%s, 'inbox', 'snv.xlsx', '/archive', 1, 'b1', 'landed')",
+                     ("a" * 64,))
         conn.execute("insert into quarantine.rejected_files (file_sha256, source, file_name, archived_path, reason, "
                      "batch_id) values (%s, 'inbox', 'bad.xlsx', '/archive', 'unreadable', 'b1')", ("b" * 64,))
         audit.record_run_started(conn, "run-1", "2026-Q3")
@@ -42,7 +44,8 @@ def as_reader(url: str) -> psycopg.Connection:
 def test_the_reader_reads_the_marts_and_the_audit_trail(built_warehouse):
     with as_reader(built_warehouse) as conn:
         assert conn.execute("select current_user").fetchone() == (READER,)
-        assert conn.execute("select period, dti_score::float8 from marts.fct_dti_scores").fetchall() == [("2026-Q3", 0.61)]
+        assert conn.execute("select period, dti_score::float8 from marts.fct_dti_scores").fetchall() == [
+            ("2026-Q3", 0.61)]
         assert conn.execute("select run_id, status from audit.pipeline_runs").fetchall() == [("run-1", "running")]
         assert conn.execute("select run_id from audit.pipeline_run_summary").fetchall() == [("run-1",)]
         assert conn.execute("select count(*) from audit.validation_results").fetchone() == (0,)

@@ -164,7 +164,8 @@ def test_the_report_reads_every_section_of_the_period_from_the_marts(marts_conn)
         ("dti_score", "dti"), ("national_rank", "rank"), ("data_center_standard", "yes_no"),
         ("digitized_procedures", "rate"), ("full_process_online_services", "rate")]
     assert data.dti_target.target_value == 0.75
-    assert (data.peer_rank.estimated_rank, data.peer_rank.worst_case_rank, data.peer_rank.compared_year) == (14, 19, 2024)
+    assert (data.peer_rank.estimated_rank, data.peer_rank.worst_case_rank, data.peer_rank.compared_year) == (
+        14, 19, 2024)
     assert [lever.rank for lever in data.levers] == [1, 2, 3, 4, 5, 7]
     assert data.levers[0].units_short == ("Xã Yên Dũng", "Phường Đa Mai")
     assert data.levers[1].main_index_name_vi == "Hạ tầng số"
@@ -215,7 +216,8 @@ def test_the_report_reads_the_runs_validations_the_sources_and_the_english_names
     assert [(source.value_source, source.files) for source in data.sources] == [
         ("procedure_system", 1), ("unit_reports", 2)]
     assert data.data_as_of.isoformat() == "2026-01-16T23:00:00+00:00"
-    assert (data.framework_version, data.framework_name_en) == ("405", "Provincial Digital Transformation Index from 2024")
+    assert (data.framework_version, data.framework_name_en) == (
+        "405", "Provincial Digital Transformation Index from 2024")
     assert data.province_grade_en == "Average"
     assert [index.name_en for index in data.main_indices] == [
         "Digital awareness", "Digital infrastructure", "Digital government"]

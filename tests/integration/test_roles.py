@@ -46,7 +46,8 @@ def built_warehouse(database_url) -> str:
     with as_role(database_url, TRANSFORMER) as conn:
         conn.execute("create view staging.stg_units as select distinct unit_code from raw.landed_files")
         conn.execute("create table reference.grade_bands as select 'good'::text as grade_code")
-        conn.execute("create table marts.fct_dti_scores as select '2026-Q3'::text as period, 0.61::numeric as dti_score")
+        conn.execute("create table marts.fct_dti_scores as "
+                     "select '2026-Q3'::text as period, 0.61::numeric as dti_score")
     return database_url
 
 

@@ -133,8 +133,8 @@ def test_the_province_dti_says_how_much_of_the_official_framework_stands_behind_
 
 
 def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
-    [silent] = query(scored_url, "select dti_score, submission_status, components_in_scope, components_missing, rank_in_group "
-                                 "from marts.fct_dti_scores where period = %s and scope_code = %s",
+    [silent] = query(scored_url, "select dti_score, submission_status, components_in_scope, components_missing, "
+                                 "rank_in_group from marts.fct_dti_scores where period = %s and scope_code = %s",
                      (PERIOD_2026, SILENT_DEPARTMENT))
     assert silent["submission_status"] == "missing"
     assert float(silent["dti_score"]) == 0
@@ -148,7 +148,8 @@ def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
     assert [row["unit_code"] for row in ranked[:2]] == sorted([DEPARTMENT, FOCAL_POINT])
     silent_ranking = next(row for row in ranked if row["unit_code"] == SILENT_DEPARTMENT)
     assert "NT01" in silent_ranking["components_missing_list"]
-    units = query(scored_url, "select count(*) as n from marts.fct_dti_scores where period = %s and scope_type = 'unit'",
+    units = query(scored_url, "select count(*) as n from marts.fct_dti_scores "
+                              "where period = %s and scope_type = 'unit'",
                   (PERIOD_2026,))
     with PROVINCE.reporting_units_seed.open(encoding="utf-8") as handle:
         assert units[0]["n"] == sum(1 for _ in csv.DictReader(handle))
@@ -157,7 +158,8 @@ def test_a_unit_that_sent_nothing_scores_zero_and_is_flagged(scored_url):
 def test_the_assessment_year_chooses_the_framework(scored_url):
     frameworks = query(scored_url, "select period, catalog_code from marts.fct_dti_scores "
                                    "where scope_type = 'province' order by period")
-    assert frameworks == [{"period": PERIOD_2023, "catalog_code": "922"}, {"period": PERIOD_2026, "catalog_code": "405"}]
+    assert frameworks == [{"period": PERIOD_2023, "catalog_code": "922"},
+                          {"period": PERIOD_2026, "catalog_code": "405"}]
     main_indices = {period: [row["main_index_code"] for row in query(
         scored_url, "select main_index_code from marts.fct_main_index_scores where period = %s "
                     "and scope_type = 'province'", (period,))] for period in (PERIOD_2023, PERIOD_2026)}
@@ -178,13 +180,15 @@ def test_target_progress_levers_and_rank_are_reported(scored_url):
     dti = progress["dti_score"]
     assert float(dti["gap"]) == pytest.approx(max(0.75 - float(dti["actual_value"]), 0))
     levers = query(scored_url, "select component_code, dti_gain_at_target, cumulative_dti_gain, closes_gap_to_target, "
-                               "dti_gap_to_target from marts.rpt_improvement_levers where period = %s order by lever_rank",
+                               "dti_gap_to_target from marts.rpt_improvement_levers "
+                               "where period = %s order by lever_rank",
                    (PERIOD_2026,))
     gains = [float(row["dti_gain_at_target"]) for row in levers]
     assert gains == sorted(gains, reverse=True)
     closing = [row for row in levers if row["closes_gap_to_target"]]
     # the greedy set reaches the target, and one component fewer would not
-    assert float(closing[-1]["cumulative_dti_gain"]) >= float(dti["gap"]) > float(closing[-1]["cumulative_dti_gain"]) - gains[len(closing) - 1]
+    reached = float(closing[-1]["cumulative_dti_gain"])
+    assert reached >= float(dti["gap"]) > reached - gains[len(closing) - 1]
 
 
 def test_raising_one_component_never_lowers_any_dti(two_period_marts_copy):
@@ -229,7 +233,7 @@ def test_every_scoring_rule_is_monotone_in_the_value(database_url):
     assert len(rows) == len(grid)
     for position, rule in enumerate(RULES, start=1):
         points = [float(row[position]) for row in rows]
-        assert all(later >= earlier for earlier, later in zip(points, points[1:])), rule
+        assert all(later >= earlier for earlier, later in zip(points, points[1:], strict=False)), rule
         assert (points[0], points[-1]) == (0, 20), rule
 
 

@@ -82,8 +82,8 @@ def land_sources(url: str, inbox: Path, archive: Path) -> dict[str, dict]:
         stp = register_original(conn, archive, b"ma_don_vi,chi_so,tu_so,mau_so\nSTP,NT01,45,50\n", "STP_2026-Q3.csv",
                                 source="self_assessment_submission", unit_code="STP", period=PERIOD)
         conn.execute(
-            "insert into raw.self_assessment_rows (unit_code, unit_name, period, component_code, numerator, denominator, "
-            "_batch_id, _source, _file_name, _file_sha256, _row_number) "
+            "insert into raw.self_assessment_rows (unit_code, unit_name, period, component_code, numerator, "
+            "denominator, _batch_id, _source, _file_name, _file_sha256, _row_number) "
             "values ('STP', 'Sở Tư pháp', %s, 'NT01', %s, %s, %s, 'self_assessment_submission', %s, %s, 7)",
             (PERIOD, *STP_ROW, stp["batch_id"], stp["file_name"], stp["file_sha256"]),
         )
@@ -92,19 +92,22 @@ def land_sources(url: str, inbox: Path, archive: Path) -> dict[str, dict]:
         filed = datetime(2026, 8, 3, 9, tzinfo=VIETNAM)
         for number, (channel, full_process) in enumerate((("online", True), ("offline", False)), start=1):
             conn.execute(
-                "insert into raw.dossier_records (dossier_id, procedure_code, unit_code, filed_at, channel, full_process, "
-                "status, citizen_pseudonym, updated_at, _batch_id, _source, _file_name, _file_sha256, _row_number) "
+                "insert into raw.dossier_records (dossier_id, procedure_code, unit_code, filed_at, channel, "
+                "full_process, status, citizen_pseudonym, updated_at, "
+                "_batch_id, _source, _file_name, _file_sha256, _row_number) "
                 "values (%s, '1.00001', 'X07822', %s, %s, %s, 'completed', %s, %s, %s, 'procedure_api', %s, %s, %s)",
                 (f"D-{number}", filed, channel, full_process, "p" * 64, filed, page["batch_id"], page["file_name"],
                  page["file_sha256"], number),
             )
-        register = register_original(conn, archive, "nhà cung cấp,số serial\nVNPT-CA,A1\nVNPT-CA,A2\nVNPT-CA,A3\n".encode(),
+        register = register_original(conn, archive,
+                                     "nhà cung cấp,số serial\nVNPT-CA,A1\nVNPT-CA,A2\nVNPT-CA,A3\n".encode(),
                                      "vnpt_2026-Q3.csv", source="certificate_provider", unit_code=None, period=PERIOD)
         # three active personal certificates of two holders, valid on the period's last day
         for number, holder in enumerate(("h1", "h1", "h2"), start=2):
             conn.execute(
                 "insert into raw.signature_certificates (provider, certificate_serial, holder_pseudonym, holder_type, "
-                "nso_ward_code, issued_on, expires_on, status, _batch_id, _source, _file_name, _file_sha256, _row_number) "
+                "nso_ward_code, issued_on, expires_on, status, "
+                "_batch_id, _source, _file_name, _file_sha256, _row_number) "
                 "values ('VNPT-CA', %s, %s, 'personal', '07822', '2026-01-01', '2027-01-01', 'active', %s, "
                 "'certificate_provider', %s, %s, %s)",
                 (f"A{number}", holder, register["batch_id"], register["file_name"], register["file_sha256"], number),
@@ -112,13 +115,14 @@ def land_sources(url: str, inbox: Path, archive: Path) -> dict[str, dict]:
         people = register_original(conn, archive, "mã xã,năm,dân số\n07822,2026,10\n".encode(), "dan_so_2026.csv",
                                    source="population", unit_code=None, period=PERIOD)
         conn.execute(
-            "insert into raw.adult_population (nso_ward_code, commune_name, year, adult_population, _batch_id, _source, "
-            "_file_name, _file_sha256, _row_number) values ('07822', 'Xã Hoàng Vân', 2026, 10, %s, 'population', %s, %s, 2)",
+            "insert into raw.adult_population (nso_ward_code, commune_name, year, adult_population, "
+            "_batch_id, _source, _file_name, _file_sha256, _row_number) "
+            "values ('07822', 'Xã Hoàng Vân', 2026, 10, %s, 'population', %s, %s, 2)",
             (people["batch_id"], people["file_name"], people["file_sha256"]),
         )
         snv = conn.execute("select file_sha256, file_name, archived_path from raw.landed_files where unit_code = 'SNV'"
                            ).fetchone()
-    return {"SNV": dict(zip(("file_sha256", "file_name", "archived_path"), snv)), "STP": stp, "page": page,
+    return {"SNV": dict(zip(("file_sha256", "file_name", "archived_path"), snv, strict=True)), "STP": stp, "page": page,
             "register": register, "population": people}
 
 
@@ -152,7 +156,8 @@ def record_validations(url: str, snv: dict) -> None:
             "raw_submissions", "raw_self_assessment_rows", success=True, evaluated=12, unsuccessful=0))
         record_validation(conn, RUNS["validating"], ValidationSummary(
             "marts_component_scores", "fct_component_scores", success=False, evaluated=5, unsuccessful=1,
-            failures=[FailedExpectation("expect_column_values_to_be_between", "points", 1, [99], [], "Điểm vượt tối đa")]))
+            failures=[FailedExpectation("expect_column_values_to_be_between", "points", 1, [99], [],
+                                        "Điểm vượt tối đa")]))
 
 
 def printed(trace) -> str:
@@ -212,7 +217,8 @@ def test_a_province_score_lists_the_units_that_fed_it(traced):
     assert f"fed by  2 of {len(trace.sources)} units answering for NT01" in text
     assert "STP (Sở Tư pháp) row 7 of STP_2026-Q3.csv: numerator 45, denominator 50" in text
     assert "SNV (Sở Nội vụ) row 2 of SNV_2026-Q3.xlsx: numerator 80, denominator 100" in text
-    silent = next(line for line in text.splitlines() if line.startswith(f"  no row from {len(trace.sources) - 2} units: "))
+    silent = next(line for line in text.splitlines()
+                  if line.startswith(f"  no row from {len(trace.sources) - 2} units: "))
     assert "SKHCN" in silent and "SNV" not in silent
     assert f"sha256    {files['STP']['file_sha256']}" in text and text.count("archived file sha256 matches") == 2
 
@@ -235,7 +241,8 @@ def test_a_signature_score_is_traced_to_the_registers_and_the_population_file(tr
     assert float(trace.score["component_value"]) == pytest.approx(0.2) and trace.score["points"] == pytest.approx(24)
     sources = {row["source_kind"]: row for row in trace.sources}
     assert sources["signature_register"]["file_sha256"] == files["register"]["file_sha256"]
-    assert sources["signature_register"]["source_rows"] == 3 and float(sources["signature_register"]["reported_numerator"]) == 2
+    assert (sources["signature_register"]["source_rows"] == 3
+            and float(sources["signature_register"]["reported_numerator"]) == 2)
     assert sources["population_file"]["file_sha256"] == files["population"]["file_sha256"]
     assert float(sources["population_file"]["reported_denominator"]) == 10
     assert all(file.archive.matches for file in trace.files.values())
@@ -249,7 +256,8 @@ def test_a_changed_or_lost_archive_is_reported(traced):
     try:
         archived.write_bytes(original.replace(b"45", b"50"))
         text = printed(trace_score(url, PERIOD, "PROVINCE", "1.2"))
-        assert f"WARNING: sha256 mismatch — the archived file hashes to {landing.sha256_of(archived.read_bytes())}" in text
+        assert ("WARNING: sha256 mismatch — the archived file hashes to "
+                f"{landing.sha256_of(archived.read_bytes())}") in text
         archived.unlink()
         file = trace_score(url, PERIOD, "PROVINCE", "1.2").files[files["STP"]["file_sha256"]]
         assert file.archive.status == "missing"

@@ -129,7 +129,7 @@ def test_dti_what_if_prints_the_published_2022_dti_and_pillars_of_the_top_five(t
 
 
 FRAMEWORK_405 = Framework(version="405", main_indices=tuple(
-    MainIndex(code, points) for code, points in zip(MAIN_INDICES, [100] * 5 + [200, 150, 150])
+    MainIndex(code, points) for code, points in zip(MAIN_INDICES, [100] * 5 + [200, 150, 150], strict=True)
 ))
 
 
@@ -141,9 +141,12 @@ FRAMEWORK_405 = Framework(version="405", main_indices=tuple(
         ("ten," + ",".join(MAIN_INDICES) + "\nA" + ",1" * 8 + "\n", "no 'name' column"),
         ("name," + ",".join(MAIN_INDICES) + "\nA" + ",1" * 8 + "\nB" + ",1" * 6 + ",1.2,1\n",
          "row 3, column digital_economy: 1.2 is outside 0–1"),
-        ("name," + ",".join(MAIN_INDICES) + "\nA" + ",1" * 7 + ",-0.1\n", "row 2, column digital_society: -0.1 is outside 0–1"),
-        ("name," + ",".join(MAIN_INDICES) + "\nA,1,1,1,,1,1,1,1\n", "row 2, column human_resources: '' is not a number"),
-        ("name," + ",".join(MAIN_INDICES) + "\nA,1,1,1,1,1,1,1,85%\n", "row 2, column digital_society: '85%' is not a number"),
+        ("name," + ",".join(MAIN_INDICES) + "\nA" + ",1" * 7 + ",-0.1\n",
+         "row 2, column digital_society: -0.1 is outside 0–1"),
+        ("name," + ",".join(MAIN_INDICES) + "\nA,1,1,1,,1,1,1,1\n",
+         "row 2, column human_resources: '' is not a number"),
+        ("name," + ",".join(MAIN_INDICES) + "\nA,1,1,1,1,1,1,1,85%\n",
+         "row 2, column digital_society: '85%' is not a number"),
         ("name," + ",".join(MAIN_INDICES) + "\n", "no rows to score"),
     ],
     ids=["missing column", "unknown column", "no name column", "above 1", "below 0", "empty", "percent", "no rows"],

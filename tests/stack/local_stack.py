@@ -170,7 +170,7 @@ class AirflowStack:
                 process.wait(timeout=10)
         return sorted(pid for pid in self._seen_pids if _alive(pid))
 
-    def __enter__(self) -> "AirflowStack":
+    def __enter__(self) -> AirflowStack:
         try:
             self.start()
         except BaseException:
@@ -255,7 +255,8 @@ class AirflowStack:
         return self.api("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 1000})["dag_runs"]
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000})["task_instances"]
+        return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
+                        params={"limit": 1000})["task_instances"]
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 3600) -> str:
         """Wait until the run ends; its final state."""
@@ -376,7 +377,7 @@ class DemoDeployment:
         self.sandboxes: list[subprocess.Popen] = []
         self.survivors: list[int] = []
 
-    def __enter__(self) -> "DemoDeployment":
+    def __enter__(self) -> DemoDeployment:
         from dti.warehouse import ensure_database
 
         try:

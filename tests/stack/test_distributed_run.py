@@ -106,7 +106,8 @@ def _settled_rollup(stack: AirflowStack, last_publication: str) -> str:
     finished: dict[str, str] = {}
 
     def settled() -> bool:
-        runs = [run for run in stack.dag_runs(settings.NATIONAL_DAG_ID) if (run["start_date"] or "") >= last_publication]
+        runs = [run for run in stack.dag_runs(settings.NATIONAL_DAG_ID)
+                if (run["start_date"] or "") >= last_publication]
         if runs and all(run["state"] in ("success", "failed") for run in runs):
             finished["state"] = runs[-1]["state"]
             return True
@@ -178,7 +179,8 @@ def test_each_province_sees_only_its_own_units(distributed_run):
     assert not own_units["bac_ninh"] & own_units["thu_nghiem"]
     for province in provinces:
         url = province.warehouse_url()
-        landed = _units(url, "select unit_code from raw.landed_files union select unit_code from quarantine.rejected_files")
+        landed = _units(url, "select unit_code from raw.landed_files "
+                             "union select unit_code from quarantine.rejected_files")
         scored = _units(url, "select scope_code from marts.fct_dti_scores where scope_type = 'unit'")
         assert landed and landed <= own_units[province.code], province.code
         assert scored == own_units[province.code], province.code

@@ -9,7 +9,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from dti.catalog.seeds import RATIO, load_units
+from dti.catalog.seeds import load_units
+from dti.scoring_rules import RATIO
 from dti.sources import submissions
 from dti.sources.submission_template import submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, TYPED_ANSWERS, Case

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import shutil
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from dti.catalog.rules import Answer, Band, RuleTextError, ScoringRule, parse_ru
 from tests.fixtures.appendix import make_fixture
 
 SHIPPED_SEEDS = settings.DBT_PROJECT_DIR / "seeds" / "catalog"
-FIRST_IMPORT = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+FIRST_IMPORT = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture()
@@ -233,7 +233,7 @@ def test_importing_twice_writes_the_same_seeds(seeds):
     import_fixture(seeds)
     first = snapshot(seeds)
 
-    again = import_fixture(seeds, imported_at=datetime(2026, 3, 9, tzinfo=timezone.utc))
+    again = import_fixture(seeds, imported_at=datetime(2026, 3, 9, tzinfo=UTC))
 
     second = snapshot(seeds)
     assert {name for name in first if first[name] != second[name]} == {"dti_catalog_appendices.csv"}

@@ -61,7 +61,8 @@ def _read(content: bytes, file_name: str = "register.csv") -> certificates.Certi
 
 
 def _vnpt(*rows: str) -> bytes:
-    return _lines("SerialNumber,SubjectName,SubjectID,SubjectType,WardCode,ValidFrom,ValidTo,CertStatus", *rows).encode()
+    return _lines("SerialNumber,SubjectName,SubjectID,SubjectType,WardCode,ValidFrom,ValidTo,CertStatus",
+                  *rows).encode()
 
 
 def _bkav(*rows: str) -> bytes:
@@ -106,13 +107,15 @@ def test_a_flawed_row_is_rejected_naming_provider_file_row_and_the_providers_col
     assert (rejected.row_number, rejected.column_name, rejected.raw_value) == (3, "Mã xã/phường", "01234")
     vi, en = rejected.reason.split(" / ")
     assert vi.startswith("Viettel-CA, tệp viettel-ca_2026-Q3.csv, dòng 3, cột 'Mã xã/phường': mã xã/phường 01234")
-    assert en.startswith("Viettel-CA, file viettel-ca_2026-Q3.csv, row 3, column 'Mã xã/phường': commune/ward code 01234")
+    assert en.startswith("Viettel-CA, file viettel-ca_2026-Q3.csv, row 3, column 'Mã xã/phường': "
+                         "commune/ward code 01234")
 
 
 @pytest.mark.parametrize(
     ("issued", "expires", "column", "fragment"),
     [
-        ("45930", "2027-01-01", "ValidFrom", "'45930' is an Excel day number, not a date; export the date column as text yyyy-mm-dd"),
+        ("45930", "2027-01-01", "ValidFrom",
+         "'45930' is an Excel day number, not a date; export the date column as text yyyy-mm-dd"),
         ("2026-02-30", "2027-01-01", "ValidFrom", "'2026-02-30' is not a valid date as yyyy-mm-dd (e.g. 2026-09-30)"),
         ("2026-05-20", "2025-05-19", "ValidTo", "the expiry date is before the issue date ('ValidFrom' = 2026-05-20)"),
         ("2026-05-20", "", "ValidTo", "the expiry date is missing"),
@@ -142,7 +145,8 @@ def test_a_tax_code_is_accepted_for_organisations_only():
     assert [(r.row_number, r.column_name, r.raw_value) for r in register.rejected] == [
         (2, "SubjectID", None), (3, "SubjectID", None)]
     assert "citizen id (CCCD) has exactly 12 digits" in register.rejected[0].reason
-    assert "a tax code is 10 digits, or 10 digits, '-' and 3 digits (the cell has 12 characters)" in register.rejected[1].reason
+    assert ("a tax code is 10 digits, or 10 digits, '-' and 3 digits (the cell has 12 characters)"
+            in register.rejected[1].reason)
     assert not any(identifier in r.reason for r in register.rejected for identifier in (PERSON, COMPANY))
 
 
@@ -218,7 +222,7 @@ def test_a_population_file_without_the_offices_columns_is_refused():
 def test_windows_1258_writes_tone_marks_as_combining_marks_and_reads_back_the_same():
     text = "Số CCCD;Ngày hết hạn;Mã xã/phường;Đã thu hồi;Quỳnh"
     encoded = demo.encode_windows_1258(text)
-    assert "ố".encode("utf-8") not in encoded and b"\xf4\xec" in encoded  # ô, then combining acute
+    assert "ố".encode() not in encoded and b"\xf4\xec" in encoded  # ô, then combining acute
     assert unicodedata.normalize("NFC", encoded.decode("cp1258")) == text
 
 

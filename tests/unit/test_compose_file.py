@@ -184,7 +184,7 @@ def test_the_warehouse_url_is_the_warehouse_service_as_its_administrator():
 
 def test_dbt_reaches_the_warehouse_server_as_the_url_does():
     profile = (ROOT / "dbt_project" / "profiles.yml").read_text(encoding="utf-8")
-    assert DBT_SERVER_VARIABLES <= set(re.findall(r"env_var\('([A-Z_0-9]+)'", profile))
+    assert set(re.findall(r"env_var\('([A-Z_0-9]+)'", profile)) >= DBT_SERVER_VARIABLES
     for service in ("airflow-dag-processor", "airflow-worker"):
         env = environment(service)
         server = urlsplit(env["DTI_DATABASE_URL"])
@@ -196,7 +196,7 @@ def test_the_procedure_api_connection_reaches_the_sandbox_with_its_token():
     connection = urlsplit(environment("airflow-worker")[PROCEDURE_API_CONNECTION])
     command = interpolate(SERVICES["procedure-api"]["command"], env_example())
     assert command[:2] == ["dti", "sandbox-api"]
-    option = dict(zip(command[2::2], command[3::2]))
+    option = dict(zip(command[2::2], command[3::2], strict=False))
     assert connection.scheme == "http"
     assert connection.hostname == "procedure-api"
     assert connection.port == int(option["--port"])

@@ -58,7 +58,8 @@ def test_vendored_files_are_the_manifests_packages_with_their_checksums():
     manifest = json.loads((OFFLINE_ASSETS_DIR / "manifest.json").read_text(encoding="utf-8"))
     expected = {f"{package['name']}@{package['version']}/{file}"
                 for package in manifest["packages"] for file in [*package["files"], "package.json"]}
-    sums = dict(reversed(line.split(maxsplit=1)) for line in (OFFLINE_ASSETS_DIR / "SHA256SUMS").read_text().splitlines())
+    sums = dict(reversed(line.split(maxsplit=1))
+                for line in (OFFLINE_ASSETS_DIR / "SHA256SUMS").read_text().splitlines())
 
     assert set(sums) == expected
     for file, digest in sums.items():

@@ -2,7 +2,7 @@
 
 import shutil
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from statistics import mean
 
@@ -29,7 +29,8 @@ def _read_all(paths):
     for path in paths:
         try:
             submission = submissions.read_submission(path.read_bytes(), path.name, LIMIT, RULES)
-            rows = [(r["component_code"], r["numerator"], r["denominator"], r["reported_value"]) for r in submission.rows]
+            rows = [(r["component_code"], r["numerator"], r["denominator"], r["reported_value"])
+                    for r in submission.rows]
             readable[path.name] = (submission.unit_code, rows, len(submission.rejected))
         except submissions.UnreadableSubmission:
             unreadable.append(path.name)
@@ -37,7 +38,7 @@ def _read_all(paths):
 
 
 def _sent_at(path):
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).astimezone(VIETNAM)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).astimezone(VIETNAM)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,8 @@ def test_each_unit_reports_its_own_components_by_their_rules_and_one_file_is_dam
     senders = {unit for unit, _, _ in readable.values()}
     assert 0 < len(senders) < len(units)  # some units stay silent, as some always do
     for unit_code, rows, rejected in readable.values():
-        rules = {c["component_code"]: c["scoring_rule"] for c in components_for(units[unit_code], components, FOCAL_POINT)}
+        rules = {c["component_code"]: c["scoring_rule"]
+                 for c in components_for(units[unit_code], components, FOCAL_POINT)}
         codes = [code for code, *_ in rows]
         assert set(codes) <= set(rules) and len(codes) == len(set(codes))
         if not rejected:

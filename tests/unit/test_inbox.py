@@ -1,7 +1,7 @@
 """The inbox can be any fsspec location; files are listed per kind and period, oldest first."""
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import fsspec
 import pytest
@@ -40,5 +40,5 @@ def test_a_local_inbox_lists_oldest_first_so_resubmissions_land_last(tmp_path):
         os.utime(folder / name, (seconds, seconds))
     files = inbox.list_inbox(str(tmp_path), inbox.SUBMISSIONS, "2026-Q3")
     assert [f.name for f in files] == ["A.xlsx", "B.xlsx"]
-    assert files[0].submitted_at == datetime.fromtimestamp(100, tz=timezone.utc)
+    assert files[0].submitted_at == datetime.fromtimestamp(100, tz=UTC)
     assert inbox.InboxFile.from_path(folder / "A.xlsx") == files[0]

@@ -9,7 +9,7 @@ def test_pseudonyms_are_stable_keyed_and_do_not_contain_the_identifier():
 
 
 def test_an_archived_original_is_stored_once_by_hash_and_made_read_only(tmp_path):
-    content = "Sở Khoa học và Công nghệ".encode("utf-8")
+    content = "Sở Khoa học và Công nghệ".encode()
     digest = sha256_of(content)
     path = archive_original(content, digest, ".XLSX", tmp_path)
     assert path == tmp_path / digest[:2] / f"{digest}.xlsx"

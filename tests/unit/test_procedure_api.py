@@ -3,7 +3,7 @@ transport fault retried, and every way a record can break the contract named in 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import msgspec
@@ -68,7 +68,7 @@ def test_pages_follow_the_cursor_once_through_every_record_in_keyset_order(sandb
 def test_updated_since_is_inclusive_and_read_as_an_instant_whatever_its_offset(sandbox, records):
     _, base_url = sandbox
     cutoff = sorted(record["updated_at"] for record in records)[180]
-    in_utc = datetime.fromisoformat(cutoff).astimezone(timezone.utc).isoformat()
+    in_utc = datetime.fromisoformat(cutoff).astimezone(UTC).isoformat()
     pages = fetch_all(base_url, updated_since=in_utc)
     assert sorted(dossier_ids(pages)) == sorted(r["dossier_id"] for r in records if r["updated_at"] >= cutoff)
     assert max(page.latest_update for page in read_all(pages)) == \
@@ -188,7 +188,8 @@ GOOD = {"dossier_id": "H24.001-260701-0000001", "procedure_code": "1.004227", "u
     ({"citizen_id": "02709000123"}, "citizen_id", "(CCCD), got string"),
     ({"channel": "offline"}, "full_process", 'is true but the channel is "offline"'),
 ], ids=["channel", "status-null", "empty-text", "nul-character", "naive-timestamp", "31-june", "returned-at",
-        "offset-beyond-postgresql", "offset-of-60-minutes", "epoch-number", "11-digit-citizen-id", "offline-full-process"])
+        "offset-beyond-postgresql", "offset-of-60-minutes", "epoch-number", "11-digit-citizen-id",
+        "offline-full-process"])
 def test_every_broken_field_is_named_with_what_is_expected_and_the_good_records_keep_their_values(change, column,
                                                                                                    english):
     second = {**GOOD, "dossier_id": "H24.001-260701-0000002"}
@@ -206,11 +207,12 @@ def test_timestamps_in_utc_or_with_fractions_of_a_second_keep_the_contract_as_se
               "updated_at": "2026-07-02T02:30:00.250+00:00"}
     page = read_page(encode_page([record], None), "/api/v1/dossiers")
     assert not page.rejected and page.columns["filed_at"] == ["2026-07-01T01:00:00Z"]
-    assert page.latest_update == datetime(2026, 7, 2, 2, 30, 0, 250000, tzinfo=timezone.utc)
+    assert page.latest_update == datetime(2026, 7, 2, 2, 30, 0, 250000, tzinfo=UTC)
 
 
 def test_a_rejected_record_moves_the_watermark_so_the_next_sync_does_not_bring_it_back():
-    later = {**GOOD, "dossier_id": "H24.001-260701-0000002", "channel": "by post", "updated_at": "2026-07-03T10:00:00+07:00"}
+    later = {**GOOD, "dossier_id": "H24.001-260701-0000002", "channel": "by post",
+             "updated_at": "2026-07-03T10:00:00+07:00"}
     page = read_page(encode_page([GOOD, later], None), "/api/v1/dossiers")
     assert [row.row_number for row in page.rejected] == [2]
     assert page.latest_update == datetime.fromisoformat("2026-07-03T10:00:00+07:00")
@@ -234,11 +236,11 @@ def test_the_same_seed_gives_the_same_dossiers_and_advancing_adds_new_and_change
     assert DossierPlan(period="2026-07").count == 60_000 and DossierPlan(period="2026-Q3", scale=0.5).count == 90_000
     advanced = advance_dossiers(records, PLAN, PROVINCE, new_share=0.1, changed_share=0.05)
     latest = max(record["updated_at"] for record in records)
-    changed = [new for old, new in zip(records, advanced) if new != old]
+    changed = [new for old, new in zip(records, advanced, strict=False) if new != old]
     assert len(advanced) == len(records) + 30 and len(changed) == 15
     assert all(record["updated_at"] > latest for record in changed + advanced[len(records):])
     assert len({record["dossier_id"] for record in advanced}) == len(advanced)
-    assert all(new["dossier_id"] == old["dossier_id"] for old, new in zip(records, advanced))
+    assert all(new["dossier_id"] == old["dossier_id"] for old, new in zip(records, advanced, strict=False))
 
 
 def test_demo_data_scale_sets_the_dossiers_the_demo_procedure_system_serves(tmp_path, monkeypatch):

@@ -108,7 +108,8 @@ BAC_GIANG = minimal(code="bac_giang", name_vi="Tỉnh Bắc Giang", peer_name="B
         ([], "provinces: expected a list of at least one province"),
     ],
 )
-def test_a_mistake_is_reported_with_the_file_the_province_and_the_key(two_province_project, tmp_path, provinces, message):
+def test_a_mistake_is_reported_with_the_file_the_province_and_the_key(two_province_project, tmp_path, provinces,
+                                                                       message):
     path = write_provinces(tmp_path, {"provinces": provinces})
 
     with pytest.raises(ProvincesConfigError, match=f"^{path}: {message}"):

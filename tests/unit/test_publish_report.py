@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from dti.publish import charts, report
 from dti.publication import write_publication_atomically
 from dti.publish.issuer import report_issuer
 from dti.publish.messages import ENGLISH, VIETNAMESE
+from dti.publish.marts import mart_rows
 from dti.publish.report import publish_report, render_report_html, render_report_pages
 from dti.publish.report_data import (
     AwaitedComponent,
@@ -41,7 +42,8 @@ HOSTILE_NAME = '<script>alert("x")</script>'
 
 def unit(code, name_vi, unit_type, status, rank, dti_score, grade_vi="Khá", dti_change=None, missing=0):
     ranking_group = "department" if unit_type == "department" else "commune"
-    return UnitScore(code, name_vi, unit_type, ranking_group, status, rank, dti_score, grade_vi, dti_change, 12, missing)
+    return UnitScore(code, name_vi, unit_type, ranking_group, status, rank, dti_score, grade_vi, dti_change, 12,
+                     missing)
 
 
 def target(code, name_vi, kind, target_value, actual, gap, is_met, previous=None, comparison="at_least"):
@@ -50,15 +52,16 @@ def target(code, name_vi, kind, target_value, actual, gap, is_met, previous=None
 
 
 TARGETS = (
-    target("dti_score", "Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên", "dti", 0.75, 0.61234, 0.13766, False, 0.59),
+    target("dti_score", "Chỉ số chuyển đổi số (DTI) của tỉnh đạt từ 0,75 trở lên", "dti", 0.75, 0.61234, 0.13766,
+           False, 0.59),
     target("national_rank", "Tỉnh thuộc nhóm 10 địa phương dẫn đầu cả nước về DTI", "rank", 10, 14, 4, False, 17,
            comparison="at_most"),
     target("data_center_standard", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "yes_no", 1, 0, 1, False, 0),
     target("digitized_procedures", "100% thủ tục hành chính đủ điều kiện được số hóa", "rate", 1.0, None, None, None),
     target("full_process_online_services", "Tỷ lệ dịch vụ công trực tuyến toàn trình đạt từ 60% trở lên", "rate", 0.6,
            0.553, 0.047, False, 0.541),
-    target("personal_digital_signatures", "Tỷ lệ người trưởng thành sử dụng chữ ký số cá nhân đạt từ 30% trở lên", "rate",
-           0.3, 0.3125, 0, True),
+    target("personal_digital_signatures", "Tỷ lệ người trưởng thành sử dụng chữ ký số cá nhân đạt từ 30% trở lên",
+           "rate", 0.3, 0.3125, 0, True),
 )
 
 LEVERS = (
@@ -66,8 +69,8 @@ LEVERS = (
                      (), 42.5, 0.0425, True),
     ImprovementLever(2, "3.1", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "Hạ tầng số", "focal_point",
                      ("Sở Khoa học và Công nghệ",), 50, 0.05, True),
-    ImprovementLever(6, "9.1", "Tỷ lệ người trưởng thành có chữ ký số cá nhân", "Hoạt động xã hội số", "province_systems",
-                     (), 22.5, 0.0225, True),
+    ImprovementLever(6, "9.1", "Tỷ lệ người trưởng thành có chữ ký số cá nhân", "Hoạt động xã hội số",
+                     "province_systems", (), 22.5, 0.0225, True),
 )
 
 
@@ -75,7 +78,7 @@ def make_report_data(**changes) -> ReportData:
     data = ReportData(
         period=PERIOD,
         run_id="manual__2026-10-01T00:00:00+00:00",
-        generated_at=datetime(2026, 10, 1, 3, 0, tzinfo=timezone.utc),
+        generated_at=datetime(2026, 10, 1, 3, 0, tzinfo=UTC),
         province_dti_score=0.61234,
         province_points=612.34,
         province_max_points=1000,
@@ -104,7 +107,7 @@ def make_report_data(**changes) -> ReportData:
             UnitToUrge("X07246", "Xã Yên Dũng", "rejected", date(2026, 10, 15), None, 2,
                        "X07246_a.xlsx: thiếu trang tính 'Tự đánh giá'\nX07246_b.xlsx: không phải tệp .xlsx"),
             UnitToUrge("SNV", "Sở Nội vụ", "late", date(2026, 10, 15),
-                       datetime(2026, 10, 16, 2, 30, tzinfo=timezone.utc), 0, None),
+                       datetime(2026, 10, 16, 2, 30, tzinfo=UTC), 0, None),
         ),
         legal_document="Quyết định 922/QĐ-BTTTT ngày 20/5/2022",
         quarantined=(QuarantinedFile("P07228_2026-Q3.xlsx", "thiếu cột 'Tử số' ở dòng 12"),),
@@ -117,8 +120,8 @@ def make_report_data(**changes) -> ReportData:
             SuiteValidation("raw_submissions", 6, 5, 84, 3),
         ),
         sources=(
-            DataSource("procedure_system", 12, datetime(2026, 9, 30, 1, 15, tzinfo=timezone.utc)),
-            DataSource("unit_reports", 4, datetime(2026, 9, 29, 8, 0, tzinfo=timezone.utc)),
+            DataSource("procedure_system", 12, datetime(2026, 9, 30, 1, 15, tzinfo=UTC)),
+            DataSource("unit_reports", 4, datetime(2026, 9, 29, 8, 0, tzinfo=UTC)),
         ),
     )
     return replace(data, **changes)
@@ -223,7 +226,8 @@ def test_main_indices_show_components_measured_and_their_range():
 
 
 def test_first_scored_period_says_there_is_nothing_to_compare_with():
-    html = render_report_html(make_report_data(previous_period=None, previous_dti_score=None, dti_change=None), PROVINCE)
+    html = render_report_html(make_report_data(previous_period=None, previous_dti_score=None, dti_change=None),
+                              PROVINCE)
 
     assert element_text(html, "province-change") == "Chưa có kỳ trước để so sánh."
 
@@ -291,7 +295,7 @@ def test_unit_names_keep_their_diacritics():
     html = render_report_html(make_report_data(), PROVINCE)
 
     assert "<td>Phường Đa Mai</td>" in html
-    assert "Xã Yên Dũng".encode("utf-8") in html.encode("utf-8")
+    assert "Xã Yên Dũng".encode() in html.encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -354,7 +358,8 @@ def test_every_target_is_listed_with_actual_target_gap_verdict_and_change():
 def test_a_data_centre_recognised_since_the_previous_period_shows_the_change():
     recognised = target("data_center_standard", "Trung tâm dữ liệu của tỉnh đạt chuẩn", "yes_no", 1, 1, 0, True, 0)
 
-    row = cells(table_row_containing(render_report_html(make_report_data(targets=(recognised,)), PROVINCE), "target-data_center"))
+    row = cells(table_row_containing(render_report_html(make_report_data(targets=(recognised,)), PROVINCE),
+                                     "target-data_center"))
 
     assert row[1:] == ["Có", "Có", "–", "Đạt", "Không → Có"]
 
@@ -436,14 +441,16 @@ def test_units_show_rank_status_dti_grade_change_and_missing_components():
     [("Sở Nội vụ", "Nộp muộn"), ("Xã Tiên Du", "Chưa nộp"), ("Xã Yên Dũng", "Bị từ chối (mọi tệp bị cách ly)")],
 )
 def test_late_rejected_and_missing_units_are_marked_for_urging(name, status):
-    row = table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"), f"<td>{name}</td>")
+    row = table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"),
+                               f"<td>{name}</td>")
 
     assert 'class="needs-urging' in row
     assert f"<td><strong>{status}</strong></td>" in row
 
 
 def test_missing_unit_scores_zero_and_is_still_ranked():
-    row = cells(table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"), "Xã Tiên Du"))
+    row = cells(table_row_containing(section(render_report_html(make_report_data(), PROVINCE), "units-heading"),
+                                     "Xã Tiên Du"))
 
     assert row == ["3", "Xã Tiên Du", "Xã", "Chưa nộp", "0.0000", "Kém", "–", "12 / 12"]
 
@@ -566,11 +573,16 @@ class ConnectionWithoutRows:
         return False
 
     def execute(self, query, params):
-        assert "%s" in query and params == (PERIOD,), "values must be bound as parameters"
+        assert params == {"period": PERIOD}, "values must be bound as parameters"
         return self
 
-    def fetchone(self):
-        return None
+    def fetchall(self):
+        return []
+
+
+def test_publishing_reads_only_the_marts_made_for_it():
+    with pytest.raises(ValueError, match="rpt_\\* marts"):
+        mart_rows(ConnectionWithoutRows(), "fct_dti_scores", "period = %(period)s", {"period": PERIOD})
 
 
 def test_loading_a_period_without_a_province_row_fails_clearly():
@@ -591,7 +603,8 @@ def test_second_publication_switches_period_and_latest_after_writing(tmp_path, m
     switch_symlink = publication._switch_symlink
 
     def record_then_switch(link, target):
-        seen_at_each_switch.append((link.name, published_bytes(tmp_path, "latest"), (first / "index.html").read_bytes()))
+        seen_at_each_switch.append((link.name, published_bytes(tmp_path, "latest"),
+                                    (first / "index.html").read_bytes()))
         switch_symlink(link, target)
 
     monkeypatch.setattr(publication, "_switch_symlink", record_then_switch)
@@ -736,7 +749,8 @@ def test_period_that_is_not_a_period_label_is_refused(tmp_path, period):
 def test_a_quarantined_row_is_listed_with_its_unit_row_and_column():
     html = render_report_html(make_report_data(quarantined=(
         QuarantinedFile("X07246.xlsx", "X07246.xlsx: not a valid .xlsx file", unit_code="X07246"),
-        QuarantinedFile("STP.xlsx", "expected a number, found 'abc'", unit_code="STP", row_number=3, column_name="denominator"),
+        QuarantinedFile("STP.xlsx", "expected a number, found 'abc'", unit_code="STP", row_number=3,
+                        column_name="denominator"),
     )), PROVINCE)
     row = table_row_containing(html, "STP.xlsx")
     assert cells(row) == ["STP.xlsx", "STP", "3", "denominator", "expected a number, found &#39;abc&#39;"]

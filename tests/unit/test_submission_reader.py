@@ -43,7 +43,8 @@ def _with_saved_result(content: bytes, cell: str, result: str) -> bytes:
 
 
 def test_a_good_workbook_is_read_row_by_row_with_spreadsheet_row_numbers():
-    content = workbook_bytes([submission_row(component_code="CQ01"), submission_row(component_code="NL01", numerator=5, denominator=8),
+    content = workbook_bytes([submission_row(component_code="CQ01"),
+                              submission_row(component_code="NL01", numerator=5, denominator=8),
                               submission_row(component_code="NL02", numerator=None, denominator=None, value=3)])
     submission = read(content)
     assert (submission.unit_code, submission.period) == ("SKHCN", PERIOD)
@@ -118,8 +119,10 @@ def test_a_count_with_thousands_separators_is_read_as_the_count():
 @pytest.mark.parametrize(
     "content",
     [
-        ";".join(submissions.HEADERS) + "\r\nSKHCN;Sở Khoa học và Công nghệ;2026-Q3;CQ01;Dịch vụ công;1.234;2.000;;1/BC\r\n",
-        ",".join(submissions.HEADERS) + '\r\nSKHCN,Sở Khoa học và Công nghệ,2026-Q3,CQ01,"Dịch vụ, công",1234,2000,,1/BC\r\n',
+        ";".join(submissions.HEADERS)
+        + "\r\nSKHCN;Sở Khoa học và Công nghệ;2026-Q3;CQ01;Dịch vụ công;1.234;2.000;;1/BC\r\n",
+        ",".join(submissions.HEADERS)
+        + '\r\nSKHCN,Sở Khoa học và Công nghệ,2026-Q3,CQ01,"Dịch vụ, công",1234,2000,,1/BC\r\n',
     ],
     ids=["semicolons", "commas"],
 )
@@ -252,7 +255,7 @@ def test_a_ratio_row_is_read_from_its_counts_and_its_value_cell_is_not_read():
 
 def test_a_file_of_the_older_template_without_the_value_column_is_still_read():
     headers = [header for header in submissions.HEADERS if header != "Giá trị"]
-    rows = [[cell for header, cell in zip(submissions.HEADERS, row) if header != "Giá trị"]
+    rows = [[cell for header, cell in zip(submissions.HEADERS, row, strict=True) if header != "Giá trị"]
             for row in (submission_row(), value_row("NT02", "Có"))]
     submission = read(workbook_bytes(rows, headers=headers))
     assert [(r["component_code"], r["numerator"], r["reported_value"]) for r in submission.rows] == [

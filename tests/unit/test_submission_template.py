@@ -71,18 +71,21 @@ def test_a_template_for_one_unit_prints_its_code_and_name():
 
 
 def test_the_focal_point_units_template_adds_the_focal_point_catalog_to_its_departments():
-    codes = [row["component_code"].value for row in template_rows(build_template("department", PERIOD, PROVINCE, unit="SKHCN"))]
+    codes = [row["component_code"].value
+             for row in template_rows(build_template("department", PERIOD, PROVINCE, unit="SKHCN"))]
     assert codes == catalog_codes("department") + catalog_codes("focal_point")
     assert [c["component_code"] for c in components_for(unit("SKHCN"), load_components(), FOCAL_POINT)] == codes
     # Every other department, and the template for all of them, has the department catalog only.
-    assert [c["component_code"] for c in components_for(unit("SNV"), load_components(), FOCAL_POINT)] == catalog_codes("department")
+    departments = catalog_codes("department")
+    assert [c["component_code"] for c in components_for(unit("SNV"), load_components(), FOCAL_POINT)] == departments
     assert not set(catalog_codes("focal_point")) & {
         row["component_code"].value for row in template_rows(build_template("department", PERIOD, PROVINCE))}
 
 
 @pytest.mark.parametrize("unit_code", ["X07246", "P07210"])
 def test_communes_and_wards_report_the_commune_catalog(unit_code):
-    assert [c["component_code"] for c in components_for(unit(unit_code), load_components(), FOCAL_POINT)] == catalog_codes("commune")
+    communes = catalog_codes("commune")
+    assert [c["component_code"] for c in components_for(unit(unit_code), load_components(), FOCAL_POINT)] == communes
 
 
 def test_only_the_cells_a_unit_writes_are_unlocked_and_the_sheet_is_protected():
@@ -182,7 +185,7 @@ def test_the_guide_lists_each_components_scoring_rule_unit_of_measure_and_full_p
     guide = workbook[INSTRUCTIONS_SHEET]
     rows = [[cell.value for cell in row] for row in guide.iter_rows()]
     header = next(row for row in rows if row[0] == "Mã chỉ số")
-    listed = {row[0]: dict(zip(header, row)) for row in rows[rows.index(header) + 1:] if row[0]}
+    listed = {row[0]: dict(zip(header, row, strict=False)) for row in rows[rows.index(header) + 1:] if row[0]}
     assert list(listed) == catalog_codes("department")
     assert listed["NT01"]["Cách tính điểm"] == "Tỷ lệ = Tử số / Mẫu số"
     assert listed["NT01"]["Ghi vào cột"] == "Tử số, Mẫu số" and listed["NT01"]["Mức đạt điểm tối đa"] == "100%"
@@ -198,13 +201,13 @@ def test_the_guide_lists_the_answers_of_a_categorical_component_with_their_numbe
     workbook = build_template("department", PERIOD, PROVINCE, unit=FOCAL_POINT)
     rows = [[cell.value for cell in row] for row in workbook[INSTRUCTIONS_SHEET].iter_rows()]
     header = next(row for row in rows if row[0] == "Mã chỉ số")
-    component = dict(zip(header, next(row for row in rows if row[0] == "FP05")))
+    component = dict(zip(header, next(row for row in rows if row[0] == "FP05"), strict=False))
     assert component["Cách tính điểm"] == "Chọn một câu trả lời, mỗi câu một mức điểm"
     assert component["Mức đạt điểm tối đa"] == '"Bí thư Tỉnh ủy hoặc Chủ tịch Ủy ban nhân dân tỉnh"'
     assert component["Đơn vị tính"] == "lựa chọn"
     title = next(index for index, row in enumerate(rows) if row[0] == ANSWERS_HEADING)
     header = rows[title + 1]
-    answers = [dict(zip(header, row)) for row in rows[title + 2:] if row[0]]
+    answers = [dict(zip(header, row, strict=False)) for row in rows[title + 2:] if row[0]]
     assert [(a["Mã chỉ số"], a["Số thứ tự"], a["Câu trả lời"], a["Tỷ lệ số điểm đạt"]) for a in answers] == [
         ("FP05", 1, "Bí thư Tỉnh ủy hoặc Chủ tịch Ủy ban nhân dân tỉnh", "100%"),
         ("FP05", 2, "Phó Chủ tịch Ủy ban nhân dân tỉnh", "50%"),
@@ -221,7 +224,8 @@ def test_the_guide_lists_the_answers_of_a_categorical_component_with_their_numbe
 
 def test_a_filled_template_is_read_back_row_for_row():
     workbook = filled_template("X07246")
-    submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000, submission_rules(PERIOD, PROVINCE))
+    submission = submissions.read_submission(xlsx_bytes(workbook), "X07246.xlsx", 1_000_000,
+                                             submission_rules(PERIOD, PROVINCE))
     assert submission.rejected == []
     answers = {"Có": Decimal(1), "Một phần": Decimal("0.5"), "Không": Decimal(0)}
 

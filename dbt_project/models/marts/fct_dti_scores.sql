@@ -49,7 +49,11 @@ frameworks as (
 
 province_main_index_values as (
 
-    select period, catalog_code as framework_version, main_index_code, index_value
+    select
+        period,
+        catalog_code as framework_version,
+        main_index_code,
+        index_value
     from main_index_scores
     where scope_type = 'province'
 
@@ -65,11 +69,12 @@ province_main_index_bounds as (
         main_index_scores.main_index_code,
         bounds.index_value
     from main_index_scores
-    cross join lateral (
-        values
+    cross join
+        lateral (
+            values
             ('lowest', main_index_scores.index_value_lowest),
             ('highest', main_index_scores.index_value_highest)
-    ) as bounds (bound, index_value)
+        ) as bounds (bound, index_value)
     where main_index_scores.scope_type = 'province'
 
 ),
@@ -245,10 +250,11 @@ select
     cast(compared.components_proxy_measured as integer) as components_proxy_measured,
     cast(compared.components_awaiting as integer) as components_awaiting,
     cast(compared.components_official_measured + compared.components_proxy_measured as numeric)
-        / nullif(compared.official_component_count, 0) as official_coverage,
+    / nullif(compared.official_component_count, 0) as official_coverage,
     -- an estimate unless every official component is measured by its own official definition
-    case when compared.scope_type = 'province' then
-        coalesce(compared.components_official_measured < compared.official_component_count, true)
+    case
+        when compared.scope_type = 'province'
+            then coalesce(compared.components_official_measured < compared.official_component_count, true)
     end as is_estimate,
     grade_bands.grade_code,
     grade_bands.grade_vi,
@@ -257,9 +263,9 @@ select
     compared.dti_score - compared.previous_dti_score as dti_change,
     case
         when compared.ranking_group is not null then cast(rank() over (
-            partition by compared.period, compared.ranking_group
-            order by compared.dti_score desc
-        ) as integer)
+                partition by compared.period, compared.ranking_group
+                order by compared.dti_score desc
+            ) as integer)
     end as rank_in_group
 from compared
 left join grade_bands

@@ -29,7 +29,10 @@ province_coverage as (
 
 unit_periods as (
 
-    select distinct period, scope_code as unit_code, catalog_code as unit_catalog
+    select distinct
+        period,
+        scope_code as unit_code,
+        catalog_code as unit_catalog
     from component_scores
     where scope_type = 'unit'
 
@@ -134,10 +137,14 @@ select
     official_points_measured,
     -- the measured components earn over the official points they stand for what they earn over
     -- their own; the rest of the main index earns 0 (lowest) or everything (highest)
-    case when scope_type = 'province' and max_points > 0 then
-        coalesce(index_value, 0) * official_points_measured / max_points
+    case
+        when scope_type = 'province' and max_points > 0
+            then coalesce(index_value, 0) * official_points_measured / max_points
     end as index_value_lowest,
-    case when scope_type = 'province' and max_points > 0 then
-        (coalesce(index_value, 0) * official_points_measured + max_points - official_points_measured) / max_points
+    case
+        when scope_type = 'province' and max_points > 0
+            then
+                (coalesce(index_value, 0) * official_points_measured + max_points - official_points_measured)
+                / max_points
     end as index_value_highest
 from valued

@@ -8,7 +8,11 @@ with files as (
 
 reporting_units as (
 
-    select unit_code, name_vi, unit_type from {{ ref('reporting_units') }}
+    select
+        unit_code,
+        name_vi,
+        unit_type
+    from {{ ref('reporting_units') }}
 
 ),
 
@@ -23,7 +27,10 @@ periods as (
 
 unit_periods as (
 
-    select periods.period, periods.due_date, reporting_units.*
+    select
+        periods.period,
+        periods.due_date,
+        reporting_units.*
     from periods
     cross join reporting_units
 
@@ -59,7 +66,9 @@ select
         when per_unit.first_accepted_at is not null
             -- a file counts as on time when it arrived by the end of the due date, Vietnam time
             then case when (per_unit.first_accepted_at at time zone 'Asia/Ho_Chi_Minh')::date <= unit_periods.due_date
-                      then 'on_time' else 'late' end
+                        then 'on_time'
+                    else 'late'
+                end
         when per_unit.files_rejected > 0 then 'rejected'
         else 'missing'
     end as submission_status,
@@ -71,4 +80,4 @@ select
     coalesce(per_unit.rows_rejected_in_use, 0) as rows_rejected_in_use,
     per_unit.rejection_reasons
 from unit_periods
-left join per_unit using (period, unit_code)
+left join per_unit on unit_periods.period = per_unit.period and unit_periods.unit_code = per_unit.unit_code

@@ -45,7 +45,11 @@ period_components as (
 
 unit_names as (
 
-    select period, scope_code, name_vi from {{ ref('fct_dti_scores') }}
+    select
+        period,
+        scope_code,
+        name_vi
+    from {{ ref('fct_dti_scores') }}
     where scope_type = 'unit'
 
 ),
@@ -57,13 +61,17 @@ responsible_units as (
         period_components.period,
         period_components.component_code,
         count(*) filter (where unit_components.score_status = 'missing') as units_missing,
-        count(*) filter (where unit_components.score_status = 'scored'
-                         and unit_components.points < unit_components.max_points) as units_below_full_points,
+        count(*) filter (
+            where unit_components.score_status = 'scored'
+            and unit_components.points < unit_components.max_points
+        ) as units_below_full_points,
         string_agg(unit_components.scope_code, ', ' order by unit_components.points, unit_components.scope_code)
-            filter (where unit_components.points < unit_components.max_points) as units_short,
-        array_agg(coalesce(unit_names.name_vi, unit_components.scope_code)
-                  order by unit_components.points, unit_components.scope_code)
-            filter (where unit_components.points < unit_components.max_points) as units_short_names
+        filter (where unit_components.points < unit_components.max_points) as units_short,
+        array_agg(
+            coalesce(unit_names.name_vi, unit_components.scope_code)
+            order by unit_components.points, unit_components.scope_code
+        )
+        filter (where unit_components.points < unit_components.max_points) as units_short_names
     from period_components
     inner join unit_components
         on period_components.period = unit_components.period
@@ -113,7 +121,7 @@ levers as (
         responsible_units.units_short,
         responsible_units.units_short_names,
         province_scores.dti_score as current_dti_score,
-        greatest((select target_value from dti_target) - province_scores.dti_score, 0) as dti_gap_to_target
+        greatest((select dti_target.target_value from dti_target) - province_scores.dti_score, 0) as dti_gap_to_target
     from province_components
     inner join province_scores
         on province_components.period = province_scores.period
@@ -136,11 +144,11 @@ ranked as (
         *,
         cast(row_number() over (
             partition by period
-            order by dti_gain_at_target desc, main_index_weakness_rank, component_code
+            order by dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
         ) as integer) as lever_rank,
         sum(dti_gain_at_target) over (
             partition by period
-            order by dti_gain_at_target desc, main_index_weakness_rank, component_code
+            order by dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
             rows between unbounded preceding and current row
         ) as cumulative_dti_gain
     from levers
@@ -150,7 +158,9 @@ ranked as (
 select
     *,
     -- in the set while the gains before it have not yet closed the gap to the target
-    dti_gap_to_target > 0
+    (
+        dti_gap_to_target > 0
         and cumulative_dti_gain - dti_gain_at_target < dti_gap_to_target
-        and dti_gain_at_target > 0 as closes_gap_to_target
+        and dti_gain_at_target > 0
+    ) as closes_gap_to_target
 from ranked

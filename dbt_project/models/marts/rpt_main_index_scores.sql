@@ -22,8 +22,9 @@ select
     framework_main_indices.main_index_number,
     cast(row_number() over (
         partition by main_index_scores.period, main_index_scores.scope_type, main_index_scores.scope_code
-        order by framework_main_indices.main_index_number nulls last, main_index_scores.max_points desc,
-            main_index_scores.main_index_code
+        order by
+            framework_main_indices.main_index_number asc nulls last, main_index_scores.max_points desc,
+            main_index_scores.main_index_code asc
     ) as integer) as display_order,
     main_index_scores.name_vi,
     main_index_scores.name_en,

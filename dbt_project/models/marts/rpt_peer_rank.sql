@@ -9,7 +9,12 @@
 
 with province_dti as (
 
-    select period, assessment_year, dti_score, dti_score_lowest, dti_score_highest
+    select
+        period,
+        assessment_year,
+        dti_score,
+        dti_score_lowest,
+        dti_score_highest
     from {{ ref('fct_dti_scores') }}
     where scope_type = 'province'
 
@@ -18,13 +23,17 @@ with province_dti as (
 -- each DTI placed among the peers: the estimate and both bounds of its range
 province_scores as (
 
-    select province_dti.period, province_dti.assessment_year, scored.score_kind, scored.dti_score
+    select
+        province_dti.period,
+        province_dti.assessment_year,
+        scored.score_kind,
+        scored.dti_score
     from province_dti
     cross join lateral (
         values
-            ('estimate', province_dti.dti_score),
-            ('lowest', province_dti.dti_score_lowest),
-            ('highest', province_dti.dti_score_highest)
+        ('estimate', province_dti.dti_score),
+        ('lowest', province_dti.dti_score_lowest),
+        ('highest', province_dti.dti_score_highest)
     ) as scored (score_kind, dti_score)
 
 ),
@@ -37,7 +46,9 @@ published as (
 
 own_results as (
 
-    select assessment_year, rank as own_rank
+    select
+        assessment_year,
+        rank as own_rank
     from published
     where province = '{{ own_province }}'
 
@@ -47,7 +58,7 @@ peers as (
 
     select published.*
     from published
-    where province <> '{{ own_province }}'
+    where published.province <> '{{ own_province }}'
 
 ),
 
@@ -76,7 +87,8 @@ compared_years as (
     from province_scores
     left join published_years
         on true
-    group by province_scores.period, province_scores.assessment_year, province_scores.score_kind,
+    group by
+        province_scores.period, province_scores.assessment_year, province_scores.score_kind,
         province_scores.dti_score
 
 ),
@@ -99,7 +111,9 @@ peer_places as (
 
 tenth_places as (
 
-    select assessment_year, max(dti_score) as tenth_place_score
+    select
+        assessment_year,
+        max(dti_score) as tenth_place_score
     from peer_places
     where place_among_peers = 10
     group by assessment_year
@@ -132,7 +146,7 @@ peer_counts as (
         count(peer_places.rank) as peers_ranked,
         count(*) filter (
             where peer_places.dti_score > compared_years.dti_score
-                or (peer_places.dti_score is null and peer_places.rank <= known_ranks.worst_rank_ahead)
+            or (peer_places.dti_score is null and peer_places.rank <= known_ranks.worst_rank_ahead)
         ) as peers_ahead,
         -- peers not known to be behind nor to share the province's score
         count(*) filter (

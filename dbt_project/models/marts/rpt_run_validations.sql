@@ -12,7 +12,7 @@ with last_results as (
         expectations_evaluated,
         expectations_failed
     from {{ ref('stg_audit__validation_results') }}
-    order by run_id, suite_name, asset_name, validated_at desc
+    order by run_id asc, suite_name asc, asset_name asc, validated_at desc
 
 )
 

@@ -63,7 +63,10 @@ landed_files as (
 
 reporting_units as (
 
-    select unit_code, name_vi from {{ ref('reporting_units') }}
+    select
+        unit_code,
+        name_vi
+    from {{ ref('reporting_units') }}
 
 ),
 
@@ -167,7 +170,7 @@ dossier_pages as (
     from {{ ref('int_procedure_system__latest_dossiers') }} as dossiers
     inner join periods
         on (dossiers.filed_at at time zone 'Asia/Ho_Chi_Minh')::date
-            between periods.period_start and periods.period_end
+        between periods.period_start and periods.period_end
     group by periods.period, dossiers.file_sha256, dossiers.batch_id
 
 ),
@@ -357,7 +360,7 @@ select
     reporting_units.name_vi as source_unit_name_vi,
     traced_sources.source_component_code,
     traced_sources.file_row_number,
-    cast(traced_sources.source_rows as integer) as source_rows,
+    (traced_sources.source_rows)::integer as source_rows,
     traced_sources.reported_numerator,
     traced_sources.reported_denominator,
     traced_sources.reported_value,

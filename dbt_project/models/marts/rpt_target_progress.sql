@@ -29,18 +29,32 @@ province_components as (
 
 actuals as (
 
-    select period, 'dti_score' as metric, cast(null as text) as indicator_key,
-        dti_score as actual_value, cast(null as text) as scoring_rule
+    select
+        period,
+        'dti_score' as metric,
+        cast(null as text) as indicator_key,
+        dti_score as actual_value,
+        cast(null as text) as scoring_rule
     from province_scores
 
     union all
 
-    select period, 'national_rank', null, cast(estimated_rank as numeric), null
+    select
+        period,
+        'national_rank' as metric,
+        null as indicator_key,
+        cast(estimated_rank as numeric) as actual_value,
+        null as scoring_rule
     from peer_rank
 
     union all
 
-    select period, 'indicator', indicator_key, component_value, scoring_rule
+    select
+        period,
+        'indicator' as metric,
+        indicator_key,
+        component_value,
+        scoring_rule
     from province_components
     where indicator_key is not null
 

@@ -34,10 +34,12 @@ component_gaps as (
         period,
         scope_code,
         string_agg(component_code, ', ' order by component_code)
-            filter (where score_status = 'missing') as components_missing_list,
-        string_agg(component_code || ' (' || round(cast(headroom_points as numeric), 1) || ')', ', '
-                   order by headroom_points desc, component_code)
-            filter (where score_status = 'scored' and headroom_points > 0) as components_short_list,
+        filter (where score_status = 'missing') as components_missing_list,
+        string_agg(
+            component_code || ' (' || round(cast(headroom_points as numeric), 1) || ')', ', '
+            order by headroom_points desc, component_code asc
+        )
+        filter (where score_status = 'scored' and headroom_points > 0) as components_short_list,
         sum(headroom_points) as points_to_gain
     from unit_components
     group by period, scope_code

@@ -12,7 +12,9 @@ having coalesce(sum(main_indices.max_points), 0) <> 1000
 
 union all
 
-select unit_catalog, sum(max_points)
+select
+    unit_catalog,
+    sum(max_points) as total_max_points
 from {{ ref('unit_main_indices') }}
 group by unit_catalog
 having sum(max_points) <> 1000

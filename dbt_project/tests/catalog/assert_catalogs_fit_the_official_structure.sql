@@ -72,6 +72,8 @@ framework_problems as (
 
 )
 
-select * from main_index_problems where problem is not null
+select * from main_index_problems
+where problem is not null
 union all
-select * from framework_problems where problem is not null
+select * from framework_problems
+where problem is not null

@@ -4,25 +4,37 @@
 
 with components as (
 
-    select framework_version as catalog_code, component_code, scoring_rule
+    select
+        framework_version as catalog_code,
+        component_code,
+        scoring_rule
     from {{ ref('dti_components') }}
 
     union all
 
-    select unit_catalog, component_code, scoring_rule
+    select
+        unit_catalog,
+        component_code,
+        scoring_rule
     from {{ ref('unit_components') }}
 
 ),
 
 answered as (
 
-    select catalog_code, component_code, max(points_share) as best_share
+    select
+        catalog_code,
+        component_code,
+        max(points_share) as best_share
     from {{ ref('dti_component_options') }}
     group by catalog_code, component_code
 
 )
 
-select components.catalog_code, components.component_code, 'categorical without answers' as problem
+select
+    components.catalog_code,
+    components.component_code,
+    'categorical without answers' as problem
 from components
 left join answered
     on components.catalog_code = answered.catalog_code
@@ -31,8 +43,11 @@ where components.scoring_rule = 'categorical' and answered.component_code is nul
 
 union all
 
-select answered.catalog_code, answered.component_code,
-    'answers listed for a component scored ' || coalesce(components.scoring_rule, 'nowhere (no such component)')
+select
+    answered.catalog_code,
+    answered.component_code,
+    'answers listed for a component scored '
+    || coalesce(components.scoring_rule, 'nowhere (no such component)') as problem
 from answered
 left join components
     on answered.catalog_code = components.catalog_code
@@ -41,6 +56,9 @@ where components.scoring_rule is distinct from 'categorical'
 
 union all
 
-select catalog_code, component_code, 'best answer earns a share of ' || best_share || ', not 1'
+select
+    catalog_code,
+    component_code,
+    'best answer earns a share of ' || best_share || ', not 1' as problem
 from answered
 where best_share <> 1

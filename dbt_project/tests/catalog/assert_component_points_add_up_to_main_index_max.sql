@@ -7,24 +7,38 @@
 
 with main_indices as (
 
-    select framework_version as catalog_code, main_index_code, max_points
+    select
+        framework_version as catalog_code,
+        main_index_code,
+        max_points
     from {{ ref('dti_main_indices') }}
 
     union all
 
-    select unit_catalog, main_index_code, max_points
+    select
+        unit_catalog,
+        main_index_code,
+        max_points
     from {{ ref('unit_main_indices') }}
 
 ),
 
 components as (
 
-    select framework_version as catalog_code, main_index_code, max_points, provenance
+    select
+        framework_version as catalog_code,
+        main_index_code,
+        max_points,
+        provenance
     from {{ ref('dti_components') }}
 
     union all
 
-    select unit_catalog, main_index_code, max_points, 'provincial_proxy'
+    select
+        unit_catalog,
+        main_index_code,
+        max_points,
+        'provincial_proxy' as provenance
     from {{ ref('unit_components') }}
     where main_index_code is not null
 
@@ -53,5 +67,7 @@ full outer join component_points
     and main_indices.main_index_code = component_points.main_index_code
 where main_indices.main_index_code is null
     or coalesce(component_points.component_max_points, 0) > main_indices.max_points
-    or (coalesce(component_points.component_max_points, 0) < main_indices.max_points
-        and not coalesce(component_points.only_official_rows, false))
+    or (
+        coalesce(component_points.component_max_points, 0) < main_indices.max_points
+        and not coalesce(component_points.only_official_rows, false)
+    )

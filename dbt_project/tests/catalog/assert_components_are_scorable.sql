@@ -8,14 +8,26 @@
 
 with components as (
 
-    select framework_version as catalog_code, component_code, scoring_rule, target_value,
-        value_source, source_component_code, province_aggregation
+    select
+        framework_version as catalog_code,
+        component_code,
+        scoring_rule,
+        target_value,
+        value_source,
+        source_component_code,
+        province_aggregation
     from {{ ref('dti_components') }}
 
     union all
 
-    select unit_catalog, component_code, scoring_rule, target_value,
-        null, null, null
+    select
+        unit_catalog,
+        component_code,
+        scoring_rule,
+        target_value,
+        null as value_source,
+        null as source_component_code,
+        null as province_aggregation
     from {{ ref('unit_components') }}
     where unit_catalog <> 'focal_point'
 
@@ -23,7 +35,10 @@ with components as (
 
 tiers as (
 
-    select distinct catalog_code, component_code from {{ ref('dti_component_tiers') }}
+    select distinct
+        catalog_code,
+        component_code
+    from {{ ref('dti_component_tiers') }}
 
 ),
 
@@ -35,11 +50,15 @@ unit_component_codes as (
 
 categorical_unit_component_codes as (
 
-    select distinct component_code from {{ ref('unit_components') }} where scoring_rule = 'categorical'
+    select distinct component_code from {{ ref('unit_components') }}
+    where scoring_rule = 'categorical'
 
 )
 
-select components.catalog_code, components.component_code, 'tiered without bands' as problem
+select
+    components.catalog_code,
+    components.component_code,
+    'tiered without bands' as problem
 from components
 left join tiers
     on components.catalog_code = tiers.catalog_code
@@ -48,13 +67,19 @@ where components.scoring_rule = 'tiered' and tiers.component_code is null
 
 union all
 
-select catalog_code, component_code, scoring_rule || ' without a target value'
+select
+    catalog_code,
+    component_code,
+    scoring_rule || ' without a target value' as problem
 from components
 where scoring_rule in ('ratio', 'count_capped') and coalesce(target_value, 0) <= 0
 
 union all
 
-select components.catalog_code, components.component_code, 'source component ' || coalesce(components.source_component_code, '(none)') || ' unknown'
+select
+    components.catalog_code,
+    components.component_code,
+    'source component ' || coalesce(components.source_component_code, '(none)') || ' unknown' as problem
 from components
 left join unit_component_codes
     on components.source_component_code = unit_component_codes.component_code
@@ -62,7 +87,10 @@ where components.value_source = 'unit_reports' and unit_component_codes.componen
 
 union all
 
-select catalog_code, component_code, 'rate from unit reports aggregated by ' || province_aggregation
+select
+    catalog_code,
+    component_code,
+    'rate from unit reports aggregated by ' || province_aggregation as problem
 from components
 where value_source = 'unit_reports'
     and scoring_rule = 'ratio'
@@ -70,12 +98,17 @@ where value_source = 'unit_reports'
 
 union all
 
-select components.catalog_code, components.component_code,
-    'categorical fed by ' || components.source_component_code || ' aggregated by ' || components.province_aggregation
+select
+    components.catalog_code,
+    components.component_code,
+    'categorical fed by ' || components.source_component_code
+    || ' aggregated by ' || components.province_aggregation as problem
 from components
 left join categorical_unit_component_codes
     on components.source_component_code = categorical_unit_component_codes.component_code
 where components.value_source = 'unit_reports'
     and components.scoring_rule = 'categorical'
-    and (categorical_unit_component_codes.component_code is null
-        or components.province_aggregation not in ('single', 'mean'))
+    and (
+        categorical_unit_component_codes.component_code is null
+        or components.province_aggregation not in ('single', 'mean')
+    )

@@ -12,6 +12,9 @@ select
 from {{ ref('dti_components') }} as components
 left join {{ ref('dti_catalog_appendices') }} as appendices
     on components.appendix_ref = appendices.appendix_ref
-where (components.provenance = 'official'
-        and (appendices.appendix_ref is null or appendices.framework_version <> components.framework_version))
+where
+    (
+        components.provenance = 'official'
+        and (appendices.appendix_ref is null or appendices.framework_version <> components.framework_version)
+    )
     or (components.provenance <> 'official' and components.appendix_ref is not null)

@@ -50,10 +50,9 @@ select
     scores.submission_status
 from expected
 full outer join scores
-    on
-        expected.period = scores.period
-        and expected.scope_type = scores.scope_type
-        and expected.scope_code = scores.scope_code
+    on expected.period = scores.period
+    and expected.scope_type = scores.scope_type
+    and expected.scope_code = scores.scope_code
 where
     scores.score_rows is distinct from 1
     or expected.scope_code is null

@@ -6,7 +6,10 @@
 
 with province_scores as (
 
-    select period, max_points, dti_score
+    select
+        period,
+        max_points,
+        dti_score
     from {{ ref('fct_dti_scores') }}
     where scope_type = 'province'
 
@@ -14,7 +17,10 @@ with province_scores as (
 
 main_indices as (
 
-    select period, main_index_code, max_points
+    select
+        period,
+        main_index_code,
+        max_points
     from {{ ref('fct_main_index_scores') }}
     where scope_type = 'province'
 

@@ -2,7 +2,12 @@
 -- row when it carries a grade the deployment did not ask for (var `dti_grade_province`): the
 -- bands are the province's own scale for its units, and the Ministry grades no province.
 
-select scores.period, scores.scope_code, scores.dti_score, scores.grade_code, bands.grade_code as expected_grade
+select
+    scores.period,
+    scores.scope_code,
+    scores.dti_score,
+    scores.grade_code,
+    bands.grade_code as expected_grade
 from {{ ref('fct_dti_scores') }} as scores
 left join {{ ref('grade_bands') }} as bands
     on scores.dti_score >= bands.min_score

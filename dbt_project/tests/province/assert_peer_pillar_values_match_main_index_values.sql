@@ -24,12 +24,13 @@ from {{ ref('peer_dti_results') }} as peer_results
 inner join recomputed
     on peer_results.assessment_year = recomputed.assessment_year
     and peer_results.province = recomputed.province
-cross join lateral (
-    values
+cross join
+    lateral (
+        values
         ('government', peer_results.pillar_government, recomputed.pillar_government),
         ('economy', peer_results.pillar_economy, recomputed.pillar_economy),
         ('society', peer_results.pillar_society, recomputed.pillar_society)
-) as pillars (pillar, published_value, recomputed_value)
+    ) as pillars (pillar, published_value, recomputed_value)
 where pillars.published_value is not null
     and pillars.recomputed_value is not null
     and abs(pillars.recomputed_value - pillars.published_value) > 0.0001

@@ -32,13 +32,14 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from dti import settings
 from dti.catalog.appendix import Appendix, AppendixReadError, ComponentRow, GroupRow, Place, read_appendix
-from dti.catalog.rules import RuleTextError, ScoringRule, parse_rule, value_kind
+from dti.catalog.rules import RuleTextError, ScoringRule, parse_rule
+from dti.scoring_rules import COUNT_CAPPED, RATIO, value_kind
 from dti.catalog.text import number_text, parse_number_text, text_key
 
 SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds" / "catalog"
@@ -58,7 +59,7 @@ POINT_PLACES = Decimal("0.01")
 DATA_MAPPING = ("indicator_key", "name_en", "unit_of_measure", "numerator_definition", "denominator_definition",
                 "value_source", "source_component_code", "province_aggregation", "responsible_unit_type")
 # Rules whose target_value means something (a rate's full-points rate, a count's cap).
-TARGETED_RULES = ("ratio", "count_capped")
+TARGETED_RULES = (RATIO, COUNT_CAPPED)
 DEFAULT_RATE_TARGET = "1.0"
 _POINTS_WORD = "điểm"
 _VALUE_KINDS = {"rate": "a rate", "count": "a count", "answer": "a yes/no answer", "option": "one of listed answers"}
@@ -211,7 +212,7 @@ def import_appendix(file: Path, framework: str, seeds_dir: Path = SEEDS_DIR, *, 
         raise CatalogImportError(file.name, [RowProblem(str(error), error.sheet)]) from error
     catalog = Catalog.load(seeds_dir)
     merge = _Merge(appendix, framework, catalog)
-    result = merge.apply(imported_at or datetime.now(timezone.utc))
+    result = merge.apply(imported_at or datetime.now(UTC))
     write_seeds(seeds_dir, catalog.written_tables())
     return result
 
@@ -586,7 +587,7 @@ class _Merge:
                                  f'no component carries until the rest of the appendix is loaded')
                 continue
             old = [Decimal(row["max_points"]) for row in sharing]
-            for row, before, after in zip(sharing, old, _shared_points(old, left)):
+            for row, before, after in zip(sharing, old, _shared_points(old, left), strict=True):
                 if after != before:
                     row["max_points"] = number_text(after)
                     rescaled.append(Rescale(row["component_code"], number_text(before), row["max_points"]))
@@ -671,7 +672,7 @@ class _Merge:
         entry = {
             "appendix_ref": appendix.appendix_ref, "framework_version": self.framework,
             "file_name": appendix.file_name, "file_sha256": appendix.sha256, "document_title": appendix.title,
-            "imported_at": imported_at.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "imported_at": imported_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "rows_imported": str(len(self.officials)),
         }
         table = self.catalog.appendices
@@ -720,7 +721,7 @@ def _target_text(rule: ScoringRule, mapping: dict[str, str] | None) -> str:
         return ""
     if rule.target_value is not None:
         text = number_text(rule.target_value)
-        return text if rule.kind != "ratio" or "." in text else f"{text}.0"
+        return text if rule.kind != RATIO or "." in text else f"{text}.0"
     if mapping is not None and mapping["target_value"]:
         return mapping["target_value"]
     return DEFAULT_RATE_TARGET

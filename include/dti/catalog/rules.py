@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from dti.catalog.text import number_text, parse_number_text, text_key
+from dti.scoring_rules import BOOLEAN, CATEGORICAL, COUNT_CAPPED, RATIO, TIERED, YES_PARTIAL_NO, value_kind
 
 # A share of points computed from points out of the maximum is kept to four decimals (1/3 -> 0.3333).
 SHARE_PLACES = Decimal("0.0001")
@@ -99,18 +100,6 @@ class ScoringRule:
     @property
     def value_kind(self) -> str:
         return value_kind(self.kind, self.unit_of_measure)
-
-
-def value_kind(scoring_rule: str, unit_of_measure: str) -> str:
-    """What a component's value is: a ``rate``, a ``count``, a yes/no ``answer`` or an ``option``.
-    A component can only take over the data of another whose value is of the same kind."""
-    if scoring_rule == "ratio" or unit_of_measure == "%":
-        return "rate"
-    if scoring_rule in ("boolean", "yes_partial_no"):
-        return "answer"
-    if scoring_rule == "categorical":
-        return "option"
-    return "count"
 
 
 def parse_rule(text: str, max_points: Decimal | None) -> ScoringRule:
@@ -324,7 +313,7 @@ def _band_start(label: str) -> _BandStart | None:
 def _tiered(text: str, entries: list[_Entry], starts: list[_BandStart | None],
             max_points: Decimal | None) -> ScoringRule:
     bands: dict[Decimal, Decimal] = {}
-    for entry, start in zip(entries, starts):
+    for entry, start in zip(entries, starts, strict=True):
         points = _points(entry, max_points)
         if start is None or start.kind != "from":
             if points == 0:  # "dưới 1 cuộc: 0 điểm", "không tổ chức: 0 điểm": below every band anyway
@@ -342,7 +331,7 @@ def _tiered(text: str, entries: list[_Entry], starts: list[_BandStart | None],
         raise RuleTextError("no band earns points")
     percent = any(start is not None and start.percent for start in starts)
     numerator, denominator = _rate_parts(text)
-    return ScoringRule("tiered", "%" if percent else "count",
+    return ScoringRule(TIERED, "%" if percent else "count",
                        bands=tuple(Band(value, bands[value]) for value in sorted(bands, reverse=True)),
                        numerator=numerator, denominator=denominator)
 
@@ -357,12 +346,12 @@ def _answers(entries: list[_Entry], max_points: Decimal | None) -> ScoringRule:
     by_word = {_answer_word(answer.label): answer.share for answer in answers}
     if len(by_word) == len(answers):
         if by_word == {"yes": 1, "no": 0}:
-            return ScoringRule("boolean", "yes/no")
+            return ScoringRule(BOOLEAN, "yes/no")
         if by_word == {"yes": 1, "partly": Decimal("0.5"), "no": 0}:
-            return ScoringRule("yes_partial_no", "yes/partly/no")
+            return ScoringRule(YES_PARTIAL_NO, "yes/partly/no")
     if max(answer.share for answer in answers) != 1:
         raise RuleTextError("no answer earns the component's full points")
-    return ScoringRule("categorical", "option", answers=answers)
+    return ScoringRule(CATEGORICAL, "option", answers=answers)
 
 
 # --- rates and counts ---------------------------------------------------------------------------
@@ -378,16 +367,16 @@ def _rate_or_count(text: str, max_points: Decimal | None) -> ScoringRule | None:
         target = percent_targets[0] if percent_targets else None
         if target is not None and not 0 < target <= 1:
             raise RuleTextError(f"a rate earning full points at {number_text(target * 100)}% is out of 0–100%")
-        return ScoringRule("ratio", "%", target_value=target, numerator=numerator, denominator=denominator)
+        return ScoringRule(RATIO, "%", target_value=target, numerator=numerator, denominator=denominator)
     counts = [value for value, percent in full_points_from if not percent and value]
     if counts:
-        return ScoringRule("count_capped", "count", target_value=counts[0], numerator=numerator)
+        return ScoringRule(COUNT_CAPPED, "count", target_value=counts[0], numerator=numerator)
     if match := _POINTS_EACH.search(lowered):
         each = parse_number_text(match.group(1))
         if not each:
             raise RuleTextError(f'"{match.group(0)}" earns no points for each item')
         cap = (max_points / each).quantize(SHARE_PLACES, ROUND_HALF_UP).normalize() if max_points else Decimal(1)
-        return ScoringRule("count_capped", "count", target_value=cap, numerator=numerator)
+        return ScoringRule(COUNT_CAPPED, "count", target_value=cap, numerator=numerator)
     return None
 
 

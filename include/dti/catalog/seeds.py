@@ -17,12 +17,7 @@ from pathlib import Path
 
 from dti import settings
 from dti.provinces import Province
-
-# The scoring rules a component of a unit catalog may have (unit_components.scoring_rule); the
-# self-assessment reader reads each of them.
-RATIO = "ratio"
-CATEGORICAL = "categorical"
-SCORING_RULES = (RATIO, "boolean", "yes_partial_no", "count_capped", "tiered", CATEGORICAL)
+from dti.scoring_rules import CATEGORICAL, SCORING_RULES
 
 
 @dataclass(frozen=True)
@@ -85,8 +80,13 @@ def framework_version_of(year: int) -> str | None:
 
 def framework_components(framework_version: str | None) -> dict[str, dict]:
     """Component code -> its dti_components row, for every component of ``framework_version``."""
-    return {row["component_code"]: row for row in _rows(settings.DTI_COMPONENTS_SEED)
+    return {row["component_code"]: row for row in load_framework_components()
             if row["framework_version"] == framework_version}
+
+
+def load_framework_components() -> list[dict]:
+    """Every component of every national framework (dti_components), as the seed writes it."""
+    return _rows(settings.DTI_COMPONENTS_SEED)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -20,8 +20,6 @@ from dti.provinces import Province
 DOSSIERS_PER_MONTH = 60_000
 VIETNAM = timezone(timedelta(hours=7))
 VIETNAM_OFFSET_SECONDS = 7 * 3600
-CHANNELS = ("online", "offline")
-STATUSES = ("received", "processing", "completed", "rejected")
 OPEN_STATUSES = ("received", "processing")
 
 # One-stop shops of communes and wards receive most dossiers; a department receives more per unit.
@@ -95,7 +93,7 @@ class _Generator:
         catalogue = random.Random(f"{plan.seed}:procedures")
         self.procedure_codes = [f"{kind}.{number:06d}" for kind, number in
                                 zip(catalogue.choices((1, 2), weights=(9, 1), k=PROCEDURES),
-                                    catalogue.sample(range(1000, 14000), PROCEDURES))]
+                                    catalogue.sample(range(1000, 14000), PROCEDURES), strict=True)]
         self._day_labels: dict[int, str] = {}
         self._time_labels = [f"T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+07:00"
                              for second in range(86400)]
@@ -127,7 +125,8 @@ class _Generator:
             updated, returned_at = (started if status == "processing" else filed), None
         filed_at = self.iso(filed)
         return {
-            "dossier_id": f"H24.{self.unit_numbers[unit_code]}-{filed_at[2:4]}{filed_at[5:7]}{filed_at[8:10]}-{seq:07d}",
+            "dossier_id": (f"H24.{self.unit_numbers[unit_code]}-"
+                           f"{filed_at[2:4]}{filed_at[5:7]}{filed_at[8:10]}-{seq:07d}"),
             "procedure_code": self.procedure_codes[int(rng.random() * PROCEDURES)],
             "unit_code": unit_code,
             "filed_at": filed_at,

@@ -13,7 +13,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from dti.catalog.seeds import RATIO
+from dti.scoring_rules import RATIO
 from dti.demo.certificates import delimited, write_new
 from dti.periods import period_end
 from dti.sources.ministry import COUNT_RULES, HEADERS, ministry_rules

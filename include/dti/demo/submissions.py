@@ -22,7 +22,8 @@ from pathlib import Path
 from openpyxl.cell.cell import Cell
 
 from dti import periods
-from dti.catalog.seeds import CATEGORICAL, RATIO, SCORING_RULES, load_components, load_units, options_of
+from dti.catalog.seeds import load_components, load_units, options_of
+from dti.scoring_rules import BOOLEAN, CATEGORICAL, RATIO, SCORING_RULES, YES_PARTIAL_NO
 from dti.provinces import Province
 from dti.sources.submission_rules import ANSWERED_RULES, VALUE_CHOICES
 from dti.sources.submission_template import build_template, components_for, submission_deadline, template_rows
@@ -57,8 +58,8 @@ COUNT_RANGES = {
 DEFAULT_COUNT_RANGE = (0, 5)
 # Answers: scoring rule -> (answer, weight); component code -> its own weights where it differs.
 ANSWER_WEIGHTS = {
-    "boolean": (("Có", 0.85), ("Không", 0.15)),
-    "yes_partial_no": (("Có", 0.6), ("Một phần", 0.3), ("Không", 0.1)),
+    BOOLEAN: (("Có", 0.85), ("Không", 0.15)),
+    YES_PARTIAL_NO: (("Có", 0.6), ("Một phần", 0.3), ("Không", 0.1)),
 }
 COMPONENT_ANSWER_WEIGHTS = {"FP02": (("Có", 1.0),)}  # the province's data centre is certified
 # A categorical component's answers are the catalog's: the one earning full points (the head of the
@@ -260,7 +261,7 @@ def _demo_figures(unit: dict, component: dict, rng: random.Random) -> dict[str, 
         figures["numerator"] = min(denominator, round(denominator * rng.uniform(*rates)))
         figures["denominator"] = denominator
     elif rule in VALUE_CHOICES:
-        answers, weights = zip(*COMPONENT_ANSWER_WEIGHTS.get(code, ANSWER_WEIGHTS[rule]))
+        answers, weights = zip(*COMPONENT_ANSWER_WEIGHTS.get(code, ANSWER_WEIGHTS[rule]), strict=True)
         figures["reported_value"] = rng.choices(answers, weights)[0]
     elif rule == CATEGORICAL:
         options = options_of(component)

@@ -96,8 +96,8 @@ def register_landed_file(conn: psycopg.Connection, *, file_sha256: str, source: 
         "insert into raw.landed_files (file_sha256, source, file_name, unit_code, period, archived_path, size_bytes, "
         "batch_id, status, row_count, rejected_rows, submitted_at) "
         "values (%s, %s, %s, %s, %s, %s, %s, %s, 'landed', %s, %s, %s)",
-        (file_sha256, source, file_name, unit_code, period, str(archived), size_bytes, batch_id, row_count, rejected_rows,
-         submitted_at),
+        (file_sha256, source, file_name, unit_code, period, str(archived), size_bytes, batch_id, row_count,
+         rejected_rows, submitted_at),
     )
 
 
@@ -117,7 +117,8 @@ def quarantine_rows(conn: psycopg.Connection, file_sha256: str, file_name: str, 
         return
     with conn.cursor() as cursor:
         cursor.executemany(
-            "insert into quarantine.rejected_rows (file_sha256, file_name, unit_code, row_number, column_name, raw_value, reason) "
+            "insert into quarantine.rejected_rows "
+            "(file_sha256, file_name, unit_code, row_number, column_name, raw_value, reason) "
             "values (%s, %s, %s, %s, %s, %s, %s)",
             [(file_sha256, file_name, unit_code, r.row_number, r.column_name, r.raw_value, r.reason) for r in rejected],
         )
@@ -177,25 +178,11 @@ def quarantine_landed_batches(conn: psycopg.Connection, reasons_by_file: dict[st
         ).fetchone()
         if landed:
             conn.execute(
-                "insert into quarantine.rejected_files (file_sha256, source, file_name, unit_code, period, archived_path, "
-                "batch_id, reason) values (%s, %s, %s, %s, %s, %s, %s, %s) on conflict (file_sha256) do nothing",
+                "insert into quarantine.rejected_files "
+                "(file_sha256, source, file_name, unit_code, period, archived_path, batch_id, reason) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s) on conflict (file_sha256) do nothing",
                 (file_sha256, *landed, reason),
             )
-
-
-def quarantined_files(conn: psycopg.Connection, period: str) -> list[dict]:
-    """What was set aside for ``period``, whole files and single rows, each with the reason to act on."""
-    rows = conn.execute(
-        "select file_name, unit_code, null::integer as row_number, null as column_name, reason "
-        "from quarantine.rejected_files where period = %(p)s "
-        "union all "
-        "select r.file_name, r.unit_code, r.row_number, r.column_name, r.reason "
-        "from quarantine.rejected_rows r join raw.landed_files f using (file_sha256) where f.period = %(p)s "
-        "order by file_name, row_number nulls first",
-        {"p": period},
-    ).fetchall()
-    keys = ("file_name", "unit_code", "row_number", "column_name", "reason")
-    return [dict(zip(keys, row)) for row in rows]
 
 
 def summarise(outcomes: list[LandingOutcome]) -> dict:

@@ -188,8 +188,9 @@ _Field = tuple[np.ndarray, np.ndarray | None]
 
 
 def _copy_binary(page: DossierPage, pseudonyms: list[str], provenance: tuple[str, ...]) -> bytes:
-    """The page's valid rows in COPY's binary format (``_copy`` adds the header and trailer), which spares PostgreSQL reading timestamps,
-    booleans and numbers from text: a third of its work on a text COPY.
+    """The page's valid rows in COPY's binary format (``_copy`` adds the header and trailer), which
+    spares PostgreSQL reading timestamps, booleans and numbers from text: a third of its work on a
+    text COPY.
 
     Built a column at a time with numpy: every field is laid out at the same place in each row,
     as wide as its longest value, and the padding after shorter values is dropped at the end."""

@@ -63,9 +63,9 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
         try:
             submission = submissions.read_submission(content, path.name, max_bytes, rules)
         except submissions.UnreadableSubmission as error:
-            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name, unit_code=error.unit_code,
-                            period=period, archived=archived, reason=str(error), batch_id=batch_id,
-                            submitted_at=file.submitted_at)
+            quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name,
+                            unit_code=error.unit_code, period=period, archived=archived, reason=str(error),
+                            batch_id=batch_id, submitted_at=file.submitted_at)
             return LandingOutcome(path.name, file_sha256, "quarantined", reason=str(error))
         conn.execute(
             "update raw.landed_files set status = 'superseded' "

@@ -90,12 +90,13 @@ def _main_indices_chart(data: ReportData, lang: Language) -> Chart | None:
     positions = range(len(scored))[::-1]
     axes.barh(positions, [1.0] * len(scored), color=MUTED, height=0.6)
     axes.barh(positions, [index.value for index in scored], color=ACCENT, height=0.6)
-    for position, index in zip(positions, scored):
+    for position, index in zip(positions, scored, strict=True):
         axes.text(min(index.value, 0.86) + 0.01, position, format_dti_value(index.value), va="center", fontsize=8)
     axes.set_yticks(list(positions), labels)
     axes.set_xlim(0, 1)
     axes.set_xlabel(lang.text("axis_index_value"))
-    return _chart("main-indices", figure, lang.text("chart_main_indices_title"), lang.text("chart_main_indices_caption"))
+    return _chart("main-indices", figure, lang.text("chart_main_indices_title"),
+                  lang.text("chart_main_indices_caption"))
 
 
 def _targets_chart(data: ReportData, lang: Language) -> Chart | None:
@@ -108,7 +109,7 @@ def _targets_chart(data: ReportData, lang: Language) -> Chart | None:
     axes.barh([p + 0.18 for p in positions], actual, height=0.34, color=ACCENT, label=lang.text("legend_actual"))
     axes.barh([p - 0.18 for p in positions], [target.target_value for target in targets], height=0.34,
               color=MUTED, label=lang.text("legend_target"))
-    for position, target in zip(positions, targets):
+    for position, target in zip(positions, targets, strict=True):
         axes.text((target.actual_value or 0.0) + 0.01, position + 0.18, format_target_actual(target, lang),
                   va="center", fontsize=8)
     axes.set_yticks(positions, [_wrap(lang.name(target.name_vi, target.name_en)) for target in targets])
@@ -125,7 +126,7 @@ def _units_chart(data: ReportData, lang: Language) -> Chart | None:
     figure = Figure(figsize=(7.2, 3.0))
     axes = figure.add_subplot()
     width = 0.4
-    for offset, (group, colour) in zip((-width / 2, width / 2), groups):
+    for offset, (group, colour) in zip((-width / 2, width / 2), groups, strict=True):
         counts = [0] * DTI_BANDS
         for unit in data.units:
             if unit.ranking_group == group:

@@ -157,7 +157,9 @@ VI_MESSAGES: dict[str, str] = {
     "date": "%d/%m/%Y",
     # quarantine
     "quarantine_heading": "Dữ liệu bị cách ly",
-    "quarantine_note": "Các tệp và dòng dưới đây không được đưa vào tính điểm; đơn vị gửi cần sửa theo lý do và nộp lại.",
+    "quarantine_note": (
+        "Các tệp và dòng dưới đây không được đưa vào tính điểm; đơn vị gửi cần sửa theo lý do và nộp lại."
+    ),
     "col_file": "Tệp",
     "col_row": "Dòng",
     "col_column": "Cột",
@@ -468,6 +470,13 @@ VI_LABELS: dict[str, Mapping] = {
         "ministry": "Số liệu do Bộ đo lường, khảo sát (đầu mối nhập theo văn bản Bộ công bố hoặc gửi)",
     },
     "ranking_group": {"department": "Sở, ban, ngành", "commune": "Xã, phường"},
+    "score_status": {"scored": "Có dữ liệu", "missing": "Thiếu dữ liệu", "awaiting": "Chờ Bộ đánh giá"},
+    # What stands behind a province component's definition (dti_components.provenance).
+    "provenance": {
+        "official": "Chính thức (phụ lục của Bộ)",
+        "provincial_proxy": "Chỉ số thay thế của tỉnh",
+        "placeholder": "Giữ chỗ, không thay cho chỉ số chính thức nào",
+    },
 }
 
 EN_LABELS: dict[str, Mapping] = {
@@ -492,9 +501,17 @@ EN_LABELS: dict[str, Mapping] = {
         "unit_reports": "Self-assessments of departments, communes and wards",
         "procedure_system": "The province's administrative-procedure system",
         "signature_certificates": "Digital-signature issuance files of certificate providers",
-        "ministry": "Values the Ministry measures or surveys (entered by the focal point from what it publishes or sends)",
+        "ministry": (
+            "Values the Ministry measures or surveys (entered by the focal point from what it publishes or sends)"
+        ),
     },
     "ranking_group": {"department": "Departments", "commune": "Communes and wards"},
+    "score_status": {"scored": "Has data", "missing": "Missing data", "awaiting": "Awaiting the Ministry's assessment"},
+    "provenance": {
+        "official": "Official (the Ministry's appendix)",
+        "provincial_proxy": "The province's proxy indicator",
+        "placeholder": "Placeholder, standing for no official component",
+    },
 }
 
 

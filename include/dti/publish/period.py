@@ -3,7 +3,7 @@ the report with its workbook and unit scorecards in one switch, then the portal 
 
 from __future__ import annotations
 
-from dti import audit
+from dti.audit import record_publication, record_published_scores
 from dti.provinces import Province
 from dti.publish.dbt_docs import publish_dbt_docs
 from dti.publish.portal import publish_portal
@@ -11,7 +11,7 @@ from dti.publish.report import publish_report
 from dti.publish.scorecards import scorecard_files
 from dti.publish.workbook import workbook_files
 from dti.quality.data_docs import publish_data_docs
-from dti.roles import READER, TRANSFORMER
+from dti.roles import READER
 from dti.warehouse import connect
 
 
@@ -23,15 +23,17 @@ def publish_period(province: Province, period: str, run_id: str) -> dict:
     """
     output = province.output_dir
     data_docs = publish_data_docs(output, run_id, province)
-    # dbt's docs read the catalog of every model, which only dbt's own role may see.
-    dbt_docs = publish_dbt_docs(province.warehouse_url(TRANSFORMER), output, run_id, province)
-    with connect(province.warehouse_url(READER)) as conn:
+    # Every step reads as the reader role: dbt's docs take the models' columns from PostgreSQL's
+    # system catalogs, which show a relation's shape without granting a row of it.
+    reader_url = province.warehouse_url(READER)
+    dbt_docs = publish_dbt_docs(reader_url, output, run_id, province)
+    with connect(reader_url) as conn:
         companions = {**workbook_files(conn, period, province), **scorecard_files(conn, period, province)}
         published = publish_report(conn, period, output, run_id, province, extra_files=companions)
         for folder in (published.folder, data_docs, dbt_docs):
-            audit.record_publication(conn, run_id, period, folder)
+            record_publication(conn, run_id, period, folder)
         # What the national roll-up gathers once the publish task has updated the province's asset.
-        audit.record_published_scores(conn, run_id, period, province.code)
+        record_published_scores(conn, run_id, period, province.code)
     portal = publish_portal(output, province)
     return {"report_path": str(published.report_path), "dti_score": published.dti_score,
             "units_scored": published.units_scored, "units_total": published.units_total,

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from dti.provinces import Province
@@ -86,7 +86,7 @@ def read_portal(output_root: Path) -> Portal:
         periods=[_published_period(output_root, period, f"{REPORTS_DIR}/{period}") for period in periods],
         dbt_docs=_href_if_exists(output_root, f"{DOCS_DIR}/index.html"),
         data_docs=_href_if_exists(output_root, f"{QUALITY_DIR}/index.html"),
-        generated_at=datetime.now(timezone.utc),
+        generated_at=datetime.now(UTC),
     )
 
 

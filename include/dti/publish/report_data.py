@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import psycopg
-from psycopg.rows import dict_row
 
-from dti.publish.component_labels import value_kind
+from dti.publish.marts import mart_rows
+from dti.scoring_rules import display_kind
 
 # The improvement levers every report lists, besides those needed to reach the DTI target.
 TOP_LEVERS = 5
@@ -250,41 +250,39 @@ def load_report_data(conn: psycopg.Connection, period: str, run_id: str) -> Repo
     """Read the province score, targets, peer rank, levers and every unit's score for ``period``, the
     validations of ``run_id``, what was set aside and the sources the score rests on: one reader per
     section, each of one ``rpt_*`` mart."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        province = _read_province(cur, period)
-        units = _read_units(cur, period)
-        return ReportData(
-            period=period,
-            run_id=run_id,
-            generated_at=datetime.now(timezone.utc),
-            province_dti_score=float(province["dti_score"]),
-            province_points=float(province["points"]),
-            province_max_points=float(province["max_points"]),
-            province_grade_vi=province["grade_vi"],
-            province_grade_en=province["grade_en"],
-            previous_period=province["previous_period"],
-            previous_dti_score=_float_or_none(province["previous_dti_score"]),
-            dti_change=_float_or_none(province["dti_change"]),
-            main_indices=_read_main_indices(cur, period),
-            targets=_read_targets(cur, period),
-            peer_rank=_peer_rank(province),
-            levers=_read_levers(cur, period),
-            units=units,
-            units_to_urge=_read_units_to_urge(cur, period),
-            legal_document=province["legal_document"],
-            quarantined=_read_quarantined(cur, period),
-            coverage=_coverage(province),
-            awaited_components=_read_awaited_components(cur, period),
-            framework_version=province["catalog_code"],
-            framework_name_vi=province["framework_name_vi"],
-            framework_name_en=province["framework_name_en"],
-            validations=_read_validations(cur, run_id),
-            sources=_read_sources(cur, period),
-        )
+    province = _read_province(conn, period)
+    return ReportData(
+        period=period,
+        run_id=run_id,
+        generated_at=datetime.now(UTC),
+        province_dti_score=float(province["dti_score"]),
+        province_points=float(province["points"]),
+        province_max_points=float(province["max_points"]),
+        province_grade_vi=province["grade_vi"],
+        province_grade_en=province["grade_en"],
+        previous_period=province["previous_period"],
+        previous_dti_score=_float_or_none(province["previous_dti_score"]),
+        dti_change=_float_or_none(province["dti_change"]),
+        main_indices=_read_main_indices(conn, period),
+        targets=_read_targets(conn, period),
+        peer_rank=_peer_rank(province),
+        levers=_read_levers(conn, period),
+        units=_read_units(conn, period),
+        units_to_urge=_read_units_to_urge(conn, period),
+        legal_document=province["legal_document"],
+        quarantined=_read_quarantined(conn, period),
+        coverage=_coverage(province),
+        awaited_components=_read_awaited_components(conn, period),
+        framework_version=province["catalog_code"],
+        framework_name_vi=province["framework_name_vi"],
+        framework_name_en=province["framework_name_en"],
+        validations=_read_validations(conn, run_id),
+        sources=_read_sources(conn, period),
+    )
 
 
-def _read_province(cur: psycopg.Cursor, period: str) -> dict:
-    province = cur.execute("select * from marts.rpt_province_dti where period = %s", (period,)).fetchone()
+def _read_province(conn: psycopg.Connection, period: str) -> dict:
+    province = next(iter(mart_rows(conn, "rpt_province_dti", "period = %(period)s", {"period": period})), None)
     if province is None:
         raise ReportDataMissing(
             f"marts.rpt_province_dti has no province DTI for period {period!r}: "
@@ -298,12 +296,9 @@ def _read_province(cur: psycopg.Cursor, period: str) -> dict:
     return province
 
 
-def _read_main_indices(cur: psycopg.Cursor, period: str) -> tuple[MainIndexValue, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_main_index_scores where period = %s and scope_type = 'province' "
-        "order by display_order",
-        (period,),
-    ).fetchall()
+def _read_main_indices(conn: psycopg.Connection, period: str) -> tuple[MainIndexValue, ...]:
+    rows = mart_rows(conn, "rpt_main_index_scores", "period = %(period)s and scope_type = 'province'",
+                     {"period": period}, "display_order")
     return tuple(
         MainIndexValue(
             number=row["main_index_number"],
@@ -323,10 +318,8 @@ def _read_main_indices(cur: psycopg.Cursor, period: str) -> tuple[MainIndexValue
     )
 
 
-def _read_targets(cur: psycopg.Cursor, period: str) -> tuple[TargetProgress, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_target_progress where period = %s order by display_order", (period,)
-    ).fetchall()
+def _read_targets(conn: psycopg.Connection, period: str) -> tuple[TargetProgress, ...]:
+    rows = mart_rows(conn, "rpt_target_progress", "period = %(period)s", {"period": period}, "display_order")
     return tuple(
         TargetProgress(
             code=row["target_code"],
@@ -362,12 +355,10 @@ def _peer_rank(province: dict) -> PeerRank | None:
     )
 
 
-def _read_levers(cur: psycopg.Cursor, period: str) -> tuple[ImprovementLever, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_improvement_levers where period = %s and (lever_rank <= %s or closes_gap_to_target) "
-        "order by lever_rank",
-        (period, TOP_LEVERS),
-    ).fetchall()
+def _read_levers(conn: psycopg.Connection, period: str) -> tuple[ImprovementLever, ...]:
+    rows = mart_rows(conn, "rpt_improvement_levers",
+                     "period = %(period)s and (lever_rank <= %(top)s or closes_gap_to_target)",
+                     {"period": period, "top": TOP_LEVERS}, "lever_rank")
     return tuple(
         ImprovementLever(
             rank=row["lever_rank"],
@@ -386,8 +377,8 @@ def _read_levers(cur: psycopg.Cursor, period: str) -> tuple[ImprovementLever, ..
     )
 
 
-def _read_units(cur: psycopg.Cursor, period: str) -> tuple[UnitScore, ...]:
-    rows = cur.execute("select * from marts.rpt_unit_ranking where period = %s order by unit_code", (period,)).fetchall()
+def _read_units(conn: psycopg.Connection, period: str) -> tuple[UnitScore, ...]:
+    rows = mart_rows(conn, "rpt_unit_ranking", "period = %(period)s", {"period": period}, "unit_code")
     return tuple(
         UnitScore(
             code=row["unit_code"],
@@ -407,10 +398,8 @@ def _read_units(cur: psycopg.Cursor, period: str) -> tuple[UnitScore, ...]:
     )
 
 
-def _read_units_to_urge(cur: psycopg.Cursor, period: str) -> tuple[UnitToUrge, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_units_to_urge where period = %s order by urge_order", (period,)
-    ).fetchall()
+def _read_units_to_urge(conn: psycopg.Connection, period: str) -> tuple[UnitToUrge, ...]:
+    rows = mart_rows(conn, "rpt_units_to_urge", "period = %(period)s", {"period": period}, "urge_order")
     return tuple(
         UnitToUrge(
             code=row["unit_code"],
@@ -425,11 +414,9 @@ def _read_units_to_urge(cur: psycopg.Cursor, period: str) -> tuple[UnitToUrge, .
     )
 
 
-def _read_quarantined(cur: psycopg.Cursor, period: str) -> tuple[QuarantinedFile, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_quarantined where period = %s order by file_name, file_row_number nulls first",
-        (period,),
-    ).fetchall()
+def _read_quarantined(conn: psycopg.Connection, period: str) -> tuple[QuarantinedFile, ...]:
+    rows = mart_rows(conn, "rpt_quarantined", "period = %(period)s", {"period": period},
+                     "file_name, file_row_number nulls first")
     return tuple(
         QuarantinedFile(
             file_name=row["file_name"],
@@ -442,20 +429,16 @@ def _read_quarantined(cur: psycopg.Cursor, period: str) -> tuple[QuarantinedFile
     )
 
 
-def _read_awaited_components(cur: psycopg.Cursor, period: str) -> tuple[AwaitedComponent, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_component_scores "
-        "where period = %s and scope_type = 'province' and score_status = 'awaiting' order by component_code",
-        (period,),
-    ).fetchall()
+def _read_awaited_components(conn: psycopg.Connection, period: str) -> tuple[AwaitedComponent, ...]:
+    rows = mart_rows(conn, "rpt_component_scores",
+                     "period = %(period)s and scope_type = 'province' and score_status = 'awaiting'",
+                     {"period": period}, "component_code")
     return tuple(AwaitedComponent(code=row["component_code"], name_vi=row["name_vi"], name_en=row["name_en"])
                  for row in rows)
 
 
-def _read_validations(cur: psycopg.Cursor, run_id: str) -> tuple[SuiteValidation, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_run_validations where run_id = %s order by suite_name", (run_id,)
-    ).fetchall()
+def _read_validations(conn: psycopg.Connection, run_id: str) -> tuple[SuiteValidation, ...]:
+    rows = mart_rows(conn, "rpt_run_validations", "run_id = %(run_id)s", {"run_id": run_id}, "suite_name")
     return tuple(
         SuiteValidation(
             suite_name=row["suite_name"],
@@ -468,10 +451,8 @@ def _read_validations(cur: psycopg.Cursor, run_id: str) -> tuple[SuiteValidation
     )
 
 
-def _read_sources(cur: psycopg.Cursor, period: str) -> tuple[DataSource, ...]:
-    rows = cur.execute(
-        "select * from marts.rpt_score_sources where period = %s order by value_source", (period,)
-    ).fetchall()
+def _read_sources(conn: psycopg.Connection, period: str) -> tuple[DataSource, ...]:
+    rows = mart_rows(conn, "rpt_score_sources", "period = %(period)s", {"period": period}, "value_source")
     return tuple(
         DataSource(value_source=row["value_source"], files=row["files"], last_loaded_at=row["last_loaded_at"])
         for row in rows
@@ -483,7 +464,7 @@ def _target_value_kind(metric: str, scoring_rule: str | None) -> str:
         return "dti"
     if metric == "national_rank":
         return "rank"
-    return value_kind(scoring_rule)
+    return display_kind(scoring_rule)
 
 
 def _float_or_none(value: Decimal | float | None) -> float | None:

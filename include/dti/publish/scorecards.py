@@ -13,14 +13,16 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import psycopg
-from psycopg.rows import dict_row
 
 from dti.provinces import Province
-from dti.publish.component_labels import SCORE_STATUS_LABELS, unit_of_measure_label, value_kind
+from dti.publish.marts import mart_rows
+from dti.publish.messages import VIETNAMESE
 from dti.publish.templating import page_environment
+from dti.scoring_rules import display_kind
+from dti.units_of_measure import unit_of_measure_vi
 
 UNITS_DIR = "units"
 UNITS_INDEX = f"{UNITS_DIR}/index.html"
@@ -35,7 +37,7 @@ class ComponentScore:
     code: str
     name_vi: str
     main_index_name_vi: str | None
-    value_kind: str  # 'rate', 'yes_no' or 'number' (component_labels.value_kind)
+    value_kind: str  # 'rate', 'yes_no' or 'number' (dti.scoring_rules.display_kind)
     unit_of_measure_vi: str | None
     numerator: float | None
     denominator: float | None
@@ -104,7 +106,7 @@ class Scorecard:
 def scorecard_files(conn: psycopg.Connection, period: str, province: Province) -> dict[str, bytes]:
     """Every unit's scorecard of ``period`` and their index, as files of the publication
     (paths relative to ``reports/<period>``)."""
-    return render_scorecards(period, load_scorecards(conn, period), datetime.now(timezone.utc), province)
+    return render_scorecards(period, load_scorecards(conn, period), datetime.now(UTC), province)
 
 
 def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at: datetime,
@@ -128,19 +130,12 @@ def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at
 
 
 def load_scorecards(conn: psycopg.Connection, period: str) -> list[Scorecard]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        def rows(sql: str) -> list[dict]:
-            return cur.execute(sql, {"period": period}).fetchall()
-
-        units = rows("select * from marts.rpt_unit_ranking where period = %(period)s order by unit_code")
-        main_indices = rows(
-            "select * from marts.rpt_main_index_scores where period = %(period)s and scope_type = 'unit' "
-            "order by scope_code, display_order"
-        )
-        components = rows(
-            "select * from marts.rpt_component_scores where period = %(period)s and scope_type = 'unit' "
-            "order by scope_code, catalog_code, component_code"
-        )
+    at_period = {"period": period}
+    units = mart_rows(conn, "rpt_unit_ranking", "period = %(period)s", at_period, "unit_code")
+    main_indices = mart_rows(conn, "rpt_main_index_scores", "period = %(period)s and scope_type = 'unit'", at_period,
+                             "scope_code, display_order")
+    components = mart_rows(conn, "rpt_component_scores", "period = %(period)s and scope_type = 'unit'", at_period,
+                           "scope_code, catalog_code, component_code")
     indices_by_unit = defaultdict(list)
     for row in main_indices:
         indices_by_unit[row["scope_code"]].append(MainIndexScore(
@@ -150,12 +145,12 @@ def load_scorecards(conn: psycopg.Connection, period: str) -> list[Scorecard]:
     for row in components:
         components_by_unit[row["scope_code"]].append(ComponentScore(
             code=row["component_code"], name_vi=row["name_vi"], main_index_name_vi=row["main_index_name_vi"],
-            value_kind=value_kind(row["scoring_rule"]), unit_of_measure_vi=unit_of_measure_label(row["unit_of_measure"]),
+            value_kind=display_kind(row["scoring_rule"]), unit_of_measure_vi=unit_of_measure_vi(row["unit_of_measure"]),
             numerator=_float(row["numerator"]), denominator=_float(row["denominator"]),
             value=_float(row["component_value"]), target_value=_float(row["target_value"]),
             points=float(row["points"]), max_points=float(row["max_points"]),
             headroom_points=float(row["headroom_points"]), is_missing=row["score_status"] == "missing",
-            status_vi=SCORE_STATUS_LABELS.get(row["score_status"], row["score_status"]),
+            status_vi=VIETNAMESE.label("score_status", row["score_status"]),
             provisional=bool(row["provisional"])))
     return [
         Scorecard(

@@ -29,17 +29,13 @@ import psycopg
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from psycopg.rows import dict_row
 
 from dti.provinces import Province
-from dti.publish.component_labels import (
-    PROVENANCE_LABELS,
-    SCORE_STATUS_LABELS,
-    unit_of_measure_label,
-    value_kind,
-)
 from dti.publish.formatting import COMPARISON_SIGNS, VIETNAM_TIME
+from dti.publish.marts import mart_rows
 from dti.publish.messages import VIETNAMESE
+from dti.scoring_rules import display_kind
+from dti.units_of_measure import unit_of_measure_vi
 
 # The first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -178,7 +174,7 @@ def _natural_key(code: str) -> list:
 
 
 def _component_kind(row: Mapping) -> str:
-    return value_kind(row["scoring_rule"])
+    return display_kind(row["scoring_rule"])
 
 
 def _target_kind(row: Mapping) -> str:
@@ -197,25 +193,17 @@ def _target_gap_kind(row: Mapping) -> str:
 
 def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     """Every sheet of the workbook of ``period``, read from the marts."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        def rows(sql: str) -> list[dict]:
-            return cur.execute(sql, {"period": period}).fetchall()
+    def rows(mart: str, where: str = "", order_by: str | None = None) -> list[dict]:
+        return mart_rows(conn, mart, "period = %(period)s" + where, {"period": period}, order_by)
 
-        province = rows("select * from marts.rpt_province_dti where period = %(period)s")
-        main_indices = rows(
-            "select * from marts.rpt_main_index_scores where period = %(period)s and scope_type = 'province' "
-            "order by display_order"
-        )
-        components = rows(
-            "select * from marts.rpt_component_scores where period = %(period)s and scope_type = 'province'"
-        )
-        targets = rows("select * from marts.rpt_target_progress where period = %(period)s order by display_order")
-        levers = rows("select * from marts.rpt_improvement_levers where period = %(period)s order by lever_rank")
-        units = rows(
-            "select * from marts.rpt_unit_ranking where period = %(period)s "
-            "order by case ranking_group when 'department' then 1 else 2 end, rank_in_group nulls last, name_vi"
-        )
-        to_urge = rows("select * from marts.rpt_units_to_urge where period = %(period)s order by urge_order")
+    province = rows("rpt_province_dti")
+    main_indices = rows("rpt_main_index_scores", " and scope_type = 'province'", "display_order")
+    components = rows("rpt_component_scores", " and scope_type = 'province'")
+    targets = rows("rpt_target_progress", order_by="display_order")
+    levers = rows("rpt_improvement_levers", order_by="lever_rank")
+    units = rows("rpt_unit_ranking",
+                 order_by="case ranking_group when 'department' then 1 else 2 end, rank_in_group nulls last, name_vi")
+    to_urge = rows("rpt_units_to_urge", order_by="urge_order")
 
     for row in province:
         row["framework"] = f"Khung {row['catalog_code']}"
@@ -227,9 +215,9 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     for row in components:
         row["value_source_vi"] = _label("value_source", row["value_source"])
         row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
-        row["status_vi"] = SCORE_STATUS_LABELS.get(row["score_status"], row["score_status"])
-        row["unit_of_measure_vi"] = unit_of_measure_label(row["unit_of_measure"])
-        row["provenance_vi"] = PROVENANCE_LABELS.get(row["provenance"], row["provenance"])
+        row["status_vi"] = _label("score_status", row["score_status"])
+        row["unit_of_measure_vi"] = unit_of_measure_vi(row["unit_of_measure"])
+        row["provenance_vi"] = _label("provenance", row["provenance"])
     for row in targets:
         row["comparison_vi"] = COMPARISON_SIGNS.get(row["comparison"], row["comparison"])
         row["result_vi"] = TARGET_RESULT_LABELS[row["is_met"]]

@@ -98,7 +98,8 @@ def check_offline(site: Path, forbidden: list[str]) -> None:
     problems = []
     for document in [*site.rglob("*.html"), *site.rglob("*.css")]:
         text = document.read_text(encoding="utf-8", errors="replace")
-        problems += [f"{document.relative_to(site)}: contains {value!r}" for value in forbidden if value and value in text]
+        problems += [f"{document.relative_to(site)}: contains {value!r}"
+                     for value in forbidden if value and value in text]
         problems += [f"{document.relative_to(site)}: loads {reference!r}"
                      for reference in loaded_references(text) if not _is_inside(site, document, reference)]
     if problems:
@@ -107,7 +108,8 @@ def check_offline(site: Path, forbidden: list[str]) -> None:
 
 def loaded_references(text: str) -> list[str]:
     """What a browser fetches by itself when it renders ``text`` (a page or a stylesheet)."""
-    return [next(group for group in match.groups() if group is not None).strip() for match in _LOADED_URL.finditer(text)]
+    return [next(group for group in match.groups() if group is not None).strip()
+            for match in _LOADED_URL.finditer(text)]
 
 
 def _is_inside(site: Path, document: Path, reference: str) -> bool:

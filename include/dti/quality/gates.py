@@ -152,7 +152,8 @@ def failing_files(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, 
         for file_sha256, rows in offending.groupby("_file_sha256"):
             row_numbers = ", ".join(str(n) for n in sorted(rows["_row_number"]))
             column = f" column {failure.column}" if failure.column else ""
-            problems.setdefault(file_sha256, []).append(f"{failure.note_en} ({failure.expectation}{column}; rows {row_numbers})")
+            problems.setdefault(file_sha256, []).append(
+                f"{failure.note_en} ({failure.expectation}{column}; rows {row_numbers})")
     return {
         file_sha256: f"{frame.loc[frame['_file_sha256'] == file_sha256, '_file_name'].iloc[0]}: " + "; ".join(reasons)
         for file_sha256, reasons in problems.items()
@@ -173,6 +174,7 @@ def validate_marts(url: str, period: str, run_id: str, province: Province) -> di
             if not summary.success:
                 failed.append(summary)
     if failed:
-        details = "; ".join(f"{s.asset_name}: {f.note_en} ({f.unexpected_count} rows)" for s in failed for f in s.failures)
+        details = "; ".join(f"{s.asset_name}: {f.note_en} ({f.unexpected_count} rows)"
+                            for s in failed for f in s.failures)
         raise MartsValidationFailed(f"marts validation failed for {period}: {details}")
     return {"expectations_checked": checked}

@@ -21,15 +21,14 @@ the run before this gate when a test fails, owns the rest, and the marts suites 
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from dti import settings
+from dti.catalog.seeds import load_components, load_framework_components, load_units
 from dti.provinces import Province
+from dti.scoring_rules import RATIO
 
 RAW_SUBMISSIONS_SUITE = "raw_self_assessment_rows"
 MARTS_DTI_SCORES_SUITE = "marts_fct_dti_scores"
@@ -51,16 +50,16 @@ def _note(vi: str, en: str) -> dict:
     return {"notes": {"vi": vi, "en": en}}
 
 
-def _seed_codes(seed: Path, column: str) -> list[str]:
-    with seed.open(encoding="utf-8", newline="") as handle:
-        return sorted({row[column] for row in csv.DictReader(handle)})
+def _codes(rows: list[dict], column: str) -> list[str]:
+    return sorted({row[column] for row in rows})
 
 
 def raw_submissions_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectTableColumnsToMatchSet(
             column_set=RAW_SUBMISSION_COLUMNS, exact_match=True,
-            meta=_note("Bảng dữ liệu thô thiếu hoặc thừa cột so với mẫu.", "The raw table's columns differ from the template."),
+            meta=_note("Bảng dữ liệu thô thiếu hoặc thừa cột so với mẫu.",
+                       "The raw table's columns differ from the template."),
         ),
         *[
             gxe.ExpectColumnValuesToNotBeNull(
@@ -71,11 +70,12 @@ def raw_submissions_suite(province: Province) -> gx.ExpectationSuite:
             for column in ("unit_code", "period", "component_code", "_file_sha256", "_batch_id", "_row_number")
         ],
         gxe.ExpectColumnValuesToBeInSet(
-            column="unit_code", value_set=_seed_codes(province.reporting_units_seed, "unit_code"),
-            meta=_note("Mã đơn vị không có trong danh mục đơn vị báo cáo.", "The unit code is not a known reporting unit."),
+            column="unit_code", value_set=_codes(load_units(province), "unit_code"),
+            meta=_note("Mã đơn vị không có trong danh mục đơn vị báo cáo.",
+                       "The unit code is not a known reporting unit."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="component_code", value_set=_seed_codes(settings.UNIT_COMPONENTS_SEED, "component_code"),
+            column="component_code", value_set=_codes(load_components(), "component_code"),
             meta=_note("Mã chỉ số không có trong bộ chỉ số.", "The indicator code is not in the indicator catalog."),
         ),
         *[
@@ -91,14 +91,15 @@ def raw_submissions_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["_batch_id", "component_code"],
-            meta=_note("Một chỉ số được khai nhiều lần trong cùng một lần nộp.", "An indicator appears twice in one submission."),
+            meta=_note("Một chỉ số được khai nhiều lần trong cùng một lần nộp.",
+                       "An indicator appears twice in one submission."),
         ),
     ]
     return gx.ExpectationSuite(name=RAW_SUBMISSIONS_SUITE, expectations=expectations)
 
 
 def _ward_codes(province: Province) -> list[str]:
-    return [code for code in _seed_codes(province.reporting_units_seed, "nso_ward_code") if code]
+    return [code for code in _codes(load_units(province), "nso_ward_code") if code]
 
 
 def raw_dossiers_suite(province: Province) -> gx.ExpectationSuite:
@@ -109,7 +110,7 @@ def raw_dossiers_suite(province: Province) -> gx.ExpectationSuite:
             meta=_note("Một phiên bản hồ sơ được nhận hai lần.", "A dossier version was received twice."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="unit_code", value_set=_seed_codes(province.reporting_units_seed, "unit_code"),
+            column="unit_code", value_set=_codes(load_units(province), "unit_code"),
             meta=_note("Hồ sơ của một đơn vị không có trong danh mục đơn vị.",
                        "A dossier belongs to a unit outside the unit list."),
         ),
@@ -144,11 +145,13 @@ def raw_certificates_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="nso_ward_code", value_set=_ward_codes(province),
-            meta=_note("Mã xã, phường của chủ thể không thuộc tỉnh.", "The holder's ward code is not one of the province's."),
+            meta=_note("Mã xã, phường của chủ thể không thuộc tỉnh.",
+                       "The holder's ward code is not one of the province's."),
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="expires_on", column_B="issued_on", or_equal=False,
-            meta=_note("Chứng thư hết hạn trước hoặc đúng ngày cấp.", "A certificate expires on or before its issue date."),
+            meta=_note("Chứng thư hết hạn trước hoặc đúng ngày cấp.",
+                       "A certificate expires on or before its issue date."),
         ),
         gxe.ExpectColumnValuesToMatchRegex(
             column="holder_pseudonym", regex=r"^[0-9a-f]{64}$",
@@ -163,7 +166,8 @@ def raw_population_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["_file_sha256", "nso_ward_code", "year"],
-            meta=_note("Một xã, phường có hai số liệu dân số cho cùng một năm.", "A ward has two figures for the same year."),
+            meta=_note("Một xã, phường có hai số liệu dân số cho cùng một năm.",
+                       "A ward has two figures for the same year."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="nso_ward_code", value_set=_ward_codes(province),
@@ -171,7 +175,8 @@ def raw_population_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="adult_population", min_value=1, max_value=500_000,
-            meta=_note("Dân số trưởng thành của một xã, phường không hợp lý.", "A ward's adult population is implausible."),
+            meta=_note("Dân số trưởng thành của một xã, phường không hợp lý.",
+                       "A ward's adult population is implausible."),
         ),
     ]
     return gx.ExpectationSuite(name=RAW_POPULATION_SUITE, expectations=expectations)
@@ -179,8 +184,7 @@ def raw_population_suite(province: Province) -> gx.ExpectationSuite:
 
 def _ministry_component_codes() -> list[str]:
     """Codes of the components the Ministry measures, in any framework of the catalog."""
-    with settings.DTI_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
-        return sorted({row["component_code"] for row in csv.DictReader(handle) if row["value_source"] == "ministry"})
+    return _codes([row for row in load_framework_components() if row["value_source"] == "ministry"], "component_code")
 
 
 def raw_ministry_suite(province: Province) -> gx.ExpectationSuite:
@@ -260,7 +264,7 @@ def marts_component_scores_suite(province: Province) -> gx.ExpectationSuite:
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="component_value", min_value=0, max_value=1,
-            row_condition=Column("scoring_rule") == "ratio",
+            row_condition=Column("scoring_rule") == RATIO,
             meta=_note("Một tỷ lệ nằm ngoài [0, 1]: tử số lớn hơn mẫu số ở đâu đó.",
                        "A rate lies outside [0, 1]: somewhere a numerator exceeds its denominator."),
         ),

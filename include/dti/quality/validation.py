@@ -172,8 +172,8 @@ def _plain(value):
 
 def _checkpoint(context, suite_name: str, asset_name: str, province: Province) -> gx.Checkpoint:
     suite = _suite(context, suite_name, province)
-    datasource = context.data_sources.add_or_update_pandas(DATASOURCE_NAME) if DATASOURCE_NAME not in context.data_sources.all() \
-        else context.data_sources.get(DATASOURCE_NAME)
+    datasource = context.data_sources.add_or_update_pandas(DATASOURCE_NAME) \
+        if DATASOURCE_NAME not in context.data_sources.all() else context.data_sources.get(DATASOURCE_NAME)
     asset = datasource.get_asset(asset_name) if asset_name in datasource.get_asset_names() \
         else datasource.add_dataframe_asset(asset_name)
     batch_definition = _get_or_add(
@@ -183,7 +183,8 @@ def _checkpoint(context, suite_name: str, asset_name: str, province: Province) -
     name = f"{asset_name}__{suite_name}"
     validation_definition = _get_or_add(
         lambda: context.validation_definitions.get(name),
-        lambda: context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)),
+        lambda: context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)),
     )
     return _get_or_add(
         lambda: context.checkpoints.get(name),
@@ -213,7 +214,8 @@ def _suite(context, suite_name: str, province: Province) -> gx.ExpectationSuite:
 
 def _definitions(suite: gx.ExpectationSuite) -> list[str]:
     return sorted(
-        json.dumps({"type": e.expectation_type, "kwargs": e.configuration.kwargs, "meta": e.meta}, sort_keys=True, default=str)
+        json.dumps({"type": e.expectation_type, "kwargs": e.configuration.kwargs, "meta": e.meta},
+                   sort_keys=True, default=str)
         for e in suite.expectations
     )
 

@@ -134,7 +134,8 @@ class CertificateFile:
     rejected: list[RejectedRow] = field(default_factory=list)
 
 
-def read_certificate_file(content: bytes, file_name: str, max_bytes: int, ward_codes: Collection[str]) -> CertificateFile:
+def read_certificate_file(content: bytes, file_name: str, max_bytes: int,
+                          ward_codes: Collection[str]) -> CertificateFile:
     """Read one provider file into canonical rows; raise UnreadableAgencyFile when no row can be trusted.
 
     ``ward_codes`` are the province's commune and ward codes: a certificate elsewhere is refused.
@@ -292,7 +293,8 @@ def _parse_certificate(layout: ProviderLayout, cells: list[str], position: dict[
         record["holder_type"] = _in_vocabulary(layout.holder_types, raw["holder_type"])
         if record["holder_type"] is None:
             accepted = ", ".join(layout.holder_types)
-            reject("holder_type", f"'{raw['holder_type']}' không phải loại thuê bao của {layout.name} (dùng: {accepted})",
+            reject("holder_type",
+                   f"'{raw['holder_type']}' không phải loại thuê bao của {layout.name} (dùng: {accepted})",
                    f"'{raw['holder_type']}' is not a {layout.name} holder type (use: {accepted})")
     if raw["holder_id"] and record["holder_type"]:
         record["holder_id"] = _holder_id(raw["holder_id"], record["holder_type"], reject)
@@ -343,7 +345,8 @@ def _date(value: str, date_format: str, name: str, reject: Callable[..., None]) 
     shown = date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
     example = date(2026, 9, 30).strftime(date_format)
     if EXCEL_DAY_NUMBER.fullmatch(value):
-        reject(name, f"'{value}' là số ngày kiểu Excel, không phải ngày; xuất cột ngày dạng văn bản {shown} (ví dụ {example})",
+        reject(name, f"'{value}' là số ngày kiểu Excel, không phải ngày; "
+                     f"xuất cột ngày dạng văn bản {shown} (ví dụ {example})",
                f"'{value}' is an Excel day number, not a date; export the date column as text {shown} (e.g. {example})")
     else:
         reject(name, f"'{value}' không phải ngày hợp lệ dạng {shown} (ví dụ {example})",

@@ -70,8 +70,8 @@ _OFFSET_LIMIT = timedelta(hours=16)
 # with numpy. ``_USUAL_PARTS`` says where the digits of year, month, day, hours, minutes,
 # seconds and the offset's hours and minutes are.
 _USUAL_TIMESTAMP = np.frombuffer(b"0000-00-00T00:00:00+00:00\n", np.uint8)
-_USUAL_DIGIT_AT = np.flatnonzero(_USUAL_TIMESTAMP == ord("0"))
-_USUAL_SEPARATOR_AT = np.setdiff1d(np.flatnonzero(_USUAL_TIMESTAMP != ord("0")), [19])
+_USUAL_DIGIT_AT = np.flatnonzero(ord("0") == _USUAL_TIMESTAMP)
+_USUAL_SEPARATOR_AT = np.setdiff1d(np.flatnonzero(ord("0") != _USUAL_TIMESTAMP), [19])
 _USUAL_PARTS = ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19), (20, 22), (23, 25))
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -141,7 +141,7 @@ def _checked_instants(columns: dict[str, list]) -> dict[str, np.ndarray] | None:
         return None
     if not _all_lines_match(_CITIZEN_ID_LINES, columns["citizen_id"]):
         return None
-    if (True, "offline") in set(zip(columns["full_process"], columns["channel"])):
+    if (True, "offline") in set(zip(columns["full_process"], columns["channel"], strict=True)):
         return None
     instants = {}
     for name in TIMESTAMP_FIELDS:

@@ -9,7 +9,7 @@ for S3-compatible storage (with s3fs installed and credentials in the environmen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import fsspec
@@ -30,11 +30,11 @@ class InboxFile:
     submitted_at: datetime | None  # when the file arrived in the inbox, as the storage reports it
 
     @classmethod
-    def from_path(cls, path: Path) -> "InboxFile":
+    def from_path(cls, path: Path) -> InboxFile:
         """A local file as the inbox would list it."""
         stat = path.stat()
         return cls(name=path.name, url=path.resolve().as_uri(), size=stat.st_size,
-                   submitted_at=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc))
+                   submitted_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC))
 
 
 def list_inbox(inbox_url: str, kind: str, period: str) -> list[InboxFile]:
@@ -50,7 +50,7 @@ def list_inbox(inbox_url: str, kind: str, period: str) -> list[InboxFile]:
             continue
         files.append(InboxFile(name=name, url=fs.unstrip_protocol(info["name"]), size=int(info.get("size") or 0),
                                submitted_at=_modified(info)))
-    return sorted(files, key=lambda f: (f.submitted_at or datetime.min.replace(tzinfo=timezone.utc), f.name))
+    return sorted(files, key=lambda f: (f.submitted_at or datetime.min.replace(tzinfo=UTC), f.name))
 
 
 def read_bytes(file: InboxFile) -> bytes:
@@ -63,5 +63,5 @@ def _modified(info: dict) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(float(value), tz=UTC)

@@ -33,7 +33,8 @@ from pathlib import PurePosixPath
 
 import openpyxl
 
-from dti.catalog.seeds import RATIO, framework_components, framework_version_of
+from dti.catalog.seeds import framework_components, framework_version_of
+from dti.scoring_rules import ANSWER_RULES, COUNT_CAPPED, RATIO, TIERED
 from dti.catalog.text import parse_number_text
 from dti.sources import RejectedRow
 from dti.sources.certificates import (
@@ -64,8 +65,7 @@ HEADERS = list(COLUMNS)
 HEADER_NAMES = (*HEADERS, *COLUMNS.values())
 OPTIONAL_COLUMNS = ("published_on",)
 # Rules whose value is a number from 0, and those answered yes / (partly /) no.
-COUNT_RULES = ("count_capped", "tiered")
-ANSWER_RULES = tuple(VALUE_CHOICES)
+COUNT_RULES = (COUNT_CAPPED, TIERED)
 XLSX_SUFFIX, CSV_SUFFIXES = ".xlsx", (".csv", ".txt")
 # The frameworks have a few dozen components; a sheet this long is not a table of the Ministry's values.
 MAX_DATA_ROWS = 1000
@@ -333,7 +333,7 @@ def _rate(cell: object, shown: str) -> tuple[Decimal | None, tuple[str, str] | N
 
 def _number(cell: object, shown: str) -> tuple[Decimal | None, bool]:
     """(the number, whether it was written as a percentage); None when the cell holds no number."""
-    if isinstance(cell, bool) or isinstance(cell, (datetime, date, time)):
+    if isinstance(cell, (bool, datetime, date, time)):
         return None, False
     if isinstance(cell, (int, float)):
         return Decimal(str(cell)), False

@@ -86,7 +86,8 @@ def read_population_file(content: bytes, file_name: str, max_bytes: int, ward_co
 def _parse_population(cells: list[str], position: dict[str, int], ward_codes: Collection[str],
                       problems: RowProblems) -> dict:
     raw = {name: cells[index] for name, index in position.items()}
-    record = {"nso_ward_code": None, "commune_name": raw["commune_name"] or None, "year": None, "adult_population": None}
+    record = {"nso_ward_code": None, "commune_name": raw["commune_name"] or None, "year": None,
+              "adult_population": None}
     record["nso_ward_code"], problem = parse_ward_code(raw["nso_ward_code"], ward_codes)
     if problem:
         problems.add(_header_of("nso_ward_code"), raw["nso_ward_code"], *problem)

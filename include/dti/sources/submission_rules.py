@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from dti.catalog.seeds import CATEGORICAL, RATIO, ComponentOption
+from dti.catalog.seeds import ComponentOption
+from dti.scoring_rules import BOOLEAN, CATEGORICAL, COUNT_CAPPED, RATIO, TIERED, YES_PARTIAL_NO
 from dti.catalog.text import parse_number_text
 from dti.sources.workbook import Cell, header_key, is_blank, plain_text
 
@@ -49,13 +50,13 @@ _YES_WORDS = {"co": YES, "yes": YES, "y": YES, "true": YES, "1": YES}
 _NO_WORDS = {"khong": NO, "no": NO, "n": NO, "false": NO, "0": NO}
 _PARTLY_WORDS = {"mot phan": PARTLY, "partly": PARTLY, "partial": PARTLY, "0.5": PARTLY, "0,5": PARTLY}
 VALUE_ANSWERS: dict[str, dict[str, Decimal] | None] = {
-    "boolean": {**_YES_WORDS, **_NO_WORDS},
-    "yes_partial_no": {**_YES_WORDS, **_PARTLY_WORDS, **_NO_WORDS},
-    "count_capped": None,
-    "tiered": None,
+    BOOLEAN: {**_YES_WORDS, **_NO_WORDS},
+    YES_PARTIAL_NO: {**_YES_WORDS, **_PARTLY_WORDS, **_NO_WORDS},
+    COUNT_CAPPED: None,
+    TIERED: None,
 }
-# What a unit writes in "Giá trị" for each rule, as the template's drop-down and the reasons show it.
-VALUE_CHOICES = {"boolean": ("Có", "Không"), "yes_partial_no": ("Có", "Một phần", "Không")}
+# What a unit writes in "Giá trị" for each answer rule, as the template's drop-down and the reasons show it.
+VALUE_CHOICES = {BOOLEAN: ("Có", "Không"), YES_PARTIAL_NO: ("Có", "Một phần", "Không")}
 # The rules whose "Giá trị" is an answer picked from the cell's list rather than a count.
 ANSWERED_RULES = (*VALUE_CHOICES, CATEGORICAL)
 # The unit catalogs (unit_components.unit_catalog) as a reason names who fills them in: (vi, en).

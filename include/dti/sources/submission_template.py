@@ -27,10 +27,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dti import periods
-from dti.catalog.seeds import CATEGORICAL, RATIO, ComponentOption, load_components, load_tiers, load_units, options_of
+from dti.catalog.seeds import ComponentOption, load_components, load_tiers, load_units, options_of
 from dti.provinces import Province
+from dti.scoring_rules import BOOLEAN, CATEGORICAL, COUNT_CAPPED, RATIO, TIERED, YES_PARTIAL_NO
 from dti.sources.submission_rules import ANSWERED_RULES, COUNTS, VALUE_CHOICES, SubmissionRules
 from dti.sources.submissions import COLUMNS, HEADERS, SHEET_NAME, header_of
+from dti.units_of_measure import unit_of_measure_vi
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 # The guide's table of the categorical components' answers, which their drop-downs offer.
@@ -42,17 +44,13 @@ FOCAL_POINT_CATALOG = "focal_point"
 UNIT_TYPE_NAMES = {"department": "Sở, ban, ngành", "commune": "Xã", "ward": "Phường"}
 # How the guide names each scoring rule.
 RULE_NAMES = {
-    "ratio": "Tỷ lệ = Tử số / Mẫu số",
-    "boolean": "Có / Không",
-    "yes_partial_no": "Có / Một phần / Không",
-    "count_capped": "Số lượng, đủ điểm từ mức tối đa",
-    "tiered": "Số lượng, tính điểm theo bậc",
-    "categorical": "Chọn một câu trả lời, mỗi câu một mức điểm",
+    RATIO: "Tỷ lệ = Tử số / Mẫu số",
+    BOOLEAN: "Có / Không",
+    YES_PARTIAL_NO: "Có / Một phần / Không",
+    COUNT_CAPPED: "Số lượng, đủ điểm từ mức tối đa",
+    TIERED: "Số lượng, tính điểm theo bậc",
+    CATEGORICAL: "Chọn một câu trả lời, mỗi câu một mức điểm",
 }
-# The catalog's units of measure (unit_components.unit_of_measure) as the guide prints them;
-# one not listed here is printed as the catalog writes it.
-UNITS_OF_MEASURE = {"yes/no": "có/không", "yes/partly/no": "có/một phần/không", "people": "người",
-                    "drills": "cuộc", "meetings": "cuộc họp", "option": "lựa chọn"}
 # Printed too when the template is made for one unit; left for the unit to write otherwise.
 UNIT_IDENTITY = ("unit_code", "unit_name")
 COLUMN_WIDTHS = {"unit_code": 12, "unit_name": 30, "period": 12, "component_code": 10, "component_name": 60,
@@ -161,7 +159,7 @@ def _write_form(form, period: str, unit: dict | None, components: list[dict], li
         form.append([printed.get(column) for column in COLUMNS.values()])
     for header, column in COLUMNS.items():
         form.column_dimensions[get_column_letter(HEADERS.index(header) + 1)].width = COLUMN_WIDTHS[column]
-    for row, component in zip(template_rows(form.parent), components):
+    for row, component in zip(template_rows(form.parent), components, strict=True):
         figures = writes_of(component)
         writes = {*figures, "evidence_document", *(() if unit else UNIT_IDENTITY)}
         for column, cell in row.items():
@@ -244,7 +242,7 @@ def _add_validations(form, components: list[dict], lists: _GuideLists) -> None:
 
 
 def _unit_of_measure(component: dict) -> str:
-    return UNITS_OF_MEASURE.get(component["unit_of_measure"], component["unit_of_measure"])
+    return unit_of_measure_vi(component["unit_of_measure"])
 
 
 def _valid_values(component: dict) -> str:
@@ -267,7 +265,7 @@ def _full_points_at(component: dict) -> str:
         return f'"{max(options_of(component), key=lambda option: option.points_share).vi}"'
     if rule in VALUE_CHOICES:
         return '"Có"'
-    if rule == "tiered":
+    if rule == TIERED:
         bands = load_tiers(component["unit_catalog"], component["component_code"])
         return "; ".join(f"từ {low}: {points} điểm" for low, points in bands)
     return f"{int(float(target))} {_unit_of_measure(component)}" if target else ""
@@ -350,7 +348,7 @@ def _write_guide(guide, unit_type: str, period: str, unit: dict | None, componen
                 cell.alignment = WRAPPED
                 if row[0].value in headings:
                     cell.font = BOLD
-    for letter, width in zip("ABCDEFGHIJ", (12, 60, 22, 16, 45, 45, 12, 28, 10, 18)):
+    for letter, width in zip("ABCDEFGHIJ", (12, 60, 22, 16, 45, 45, 12, 28, 10, 18), strict=True):
         guide.column_dimensions[letter].width = width
     guide.protection.sheet = True
     return _GuideLists(unit_codes=unit_list, answers=answers)

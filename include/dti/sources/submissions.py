@@ -242,9 +242,9 @@ def _nothing_usable(problems: list[RowProblem], row_count: int) -> tuple[str, st
     more = len(problems) - len(shown)
     return (
         f"không có dòng chỉ số nào dùng được ({row_count} dòng đều có lỗi): "
-        + "; ".join(f"{place}: {problem.vi}" for place, problem in zip(where, shown))
+        + "; ".join(f"{place}: {problem.vi}" for place, problem in zip(where, shown, strict=True))
         + (f"; và {more} lỗi khác" if more else "") + "; sửa rồi gửi lại cả tệp",
         f"no usable indicator row (all {row_count} rows have errors): "
-        + "; ".join(f"{place}: {problem.en}" for place, problem in zip(where_en, shown))
+        + "; ".join(f"{place}: {problem.en}" for place, problem in zip(where_en, shown, strict=True))
         + (f"; and {more} more" if more else "") + "; fix them and send the whole file again",
     )

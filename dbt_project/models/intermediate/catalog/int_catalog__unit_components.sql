@@ -16,11 +16,18 @@ with units as (
 
 unit_catalogs as (
 
-    select unit_code, unit_type, unit_catalog from units
+    select
+        unit_code,
+        unit_type,
+        unit_catalog
+    from units
 
     union all
 
-    select unit_code, unit_type, 'focal_point' as unit_catalog
+    select
+        unit_code,
+        unit_type,
+        'focal_point' as unit_catalog
     from units
     where unit_code = '{{ var("dti_focal_point_unit_code") }}'
 

@@ -10,7 +10,9 @@ with periods as (
 
 landed_files as (
 
-    select file_sha256, period
+    select
+        file_sha256,
+        period
     from {{ ref('stg_submissions__landed_files') }}
     where file_status in ('landed', 'superseded')
 
@@ -35,7 +37,9 @@ certificates as (
 
 holders as (
 
-    select period, count(distinct holder_pseudonym) as adults_with_signature
+    select
+        period,
+        count(distinct holder_pseudonym) as adults_with_signature
     from certificates
     group by period
 
@@ -51,9 +55,11 @@ usable_files as (
 
 population as (
 
-    select population_year, sum(adult_population) as adult_population
+    select
+        population_year,
+        sum(adult_population) as adult_population
     from {{ ref('stg_certificates__adult_population') }}
-    where file_sha256 in (select file_sha256 from usable_files)
+    where file_sha256 in (select usable_files.file_sha256 from usable_files)
     group by population_year
 
 ),
@@ -66,8 +72,8 @@ period_population as (
         population.adult_population
     from periods
     inner join population
-        on population.population_year <= periods.assessment_year
-    order by periods.period, population.population_year desc
+        on periods.assessment_year >= population.population_year
+    order by periods.period asc, population.population_year desc
 
 )
 

@@ -13,7 +13,8 @@ component_values as (
 
     select component_values.*
     from {{ ref('stg_ministry__component_values') }} as component_values
-    inner join landed_files using (file_sha256)
+    inner join landed_files
+        on component_values.file_sha256 = landed_files.file_sha256
 
 ),
 

@@ -8,7 +8,8 @@
 {%- set peer_names = var('dti_former_province_peer_names', {}) %}
 {%- set former_province_literals = [] %}
 {%- for former_province in var('dti_former_provinces') %}
-    {%- set peer_name_literal = "'" ~ (peer_names.get(former_province, former_province) | replace("'", "''")) ~ "'" %}
+    {%- set peer_name = peer_names[former_province] if former_province in peer_names else former_province %}
+    {%- set peer_name_literal = "'" ~ (peer_name | replace("'", "''")) ~ "'" %}
     {%- if peer_name_literal not in former_province_literals %}
         {%- do former_province_literals.append(peer_name_literal) %}
     {%- endif %}
@@ -22,9 +23,7 @@
 with published as (
 
     select
-        {%- for column in published_columns %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ published_columns | join(",\n        ") }}
     from {{ ref('peer_dti_results') }}
 
 ),
@@ -33,10 +32,10 @@ former_province_results as (
 
     select *
     from published
-    where {% if merged -%}
-        province in ({{ former_province_literals | join(", ") }})
+    {% if merged -%}
+        where province in ({{ former_province_literals | join(", ") }})
     {%- else -%}
-        false
+        where false
     {%- endif %}
 
 ),
@@ -104,9 +103,9 @@ mean_values as (
 
     select
         assessment_year,
-        {%- for code in main_index_columns %}
+    {%- for code in main_index_columns %}
         max(index_value) filter (where main_index_code = '{{ code }}') as {{ code }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from mean_main_index_values
     group by assessment_year
 
@@ -135,7 +134,7 @@ merged_province_results as (
         -- trim_scale: an exact mean reads like the published values (0.56, not 0.56000000000000000000)
         trim_scale(mean_dti.dti_score) as dti_score,
         {%- for code in main_index_columns %}
-        trim_scale(mean_values.{{ code }}) as {{ code }},
+            trim_scale(mean_values.{{ code }}) as {{ code }},
         {%- endfor %}
         trim_scale(mean_pillars.pillar_government) as pillar_government,
         trim_scale(mean_pillars.pillar_economy) as pillar_economy,
@@ -155,25 +154,22 @@ merged_province_results as (
 )
 
 select
-    {%- for column in published_columns %}
-    published.{{ column }}{{ "," if not loop.last }}
-    {%- endfor %}
+    published.{{ published_columns | join(",\n    published.") }}
 from published
 -- the merged province's own row (without a DTI) and its former provinces' rows give way to the mean
-where not exists (
-    select 1
-    from merged_years
-    where merged_years.assessment_year = published.assessment_year
-        and (
-            published.province = {{ own_province_literal }}
-            or published.province in (select province from former_province_results)
-        )
-)
+where
+    not exists (
+        select 1
+        from merged_years
+        where merged_years.assessment_year = published.assessment_year
+            and (
+                published.province = {{ own_province_literal }}
+                or published.province in (select former_province_results.province from former_province_results)
+            )
+    )
 
 union all
 
 select
-    {%- for column in published_columns %}
-    {{ column }}{{ "," if not loop.last }}
-    {%- endfor %}
+    {{ published_columns | join(",\n    ") }}
 from merged_province_results

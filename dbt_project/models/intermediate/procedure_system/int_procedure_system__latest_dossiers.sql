@@ -17,7 +17,7 @@ versions as (
             order by updated_at desc
         ) as recency_rank
     from {{ ref('stg_procedure_system__dossiers') }}
-    where file_sha256 not in (select file_sha256 from quarantined_pages)
+    where file_sha256 not in (select quarantined_pages.file_sha256 from quarantined_pages)
 
 )
 

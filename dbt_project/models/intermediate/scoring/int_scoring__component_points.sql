@@ -43,8 +43,10 @@ select
     denominator,
     component_value,
     -- points are sums of fractions of a few hundred: double precision carries them exactly enough
-    cast({{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
-        as double precision) as points,
+    cast(
+        {{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
+        as double precision
+    ) as points,
     case
         when component_value is not null then 'scored'
         when value_source = 'ministry' then 'awaiting'

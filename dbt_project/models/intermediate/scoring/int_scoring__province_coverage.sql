@@ -94,9 +94,10 @@ with_proxy_share as (
         coalesce(main_index_rows.points_measured, 0) as points_measured,
         coalesce(main_index_rows.max_points_measured, 0) as max_points_measured,
         case
-            when main_indices.official_component_count is not null then
-                (main_indices.max_points - coalesce(main_index_rows.official_points, 0))
-                / nullif(main_indices.official_component_count - coalesce(main_index_rows.official_rows, 0), 0)
+            when main_indices.official_component_count is not null
+                then
+                    (main_indices.max_points - coalesce(main_index_rows.official_points, 0))
+                    / nullif(main_indices.official_component_count - coalesce(main_index_rows.official_rows, 0), 0)
             else
                 (frameworks.official_total_points - framework_official_rows.official_points)
                 / nullif(frameworks.official_component_count - framework_official_rows.official_rows, 0)

@@ -9,9 +9,10 @@ with landed_files as (
 
 submission_rows as (
 
-    select rows.*
-    from {{ ref('stg_submissions__self_assessment_rows') }} as rows
-    inner join landed_files using (file_sha256)
+    select self_assessment_rows.*
+    from {{ ref('stg_submissions__self_assessment_rows') }} as self_assessment_rows
+    inner join landed_files
+        on self_assessment_rows.file_sha256 = landed_files.file_sha256
 
 ),
 

@@ -42,8 +42,10 @@ readable as (
         landed_files.rejected_row_count,
         rejected_files.reason
     from landed_files
-    left join batches_in_use using (file_sha256)
-    left join rejected_files using (file_sha256)
+    left join batches_in_use
+        on landed_files.file_sha256 = batches_in_use.file_sha256
+    left join rejected_files
+        on landed_files.file_sha256 = rejected_files.file_sha256
 
 ),
 
@@ -60,8 +62,8 @@ unreadable as (
         0 as rejected_row_count,
         rejected_files.reason
     from rejected_files
-    left join reporting_units on reporting_units.unit_code = rejected_files.unit_code_hint
-    where rejected_files.file_sha256 not in (select file_sha256 from landed_files)
+    left join reporting_units on rejected_files.unit_code_hint = reporting_units.unit_code
+    where rejected_files.file_sha256 not in (select landed_files.file_sha256 from landed_files)
 
 )
 
