@@ -164,6 +164,76 @@ def template(
 
 
 @app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="A unit's self-assessment file: .xlsx, .xls, .ods, .csv or .txt.")],
+    unit: Annotated[str | None, typer.Option(
+        help="The unit's code (default: the one its rows name, else the one its file name starts with, as landing "
+             "takes it).")] = None,
+    period: Annotated[str | None, typer.Option(
+        help='The period the file is for: 2026-Q3, "Quý III/2026", … (default: the one its rows write).')] = None,
+    province: ProvinceOption = None,
+) -> None:
+    """Say what landing would decide for a unit's file, without a database: the rows it would use, the
+    rows it would set aside and why, what it would skip, or why it would refuse the whole file.
+    Exits 0 only when every row is usable."""
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from dti.sources import submissions
+    from dti.sources.submission_template import submission_rules
+
+    path = Path(file)
+    if not path.is_file():
+        raise typer.BadParameter(f"{file} is not a file")
+    content, configured = path.read_bytes(), _province(province)
+    if period:
+        chosen = periods.parse_period(period)
+        if chosen is None:
+            raise typer.BadParameter(f"{period!r} is no {settings.PERIOD_GRANULARITY} such as "
+                                     f"{periods.previous_period(date.today())} or "
+                                     f"{periods.period_in_words_vi(periods.previous_period(date.today()))}")
+        source = "--period"
+    else:
+        chosen = submissions.period_written_in(content, path.name, settings.MAX_SUBMISSION_BYTES)
+        source = "kỳ ghi trong tệp / the file's own"
+        if chosen is None:
+            chosen, source = periods.previous_period(date.today()), "kỳ vừa kết thúc / the last one ended"
+    rules = submission_rules(chosen, configured)
+    if unit is not None and unit.upper() not in rules.unit_catalogs:
+        raise typer.BadParameter(f"{unit} is no reporting unit of {configured.code}")
+    name = submissions.safe_file_name(path.name)
+    console.print(f"{name} · {configured.code} · kỳ / period {chosen} ({periods.period_in_words_vi(chosen)}, "
+                  f"{source})", markup=False, highlight=False)
+    try:
+        submission = submissions.read_submission(content, path.name, settings.MAX_SUBMISSION_BYTES, rules,
+                                                 unit.upper() if unit else None)
+    except submissions.UnreadableSubmission as refused:
+        console.print("[red]Từ chối cả tệp / file refused:[/]")
+        for half in _reason_halves(str(refused), name):
+            console.print(f"  {half}", markup=False, highlight=False)
+        raise typer.Exit(1) from refused
+    set_aside = sorted({rejected.row_number for rejected in submission.rejected})
+    console.print(f"Đơn vị / unit {submission.unit_code}: {len(submission.rows)} dòng dùng được / usable rows, "
+                  f"{len(set_aside)} dòng để riêng / rows set aside", markup=False, highlight=False)
+    for mark, reason in [("[red]✗[/]", r.reason) for r in submission.rejected] + [
+            ("[yellow]·[/]", note) for note in submission.notes]:
+        console.print(f"  {mark} " + "\n    ".join(map(escape, _reason_halves(reason, name))), highlight=False)
+    if submission.rejected:
+        console.print("[red]Chưa dùng được mọi dòng: sửa các ô trên rồi gửi lại cả tệp / not every row is usable: "
+                      "fix the cells above and send the whole file again[/]")
+        raise typer.Exit(1)
+    console.print("[green]Mọi dòng đều dùng được / every row is usable[/]")
+
+
+def _reason_halves(reason: str, file_name: str) -> list[str]:
+    """A reason's Vietnamese and English halves, each without the file name shown above them."""
+    vietnamese, separator, english = reason.partition(f" / {file_name} · ")
+    halves = [vietnamese, english] if separator else [reason]
+    return [half.removeprefix(f"{file_name} · ") for half in halves]
+
+
+@app.command()
 def manifest(
     if_stale: bool = typer.Option(
         False, "--if-stale", help="Parse only when the project changed since the last parse."),
@@ -318,6 +388,86 @@ def trace(
         console.print(f"[red]{escape(str(error))}[/]", highlight=False)
         raise typer.Exit(1) from error
     print_trace(traced, console)
+
+
+archive_app = typer.Typer(help="The archived originals (under their sha256; those carrying citizen ids encrypted): "
+                               "give one back, rotate the encryption key.", no_args_is_help=True, add_completion=False)
+app.add_typer(archive_app, name="archive")
+
+ArchiveProvinceOption = Annotated[str | None, typer.Option(
+    "--province", help="Whose archive: a province code from provinces.yml (default: every province's).")]
+
+
+def _archived_provinces(code: str | None) -> list[Province]:
+    try:
+        deployment = load_deployment()
+        return [deployment.province(code)] if code else list(deployment.provinces)
+    except ProvincesConfigError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+@archive_app.command("get")
+def archive_get(
+    sha256: Annotated[str, typer.Argument(
+        help="The original's sha256, as raw.landed_files, quarantine.rejected_files and dti trace show it.")],
+    out: Annotated[str, typer.Option("--out", help="Where to write the original (readable by you only).")],
+    province: ArchiveProvinceOption = None,
+) -> None:
+    """Write an archived original to a file, decrypted, once its bytes are checked to hash to SHA256.
+
+    An encrypted original is decrypted with DTI_ARCHIVE_KEY (or DTI_ARCHIVE_OLD_KEY during a
+    rotation); the file is written readable by its owner only."""
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from dti import archive
+
+    wanted = sha256.strip().lower()
+    if not archive.SHA256_PATTERN.fullmatch(wanted):
+        raise typer.BadParameter(f"{sha256!r} is not a sha256 (64 hex digits)")
+    target = Path(out)
+    try:
+        found, original = archive.find_original((p.archive_dir for p in _archived_provinces(province)), wanted)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        archive.write_atomically(target, original, archive.ENCRYPTED_FILE_MODE)
+    except (archive.ArchiveError, OSError) as error:
+        console.print(f"[red]{escape(str(error))}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    kept = "decrypted from" if found.name.endswith(archive.ENCRYPTED_SUFFIX) else "copied from"
+    console.print(f"{target}: {len(original):,} bytes {kept} {found}, sha256 {wanted} checked", highlight=False,
+                  markup=False)
+
+
+@archive_app.command("rotate-key")
+def archive_rotate_key(province: ArchiveProvinceOption = None) -> None:
+    """Re-encrypt every encrypted original under DTI_ARCHIVE_KEY, from the old key in DTI_ARCHIVE_OLD_KEY.
+
+    Files already under the new key are left alone, so a rotation that stopped (or missed files
+    landed meanwhile with the old key) is finished by running it again."""
+    from rich.markup import escape
+
+    from dti import archive
+
+    try:
+        new_key, old_key = settings.archive_key(), settings.previous_archive_key()
+    except ValueError as error:
+        console.print(f"[red]{escape(str(error))}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    if old_key is None or old_key == new_key:
+        console.print("[red]Set DTI_ARCHIVE_OLD_KEY to the key the originals were written with and DTI_ARCHIVE_KEY "
+                      "to the new one (README: Personal data at rest).[/]", highlight=False)
+        raise typer.Exit(1)
+    failed = 0
+    for configured in _archived_provinces(province):
+        rotation = archive.rotate_archive_key(configured.archive_dir, new_key, old_key)
+        console.print(f"{configured.code}: {len(rotation.rotated)} re-encrypted, {rotation.already_current} already "
+                      f"under key {archive.key_id(new_key)}, {len(rotation.failed)} failed", highlight=False)
+        for path, reason in rotation.failed:
+            console.print(f"  [red]{escape(str(path))}: {escape(reason)}[/]", highlight=False)
+        failed += len(rotation.failed)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

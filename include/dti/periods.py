@@ -1,9 +1,11 @@
-"""Assessment periods: the label of the period a run scores, from a date or the user's choice."""
+"""Assessment periods: the label of the period a run scores, from a date or the user's choice, and
+the period as units write it ("Quý III/2026") read as its label ("2026-Q3")."""
 
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date, datetime
 
 from dti import settings
@@ -12,6 +14,24 @@ PERIOD_PATTERNS = {
     "quarter": re.compile(r"^\d{4}-Q[1-4]$"),
     "month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
     "year": re.compile(r"^\d{4}$"),
+}
+ROMAN_QUARTERS = ("I", "II", "III", "IV")
+# How units write a period, matched on the text in lower case with single spaces, diacritics
+# optional ("quý", "quy", or "qúy" as older typing rules place the tone). A quarter in Arabic
+# digits needs its "Quý"/"Q" ("3/2026" is March to anyone reading it); in Roman ones it does not
+# ("III/2026"). Between the number and the year: "/", "-", ".", a space or "năm".
+_BEFORE_YEAR = r"\s*(?:[/\-.]\s*|\s(?:n[aă]m\s+)?)(?P<year>\d{4})"
+WRITTEN_PERIODS = {
+    "quarter": (
+        re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*q(?P<quarter>[1-4])"),
+        re.compile(r"(?:q[uú][yý]\s*|q\s*)(?P<quarter>[1-4]|iv|i{1,3})" + _BEFORE_YEAR),
+        re.compile(r"(?P<quarter>iv|i{1,3})" + _BEFORE_YEAR),
+    ),
+    "month": (
+        re.compile(r"(?P<year>\d{4})\s*-\s*(?P<month>\d{1,2})"),
+        re.compile(r"(?:th[aá]ng\s*|t\s*)?(?P<month>\d{1,2})" + _BEFORE_YEAR),
+    ),
+    "year": (re.compile(r"(?:n[aă]m\s*)?(?P<year>\d{4})"),),
 }
 
 
@@ -73,3 +93,43 @@ def period_end(period: str) -> date:
     else:
         last_month = 12
     return date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def granularity_of(period: str) -> str:
+    """'quarter', 'month' or 'year': which kind of label ``period`` is (the configured granularity
+    for a text that is no label)."""
+    return next((granularity for granularity, pattern in PERIOD_PATTERNS.items() if pattern.match(period)),
+                settings.PERIOD_GRANULARITY)
+
+
+def parse_period(written: str, granularity: str = settings.PERIOD_GRANULARITY) -> str | None:
+    """The label of a period of ``granularity`` as units write it: "Quý III/2026", "Quý 3/2026",
+    "Q3/2026", "III/2026", "Quý III năm 2026" and "2026-Q3" are '2026-Q3'; "Tháng 9/2026", "09/2026"
+    and "2026-09" are '2026-09'; "Năm 2026" and "2026" are '2026'. None when the text is none of
+    these (case, spacing and Unicode form aside)."""
+    text = " ".join(unicodedata.normalize("NFC", written).split()).casefold()
+    for pattern in WRITTEN_PERIODS[granularity]:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        year = int(match["year"])
+        if granularity == "quarter":
+            number = match["quarter"]
+            quarter = int(number) if number.isdigit() else ROMAN_QUARTERS.index(number.upper()) + 1
+            return f"{year}-Q{quarter}"
+        if granularity == "month":
+            month = int(match["month"])
+            return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+        return f"{year}"
+    return None
+
+
+def period_in_words_vi(period: str) -> str:
+    """A period label as Vietnamese documents write it: "Quý III/2026", "Tháng 9/2026", "Năm 2026"."""
+    granularity = granularity_of(period)
+    validate_period(period, granularity)
+    if granularity == "quarter":
+        return f"Quý {ROMAN_QUARTERS[int(period[-1]) - 1]}/{period[:4]}"
+    if granularity == "month":
+        return f"Tháng {int(period[5:])}/{period[:4]}"
+    return f"Năm {period}"

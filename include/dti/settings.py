@@ -5,8 +5,12 @@ Read by every other module; imports no other module of ``dti``.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import os
+import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -79,11 +83,69 @@ def pseudonym_key() -> bytes:
     configured = os.environ.get("DTI_PSEUDONYM_KEY")
     if configured:
         return configured.encode("utf-8")
-    if not PSEUDONYM_KEY_FILE.exists():
-        PSEUDONYM_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        PSEUDONYM_KEY_FILE.write_text(secrets.token_hex(32), encoding="utf-8")
-        PSEUDONYM_KEY_FILE.chmod(0o600)
-    return PSEUDONYM_KEY_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
+    return _local_secret(PSEUDONYM_KEY_FILE).encode("utf-8")
+
+
+ARCHIVE_KEY_FILE = STATE_DIR / "archive.key"
+ARCHIVE_KEY_BYTES = 32  # AES-256
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def archive_key() -> bytes:
+    """The AES-256 key that encrypts the archived originals carrying personal data (dti.archive).
+
+    From ``DTI_ARCHIVE_KEY`` in a deployment: 32 bytes written as 64 hex digits or in base64 (e.g.
+    ``openssl rand -base64 32``). An embedded install makes one of its own under ``.dti/`` on first
+    use, readable by its owner only. Without the key those originals cannot be read: keep a copy
+    of it apart from the archive.
+    """
+    configured = os.environ.get("DTI_ARCHIVE_KEY")
+    if configured:
+        return parse_archive_key(configured, "DTI_ARCHIVE_KEY")
+    return parse_archive_key(_local_secret(ARCHIVE_KEY_FILE), str(ARCHIVE_KEY_FILE))
+
+
+def previous_archive_key() -> bytes | None:
+    """During a key rotation, the key the originals not yet rotated were written with
+    (``DTI_ARCHIVE_OLD_KEY``, written like ``DTI_ARCHIVE_KEY``); None otherwise."""
+    configured = os.environ.get("DTI_ARCHIVE_OLD_KEY")
+    return parse_archive_key(configured, "DTI_ARCHIVE_OLD_KEY") if configured else None
+
+
+def parse_archive_key(written: str, where: str) -> bytes:
+    """A 32-byte key from its hex or base64 (standard or URL-safe) writing; ``where`` names its
+    origin in the error, which never shows the key."""
+    written = written.strip()
+    if _HEX_KEY.fullmatch(written):
+        return bytes.fromhex(written)
+    try:
+        standard = written.replace("-", "+").replace("_", "/")
+        key = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except ValueError:  # binascii.Error, on a character outside base64
+        key = b""
+    if len(key) != ARCHIVE_KEY_BYTES:
+        raise ValueError(f"{where} is not an archive key: write {ARCHIVE_KEY_BYTES} random bytes as 64 hex digits "
+                         f"or in base64, e.g. the output of `openssl rand -base64 32`")
+    return key
+
+
+def _local_secret(path: Path) -> str:
+    """The secret kept in ``path``, made (32 random bytes in hex, readable by the owner only) when
+    there is none. Written under a temporary name and linked into place, so that of processes
+    starting side by side the first one's secret is the one every process uses."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def procedure_api_base_url(scheme: str | None, host: str, port: int | None) -> str:

@@ -2,8 +2,9 @@
 
 The chain is read from ``marts.rpt_score_trace``; two links are added at trace time:
 
-- the archived original of every source file is hashed again and compared with the sha256 it was
-  registered under, so a changed or lost original shows;
+- the archived original of every source file is hashed again (decrypted first when it is kept
+  encrypted, ``dti.archive``) and compared with the sha256 it was registered under, so a changed
+  or lost original shows;
 - the validations each file went through, from ``audit.validation_results``. The audit table
   records a run and a time, not the files a validation covered, so the rule is: a file was
   validated by the run of the first validation recorded, at or after the file was received, on
@@ -16,7 +17,6 @@ The chain is read from ``marts.rpt_score_trace``; two links are added at trace t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ from psycopg.rows import dict_row
 from rich.console import Console
 from rich.markup import escape
 
+from dti.archive import ArchiveError, original_sha256
 from dti.quality.assets import RAW_ASSETS
 
 PROVINCE = "PROVINCE"
@@ -40,10 +41,13 @@ class TraceError(LookupError):
 
 @dataclass(frozen=True)
 class ArchiveCheck:
-    """The archived original hashed again: ``matches``, ``mismatch`` or ``missing``."""
+    """The archived original hashed again: ``matches``, ``mismatch``, ``missing``, or ``unreadable``
+    (an encrypted original that fails its authentication check or whose key is not given:
+    ``problem`` says which)."""
 
     status: str
     actual_sha256: str | None = None
+    problem: str | None = None
 
     @property
     def matches(self) -> bool:
@@ -128,11 +132,10 @@ def check_archived_file(archived_path: str | None, expected_sha256: str) -> Arch
     """Hash the archived original again and compare it with the sha256 it was registered under."""
     if not archived_path or not Path(archived_path).is_file():
         return ArchiveCheck("missing")
-    digest = hashlib.sha256()
-    with Path(archived_path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    actual = digest.hexdigest()
+    try:
+        actual = original_sha256(Path(archived_path), expected_sha256)
+    except ArchiveError as error:
+        return ArchiveCheck("unreadable", problem=str(error))
     return ArchiveCheck("matches" if actual == expected_sha256 else "mismatch", actual)
 
 
@@ -216,6 +219,8 @@ def _print_file(file: SourceFile, say, validations_shown: bool) -> None:
     elif file.archive.status == "mismatch":
         say(f"    check     [red]WARNING: sha256 mismatch — the archived file hashes to {file.archive.actual_sha256}; "
             "the original was changed after it was received[/]")
+    elif file.archive.status == "unreadable":
+        say(f"    check     [red]WARNING: the archived original cannot be checked — {escape(file.archive.problem)}[/]")
     else:
         say("    check     [red]WARNING: archived file missing — the original cannot be checked[/]")
     say(f"    submitted {_time(file.submitted_at)} · received {_time(file.received_at)}"

@@ -3,9 +3,9 @@ outside request blocked.
 
 Marts are built by dbt from the hand-written rows of ``tests/scoring_data`` (two periods); then
 the real publishing functions, in the order the DAG's publish task calls them, write into a
-temporary output folder: Data Docs, dbt docs, each period's report with its workbook and unit
-scorecards, and the portal. The test reads the published pages the way a reader does: it starts
-at ``output/index.html`` and follows every link and image inside the folder.
+temporary output folder: Data Docs, dbt docs, each period's report with its workbook, unit
+scorecards and feedback letters, and the portal. The test reads the published pages the way a
+reader does: it starts at ``output/index.html`` and follows every link and image inside the folder.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from psycopg.rows import dict_row
 from dti import settings
 from dti.publish import publish_report
 from dti.publish.dbt_docs import publish_dbt_docs
+from dti.publish.letters import feedback_letters
 from dti.publish.portal import publish_portal
 from dti.publish.scorecards import scorecard_files
 from dti.publish.workbook import workbook_files
@@ -62,7 +63,9 @@ def output_root(scored_url, tmp_path_factory) -> Path:
         publish_dbt_docs(scored_url, output_root, RUN_ID, PROVINCE)
         for period in (PERIOD_2023, PERIOD_2026):
             with psycopg.connect(scored_url) as conn:
-                companions = {**workbook_files(conn, period, PROVINCE), **scorecard_files(conn, period, PROVINCE)}
+                letters = feedback_letters(conn, period, PROVINCE)
+                companions = {**workbook_files(conn, period, PROVINCE),
+                              **scorecard_files(conn, period, PROVINCE, letters.of_units), **letters.files}
                 publish_report(conn, period, output_root, RUN_ID, PROVINCE, extra_files=companions)
         publish_portal(output_root, PROVINCE)
     return output_root
@@ -90,7 +93,8 @@ def test_the_portal_links_the_latest_report_past_reports_scorecards_and_both_doc
 
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
     assert {"reports/latest/index.html", "reports/latest/index.en.html", "reports/latest/dti-2026-Q3.xlsx",
-            "reports/latest/units/index.html", "docs/index.html", "quality/index.html"} <= set(hrefs)
+            "reports/latest/units/index.html", "reports/latest/letters/index.html", "docs/index.html",
+            "quality/index.html"} <= set(hrefs)
     for period in (PERIOD_2023, PERIOD_2026):
         assert f"reports/{period}/index.html" in hrefs
         assert f"reports/{period}/dti-{period}.xlsx" in hrefs

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import openpyxl
 import pandas as pd
 import psycopg
@@ -269,6 +270,12 @@ def test_make_run_publishes_the_dti_the_marts_and_a_recomputation_agree_on(datab
 
     # The run's Data Docs are published where the report's link points (reports/<period>/../../quality).
     assert (tmp_path / "output" / PROVINCE.code / "quality" / "index.html").is_file()
+    # The letters to the units are published with the report and linked from the portal: the damaged file's
+    # unit has a .docx that Word (and python-docx) opens, naming the file it must send again.
+    letters = [docx.Document(path) for path in sorted((report.parent / "letters").glob("*.docx"))]
+    assert "reports/latest/letters/index.html" in (tmp_path / "output" / PROVINCE.code / "index.html").read_text(
+        encoding="utf-8") and any(cell.text == quarantined[0][0] for letter in letters for table in letter.tables
+                                  for row in table.rows for cell in row.cells)
 
     # Run again with a model dbt fails. Landing the same files again adds nothing; the model's own task
     # fails with dbt's error, nothing after it runs, and the marts and the report stay as they were.

@@ -1,5 +1,6 @@
 """The whole bad-input corpus, with the good files beside it, landed on a real PostgreSQL: every case's
-reason is recorded where a person looks for it, and every good file and every good row landed."""
+reason is recorded where a person looks for it, every good file and every good row landed, and
+`dti check` decides for each file what landing recorded."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dti.quality import gates
 from dti.sources import submissions
 from dti.sources.inbox import InboxFile
 from dti.sources.submission_template import submission_rules
+from tests.fixtures.bad_input.checked import check_case
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, Case
 from tests.helpers import PROVINCE, quarantined_files
 
@@ -123,3 +125,28 @@ def test_the_raw_gate_finds_nothing_the_reader_let_through(database_url, conn, t
     counts = gates.validate_raw_submissions(database_url, PERIOD, "bad-input-run", PROVINCE)
     assert counts["success"] is True and counts["submissions_quarantined"] == 0
     assert counts["rows"] == sum(case.rows_used for case in CASES)
+
+
+def test_dti_check_decides_for_every_file_what_landing_recorded_for_it(conn, tmp_path, monkeypatch):
+    outcomes = land_corpus(conn, tmp_path / "archive")
+    conn.commit()
+    refused = dict(conn.execute("select file_sha256, reason from quarantine.rejected_files").fetchall())
+    set_aside: dict[str, set] = {}
+    for sha, row, column, reason in conn.execute(
+            "select file_sha256, row_number, column_name, reason from quarantine.rejected_rows").fetchall():
+        set_aside.setdefault(sha, set()).add((row, column, reason))
+    checked_folder = tmp_path / "checked"
+    checked_folder.mkdir()
+    for case in CASES:
+        outcome, checked = outcomes[case.file], check_case(case, checked_folder, monkeypatch)
+        if outcome.status == "quarantined":
+            assert checked.refusal == refused[outcome.file_sha256] == outcome.reason, case.file
+        else:
+            assert checked.refusal is None, case.file
+            assert checked.rows_usable == outcome.rows_landed, case.file
+            assert checked.rejected == set_aside.get(outcome.file_sha256, set()), case.file
+            assert checked.notes == outcome.notes, case.file
+        usable = outcome.status == "landed" and outcome.rows_rejected == 0
+        assert checked.exit_code == (0 if usable else 1), case.file
+    # The note of a totals row reaches the landing outcome, as dti check prints it.
+    assert any(outcome.notes for outcome in outcomes.values())

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from dti import landing, settings, warehouse
+from dti.archive import read_original
 from dti.demo.dossiers import VIETNAM, DossierPlan, advance_dossiers, generate_dossiers
 from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_background
 from dti.landing import dossiers as landing_dossiers
@@ -89,8 +90,10 @@ def test_a_full_sync_lands_every_dossier_once_page_by_page_with_each_page_archiv
     assert sync_position(db) == (latest, None) and local(datetime.fromisoformat(result.watermark)) == latest
     pages = query(db, "select archived_path, source, row_count, rejected_rows from raw.landed_files")
     assert sorted((source, rows, rejected) for _, source, rows, rejected in pages) == [("procedure_api", 500, 0)] * 6
-    # The archived originals read back as the pages that were landed.
-    archived = [read_page(Path(path).read_bytes(), "archived") for path, *_ in pages]
+    # The archived originals are encrypted (a page holds citizens' ids) and decrypt to the pages that were landed.
+    assert all(path.endswith(".json.enc") for path, *_ in pages)
+    archived = [read_page(read_original(Path(path), sha), "archived") for path, sha in
+                query(db, "select archived_path, file_sha256 from raw.landed_files")]
     assert sorted(dossier_id for page in archived for dossier_id in page.columns["dossier_id"]) == \
         sorted(dossier_id for dossier_id, _ in landed)
 
@@ -190,9 +193,10 @@ def test_a_repeated_a_truncated_and_a_late_page_each_land_once_and_whole(db, san
     landed = landed_versions(db)
     assert len(landed) == 3000 and set(landed) == versions(records)
     # Only whole pages were archived: the truncated body was retried, never kept.
-    archived = sorted((tmp_path / "archive").rglob("*.json"))
+    archived = sorted((tmp_path / "archive").rglob("*.json.enc"))
     assert len(archived) == 6
-    assert sum(read_page(path.read_bytes(), "archived").records_received for path in archived) == 3000
+    assert sum(read_page(read_original(path, path.name[:64]), "archived").records_received
+               for path in archived) == 3000
 
 
 def test_citizen_ids_never_reach_the_warehouse_only_their_keyed_hash(db, sandbox, records, tmp_path):

@@ -116,7 +116,7 @@ def test_a_broken_mart_stops_the_run_before_publishing_and_the_last_report_stays
     ("update marts.fct_dti_scores set scope_code = 'TINH' where scope_type = 'province'",
      "assert_every_unit_scored_every_period"),
     ("update marts.fct_component_scores set score_status = 'guessed' where scope_code = 'SNV'",
-     "accepted_values_fct_component_scores_score_status__scored__missing__awaiting"),
+     "accepted_values_fct_component_scores_score_status__scored__missing__awaiting__not_applicable"),
 ])
 def test_an_invariant_dbt_owns_fails_its_dbt_test(two_period_marts_copy, breakage, owner):
     database_url = two_period_marts_copy

@@ -128,10 +128,13 @@ def land_sources(url: str, inbox: Path, archive: Path) -> dict[str, dict]:
 
 def register_original(conn: psycopg.Connection, archive: Path, content: bytes, file_name: str, *, source: str,
                       unit_code: str | None, period: str | None) -> dict:
-    """Archive ``content`` under its sha256 and register it as received, as the landing does."""
+    """Archive ``content`` under its sha256 and register it as received, as the landing does:
+    encrypted for the sources that carry citizen ids."""
     sha = landing.sha256_of(content)
     suffix = Path(file_name).suffix if "." in file_name else ".json"
-    archived = landing.archive_original(content, sha, suffix, archive)
+    personal = source in {"certificate_provider", "procedure_api"}
+    archived = landing.archive_original(content, sha, suffix, archive,
+                                        encryption_key=settings.archive_key() if personal else None)
     batch_id = f"test-{sha[:12]}"
     landing.register_landed_file(conn, file_sha256=sha, source=source, file_name=file_name, unit_code=unit_code,
                                  period=period, archived=archived, size_bytes=len(content), batch_id=batch_id,
@@ -265,6 +268,27 @@ def test_a_changed_or_lost_archive_is_reported(traced):
     finally:
         archived.write_bytes(original)
         os.chmod(archived, 0o444)
+
+
+def test_an_encrypted_original_is_checked_decrypted_and_a_changed_byte_or_a_wrong_key_is_reported(traced,
+                                                                                                    monkeypatch):
+    url, files = traced
+    archived = Path(files["register"]["archived_path"])
+    assert archived.name.endswith(".csv.enc") and b"VNPT-CA" not in archived.read_bytes()
+    assert trace_score(url, PERIOD, "PROVINCE", "8.1").files[files["register"]["file_sha256"]].archive.matches
+    stored = archived.read_bytes()
+    try:
+        archived.write_bytes(stored[:-1] + bytes([stored[-1] ^ 0x01]))
+        file = trace_score(url, PERIOD, "PROVINCE", "8.1").files[files["register"]["file_sha256"]]
+        assert file.archive.status == "unreadable" and "fails its authentication check" in file.archive.problem
+        assert ("WARNING: the archived original cannot be checked — the encrypted original "
+                f"{files['register']['file_sha256']} fails its authentication check") in printed(
+            trace_score(url, PERIOD, "PROVINCE", "8.1"))
+    finally:
+        archived.write_bytes(stored)
+    monkeypatch.setenv("DTI_ARCHIVE_KEY", "ab" * 32)
+    text = printed(trace_score(url, PERIOD, "PROVINCE", "8.1"))
+    assert "WARNING: the archived original cannot be checked" in text and "was encrypted with archive key" in text
 
 
 def test_an_unknown_unit_component_or_period_is_a_clear_error(traced):

@@ -3,15 +3,18 @@ manifest says, with a reason naming the file, the unit, the row and the column i
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from decimal import Decimal
 
 import openpyxl
 import pytest
 
+from dti import settings
 from dti.catalog.seeds import load_units
 from dti.scoring_rules import RATIO
 from dti.sources import submissions
+from dti.sources.submission_rules import NOT_APPLICABLE_AT_ZERO
 from dti.sources.submission_template import submission_rules
 from tests.fixtures.bad_input.make_submission_fixtures import CASES, FOLDER, MAX_BYTES, PERIOD, TYPED_ANSWERS, Case
 from tests.helpers import PROVINCE
@@ -124,3 +127,41 @@ def test_a_zip_bomb_or_an_oversized_file_is_refused_before_it_is_unpacked(kind, 
     monkeypatch.setattr(openpyxl, "load_workbook", must_not_open)
     with pytest.raises(submissions.UnreadableSubmission):
         read(case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.level != "file"], ids=lambda case: case.file)
+def test_a_row_read_past_is_noted_where_it_is_and_is_no_row_set_aside(case):
+    submission = read(case)
+    file_name = submissions.safe_file_name(case.name)
+    assert len(submission.notes) == len(case.notes)
+    for note, expected in zip(submission.notes, case.notes, strict=True):
+        vietnamese, english = halves(note, file_name)
+        assert vietnamese.startswith(f"{file_name} · đơn vị {case.unit} · dòng {expected.row}: ")
+        assert english.startswith(f"{file_name} · unit {case.unit} · row {expected.row}: ")
+        assert_fragments(expected, note, file_name)
+    assert not {e.row for e in case.notes} & {r.row_number for r in submission.rejected}
+
+
+def test_zero_over_zero_is_accepted_as_written_for_a_component_the_catalog_marks_not_applicable_then(
+        tmp_path, monkeypatch):
+    case = next(c for c in CASES if c.file == "X07663_zero_denominator.xlsx")
+    code = "NT01"
+    with settings.UNIT_COMPONENTS_SEED.open(encoding="utf-8", newline="") as handle:
+        components = list(csv.DictReader(handle))
+    assert {row["zero_denominator"] for row in components} == {""}  # no shipped component says so
+    for row in components:
+        if row["component_code"] == code:
+            row["zero_denominator"] = NOT_APPLICABLE_AT_ZERO
+    test_catalog = tmp_path / "unit_components.csv"
+    with test_catalog.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(components[0]))
+        writer.writeheader()
+        writer.writerows(components)
+    monkeypatch.setattr(settings, "UNIT_COMPONENTS_SEED", test_catalog)
+
+    submission = submissions.read_submission((FOLDER / case.file).read_bytes(), case.name, MAX_BYTES,
+                                             submission_rules(PERIOD, PROVINCE))
+    assert submission.rejected == []
+    row, = (row for row in submission.rows if row["component_code"] == code)
+    assert (row["numerator"], row["denominator"], row["reported_value"]) == (0, 0, None)
+    assert len(submission.rows) == case.rows_used + 1

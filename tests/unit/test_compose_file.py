@@ -167,8 +167,8 @@ def test_project_folders_are_mounted_where_settings_look(service):
 def test_dti_settings_and_secrets_reach_the_airflow_services(service):
     env = environment(service)
     for name in ("DTI_HOME", "DTI_DATABASE_URL", "DTI_INBOX_DIR", "DTI_ARCHIVE_DIR", "DTI_OUTPUT_DIR",
-                 "DTI_PSEUDONYM_KEY", "DTI_PROVINCES_FILE", "DTI_LOADER_PASSWORD", "DTI_TRANSFORMER_PASSWORD",
-                 "DTI_READER_PASSWORD", PROCEDURE_API_CONNECTION):
+                 "DTI_PSEUDONYM_KEY", "DTI_ARCHIVE_KEY", "DTI_PROVINCES_FILE", "DTI_LOADER_PASSWORD",
+                 "DTI_TRANSFORMER_PASSWORD", "DTI_READER_PASSWORD", PROCEDURE_API_CONNECTION):
         assert env.get(name), f"{service} lacks {name}"
     assert SERVICES[service]["env_file"] in (".env", [".env"])
 
@@ -216,8 +216,8 @@ def test_every_compose_variable_is_in_env_example():
 def test_env_example_holds_placeholders_and_no_secret():
     values = env_example()
     secrets = {name: value for name, value in values.items() if SECRET_NAME.search(name)}
-    assert {"AIRFLOW_JWT_SECRET", "DTI_PSEUDONYM_KEY", "DTI_LOADER_PASSWORD", "DTI_TRANSFORMER_PASSWORD",
-            "DTI_READER_PASSWORD"} <= set(secrets)
+    assert {"AIRFLOW_JWT_SECRET", "DTI_PSEUDONYM_KEY", "DTI_ARCHIVE_KEY", "DTI_LOADER_PASSWORD",
+            "DTI_TRANSFORMER_PASSWORD", "DTI_READER_PASSWORD"} <= set(secrets)
     for name, value in secrets.items():
         assert value.startswith("change-me"), f"{name} in .env.example must be a change-me placeholder"
     for name, value in values.items():

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date, datetime
 
 import pytest
@@ -54,3 +55,46 @@ def test_resolve_period_without_param_or_interval_says_why():
                                                  ("2025", date(2025, 1, 1), date(2025, 12, 31))])
 def test_a_period_runs_from_its_first_to_its_last_day(period, first, last):
     assert (periods.period_start(period), periods.period_end(period)) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("written", "granularity", "label"),
+    [
+        ("Quý III/2026", "quarter", "2026-Q3"), ("Quý 3/2026", "quarter", "2026-Q3"),
+        ("Q3/2026", "quarter", "2026-Q3"), ("III/2026", "quarter", "2026-Q3"),
+        ("Quý III năm 2026", "quarter", "2026-Q3"), ("quy iii nam 2026", "quarter", "2026-Q3"),
+        ("QUÝ  IV / 2026", "quarter", "2026-Q4"), ("Qúy I/2027", "quarter", "2027-Q1"),
+        ("Q2-2026", "quarter", "2026-Q2"), ("2026-Q3", "quarter", "2026-Q3"),
+        (unicodedata.normalize("NFD", "Quý III/2026"), "quarter", "2026-Q3"),  # tone marks apart, as cp1258 writes
+        ("Tháng 9/2026", "month", "2026-09"), ("tháng 09/2026", "month", "2026-09"),
+        ("Tháng 9 năm 2026", "month", "2026-09"), ("T12/2026", "month", "2026-12"),
+        ("09/2026", "month", "2026-09"), ("2026-09", "month", "2026-09"),
+        ("Năm 2026", "year", "2026"), ("nam 2026", "year", "2026"), ("2026", "year", "2026"),
+    ],
+)
+def test_a_period_written_the_vietnamese_way_reads_as_its_label(written, granularity, label):
+    assert periods.parse_period(written, granularity) == label
+
+
+@pytest.mark.parametrize(
+    ("written", "granularity"),
+    [
+        ("3/2026", "quarter"),  # March, to anyone reading it: a quarter in digits needs "Quý" or "Q"
+        ("Quý V/2026", "quarter"), ("Q5/2026", "quarter"), ("Quý III", "quarter"), ("Tháng 9/2026", "quarter"),
+        ("Tháng 13/2026", "month"), ("Quý III/2026", "month"), ("2026-Q3", "year"), ("năm nay", "year"), ("", "year"),
+    ],
+)
+def test_a_text_that_is_no_period_of_the_granularity_reads_as_none(written, granularity):
+    assert periods.parse_period(written, granularity) is None
+
+
+def test_the_configured_granularity_reads_a_period_unless_told_otherwise():
+    assert periods.parse_period("Quý III/2026") == "2026-Q3"  # the default granularity is the quarter
+    assert periods.granularity_of("2026-09") == "month" and periods.granularity_of("2026") == "year"
+
+
+@pytest.mark.parametrize(("period", "words"), [("2026-Q3", "Quý III/2026"), ("2026-09", "Tháng 9/2026"),
+                                              ("2026", "Năm 2026")])
+def test_a_period_is_written_in_words_as_documents_write_it(period, words):
+    assert periods.period_in_words_vi(period) == words
+    assert periods.parse_period(words, periods.granularity_of(period)) == period

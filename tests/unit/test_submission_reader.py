@@ -6,13 +6,18 @@ import unicodedata
 import zipfile
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from dti.catalog.text import parse_number_text
-from dti.sources import submissions
+from dti.sources import submissions, workbook
 from dti.sources.submission_template import submission_rules
-from tests.helpers import PERIOD, PROVINCE, submission_row, workbook_bytes
+from dti.sources.workbook import HEADER_SEARCH_ROWS, MAX_SHEET_CELLS
+from tests.helpers import PERIOD, PROVINCE, filled_template, submission_row, workbook_bytes, xlsx_bytes
+
+BAD_INPUT = Path(__file__).parents[1] / "fixtures" / "bad_input" / "submissions"
 
 LIMIT = 1_000_000
 RULES = submission_rules(PERIOD, PROVINCE)
@@ -36,7 +41,8 @@ def _with_saved_result(content: bytes, cell: str, result: str) -> bytes:
         for member in source.infolist():
             data = source.read(member)
             if member.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rf'(<c r="{cell}"[^>]*>)(<f>[^<]*</f>)<v\s*/>'.encode(),
+                # openpyxl writes the empty result as <v/> or, with lxml installed, <v></v>.
+                data = re.sub(rf'(<c r="{cell}"[^>]*>)(<f>[^<]*</f>)<v(?:\s*/>|></v>)'.encode(),
                               rf"\1\2<v>{result}</v>".encode(), data)
             target.writestr(member, data)
     return buffer.getvalue()
@@ -141,7 +147,9 @@ def test_a_csv_submission_is_read_with_its_own_separator(content):
         ("SNV.xlsx", b"PK\x03\x04" + b"\x00" * 300, "not a valid .xlsx file: the package is damaged or incomplete"),
         ("SNV.xlsx", _zip_without_workbook(), "the workbook cannot be opened"),
         ("SNV.xlsx", b"Ma don vi;Ky\nSNV;2026-Q3\n", "not a valid .xlsx file (it is not an Office Open XML package"),
-        ("SNV.xls", b"\xd0\xcf\x11\xe0", ".xls files are not accepted"),
+        ("SNV.doc", b"\xd0\xcf\x11\xe0", ".doc files are not accepted"),
+        ("SNV.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1528),
+         "the .xls file is damaged, incomplete or password-protected"),
         ("SNV.csv", b"a,b\n1,2\n", 'the column(s) "Mã đơn vị", "Tên đơn vị"'),
         ("SNV.xlsx", workbook_bytes([submission_row()], sheet_name="Sheet1"),
          'sheet "Tự đánh giá" is missing (found: "Sheet1")'),
@@ -319,3 +327,145 @@ def test_a_file_whose_name_is_no_known_unit_says_the_unit_is_not_identified():
 )
 def test_a_file_name_is_cut_to_its_last_part_and_printable_characters(sent, safe):
     assert submissions.safe_file_name(sent) == safe
+
+
+# --- files as clerks save them --------------------------------------------------------------------
+
+
+def _csv_text(rows: list[list], delimiter: str = ";") -> str:
+    lines = [submissions.HEADERS, *rows]
+    return "\r\n".join(delimiter.join("" if value is None else str(value) for value in line) for line in lines) + "\r\n"
+
+
+def test_the_header_row_is_found_under_a_title_block_and_rows_keep_the_sheets_numbers():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = submissions.SHEET_NAME
+    sheet["A1"] = "UBND XÃ TIÊN DU"
+    sheet.merge_cells("A1:I1")
+    sheet["A3"] = "BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CHUYỂN ĐỔI SỐ QUÝ III/2026"
+    sheet.merge_cells("A3:I3")
+    sheet.append(submissions.HEADERS)  # row 4
+    sheet.append(submission_row(component_code="CQ01"))
+    sheet.append(submission_row(component_code="NL01", numerator=9, denominator=8))
+    submission = read(xlsx_bytes(workbook))
+    assert [row["_row_number"] for row in submission.rows] == [5]
+    assert [(r.row_number, r.column_name) for r in submission.rejected] == [(6, "numerator")]
+
+
+def test_a_header_row_below_the_rows_searched_is_not_taken_for_one():
+    rows = [[f"dòng tiêu đề {number}"] for number in range(HEADER_SEARCH_ROWS)]
+    content = workbook_bytes(rows + [submissions.HEADERS, submission_row()], headers=["UBND XÃ TIÊN DU"])
+    with pytest.raises(submissions.UnreadableSubmission, match='thiếu cột "Mã đơn vị"'):
+        read(content)
+
+
+def test_a_header_row_with_merged_cells_under_a_title_block_is_explained_on_its_own_row():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = submissions.SHEET_NAME
+    sheet["A1"] = "BÁO CÁO TỰ ĐÁNH GIÁ"
+    sheet.merge_cells("A1:I1")
+    sheet.append(submissions.HEADERS)
+    sheet["F2"] = "Số liệu"
+    sheet.merge_cells("F2:G2")
+    sheet.append(submission_row())
+    with pytest.raises(submissions.UnreadableSubmission) as refused:
+        read(xlsx_bytes(workbook))
+    assert "dòng 2: dòng tiêu đề có ô gộp (F2:G2)" in str(refused.value)
+
+
+def test_excel_s_separator_line_names_the_separator_and_is_not_a_row():
+    content = ("sep=;\r\n" + _csv_text([submission_row(numerator="1.234", denominator="2.000"),
+                                        submission_row(component_code="NL01", numerator=-1)])).encode("utf-8")
+    submission = read(content, "SKHCN.csv")
+    # Excel hides the line and shows the header as row 1: reasons quote the rows it shows.
+    assert [(row["_row_number"], row["numerator"]) for row in submission.rows] == [(2, Decimal(1234))]
+    assert [(r.row_number, r.column_name) for r in submission.rejected] == [(3, "numerator")]
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_unicode_text_is_read_as_utf_16_separated_by_tabs(bom):
+    text = _csv_text([submission_row()], delimiter="\t")
+    content = bom + text.encode("utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be")
+    for file_name in ("SKHCN.txt", "SKHCN.csv"):
+        row, = read(content, file_name).rows
+        assert (row["unit_name"], row["numerator"]) == ("Sở Khoa học và Công nghệ", Decimal(60))
+
+
+@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG CỘNG", "Cộng", "cộng:", "Tong cong", "CONG"])
+@pytest.mark.parametrize("column", [0, 1, 4])
+def test_a_totals_row_is_skipped_with_a_note_whatever_its_case_or_diacritics(label, column):
+    totals = [None] * len(submissions.HEADERS)
+    totals[column], totals[5], totals[6] = label, 60, 100
+    submission = read(workbook_bytes([submission_row(), totals]))
+    assert (len(submission.rows), submission.rejected) == (1, [])
+    note, = submission.notes
+    assert f'dòng 3: dòng tổng cộng ("{label}") không phải chỉ số, đã bỏ qua' in note
+    assert f'row 3: a totals row ("{label}") is no indicator and was skipped' in note
+
+
+def test_a_component_merely_named_with_the_word_is_no_totals_row():
+    submission = read(workbook_bytes([submission_row(), [*submission_row(component_code="NL01")[:4], "Cộng đồng số",
+                                                         5, 8, None, "1/BC"]]))
+    assert (len(submission.rows), submission.notes) == (2, [])
+
+
+@pytest.mark.parametrize(("rules_period", "written"), [("2026-09", "Tháng 9/2026"), ("2026", "Năm 2026"),
+                                                       ("2026-Q3", "Quý III năm 2026")])
+def test_the_period_is_read_in_the_notation_of_the_inbox_s_granularity(rules_period, written):
+    rules = submission_rules(rules_period, PROVINCE)
+    row, = submissions.read_submission(workbook_bytes([submission_row(period=written)]), "SKHCN.xlsx", LIMIT,
+                                       rules).rows
+    assert row["period"] == rules_period
+
+
+def test_a_period_that_reads_as_no_period_says_how_to_write_it():
+    submission = read(workbook_bytes([submission_row(), submission_row(component_code="NL01", period="Quý ba")]))
+    reason, = (r.reason for r in submission.rejected)
+    assert 'đang ghi "Quý ba", không đọc được là kỳ nào; ghi "2026-Q3" hoặc "Quý III/2026"' in reason
+    assert 'found "Quý ba", which reads as no period; write "2026-Q3" or "Quý III/2026"' in reason
+
+
+@pytest.mark.parametrize("case", ["X07615_excel_97_2003.xls", "X07616_libreoffice.ods"])
+def test_a_workbook_libreoffice_saved_reads_cell_for_cell_as_the_xlsx_it_was_made_from(case):
+    def values(table: workbook.Table) -> list[list]:
+        rows = [[cell.value for cell in cells] for _, cells in table.rows]
+        return [row[:max((index + 1 for index, value in enumerate(row) if value is not None), default=0)]
+                for row in rows]
+
+    unit = case.split("_")[0]
+    saved = workbook.workbook_table((BAD_INPUT / case).read_bytes(), submissions.SHEET_NAME, Path(case).suffix)
+    made_from = workbook.workbook_table(xlsx_bytes(filled_template(unit)), submissions.SHEET_NAME, ".xlsx")
+    assert values(saved) == values(made_from)
+    assert {type(value) for row in values(saved) for value in row} <= {str, int, type(None)}
+
+
+@pytest.mark.parametrize("case", ["X07672_cell_bomb.xls", "P07681_cell_bomb.ods"])
+def test_a_sheet_spanning_millions_of_cells_is_refused_before_calamine_builds_it(case, monkeypatch):
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(workbook.CalamineWorkbook, "from_filelike", must_not_open)
+    with pytest.raises(submissions.UnreadableSubmission, match=f"over the {MAX_SHEET_CELLS}-cell limit"):
+        read((BAD_INPUT / case).read_bytes(), case, 64 * 1024)
+
+
+def test_a_truncated_xls_is_refused_as_damaged():
+    content = (BAD_INPUT / "X07615_excel_97_2003.xls").read_bytes()
+    with pytest.raises(submissions.UnreadableSubmission, match="the .xls file is damaged"):
+        read(content[:2048], "X07615.xls")
+
+
+def test_a_real_xls_renamed_xlsx_is_read_for_what_it_is():
+    content = (BAD_INPUT / "X07615_excel_97_2003.xls").read_bytes()
+    submission = submissions.read_submission(content, "X07615.xlsx", LIMIT, RULES)
+    assert (submission.unit_code, submission.rejected) == ("X07615", [])
+
+
+def test_the_period_a_file_writes_is_the_one_most_of_its_rows_write():
+    rows = [submission_row(period="Quý III/2026"), submission_row(component_code="NL01", period="Q3/2026"),
+            submission_row(component_code="NL02", period="Quý II/2026")]
+    assert submissions.period_written_in(workbook_bytes(rows), "SKHCN.xlsx", LIMIT) == "2026-Q3"
+    assert submissions.period_written_in(b"", "SKHCN.xlsx", LIMIT) is None
+    assert submissions.period_written_in(workbook_bytes([submission_row(period="")]), "SKHCN.xlsx", LIMIT) is None

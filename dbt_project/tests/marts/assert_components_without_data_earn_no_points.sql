@@ -1,5 +1,6 @@
 -- Returns every component row that earned points without a value, or whose status does not
--- say whether it had one (`missing`, or `awaiting` the Ministry's value).
+-- say whether it had one (`missing`, `awaiting` the Ministry's value, or `not_applicable`: a
+-- unit's 0 ÷ 0 its catalog marks so, which keeps the component's maximum).
 
 select
     period,
@@ -11,4 +12,5 @@ select
     score_status
 from {{ ref('fct_component_scores') }}
 where (score_status in ('missing', 'awaiting') and points <> 0)
-    or (score_status in ('missing', 'awaiting')) <> (component_value is null)
+    or (score_status = 'not_applicable' and points <> max_points)
+    or (score_status in ('missing', 'awaiting', 'not_applicable')) <> (component_value is null)

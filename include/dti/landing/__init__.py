@@ -3,15 +3,14 @@
 Nothing received is dropped: every file (or API page) is archived under its sha256 before it is
 parsed, and it ends either in ``raw.landed_files`` or in ``quarantine.rejected_files``. The same
 bytes twice are recognised by their hash and land once. One module per source kind sits beside
-this one and uses the primitives here.
+this one and uses the primitives here; those whose sources carry citizen ids (certificate
+registers, dossier pages) archive their originals encrypted (``dti.archive``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import psycopg
 from psycopg import sql
 
+from dti.archive import archive_original
 from dti.sources import RejectedRow
 from dti.sources.certificates import UnreadableAgencyFile
 from dti.sources.inbox import InboxFile, read_bytes
@@ -65,19 +65,6 @@ def pseudonymizer(key: bytes) -> Callable[[str], str]:
         return outer_hash.hexdigest()
 
     return pseudonym
-
-
-def archive_original(content: bytes, file_sha256: str, suffix: str, archive_dir: Path) -> Path:
-    """Store the bytes once under their hash; an existing copy is never rewritten."""
-    target = archive_dir / file_sha256[:2] / f"{file_sha256}{suffix.lower()}"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-        handle.write(content)
-    os.replace(handle.name, target)
-    os.chmod(target, 0o444)
-    return target
 
 
 def already_received(conn: psycopg.Connection, file_sha256: str) -> bool:
@@ -138,10 +125,12 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: Sequence[str], rows
 
 
 def land_agency_file(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, *, source: str,
-                     batch_prefix: str, read: Reader, table: str, columns: Sequence[str]) -> LandingOutcome:
+                     batch_prefix: str, read: Reader, table: str, columns: Sequence[str],
+                     archive_key: bytes | None = None) -> LandingOutcome:
     """Land one file of an agency (no reporting unit's: a provider, the statistics office, the
-    Ministry) found in the inbox of ``period``, in its own transaction: archived, its readable rows
-    copied into ``table`` with provenance, its bad rows (or the whole file, when ``read`` raises
+    Ministry) found in the inbox of ``period``, in its own transaction: archived (encrypted with
+    ``archive_key`` when the source carries personal data), its readable rows copied into
+    ``table`` with provenance, its bad rows (or the whole file, when ``read`` raises
     UnreadableAgencyFile) quarantined with their reasons."""
     content = read_bytes(file)
     file_sha256 = sha256_of(content)
@@ -149,7 +138,8 @@ def land_agency_file(conn: psycopg.Connection, file: InboxFile, period: str, arc
     with conn.transaction():
         if already_received(conn, file_sha256):
             return LandingOutcome(file.name, file_sha256, "already_received")
-        archived = archive_original(content, file_sha256, PurePosixPath(file.name).suffix, archive_dir)
+        archived = archive_original(content, file_sha256, PurePosixPath(file.name).suffix, archive_dir,
+                                    encryption_key=archive_key)
         try:
             rows, rejected = read(content, file.name)
         except UnreadableAgencyFile as error:

@@ -3,7 +3,9 @@ population file: the numerator and the denominator of the personal digital signa
 
 Neither kind of file belongs to one reporting unit: a provider's file covers every commune, so
 files are registered without a unit and with the period whose inbox they arrived in. The holder's
-citizen id (CCCD) or tax code is replaced by its keyed pseudonym before any row is written.
+citizen id (CCCD) or tax code is replaced by its keyed pseudonym before any row is written, and a
+register's original is archived encrypted. The population file holds head counts per commune, no
+one's identity, and is archived as received.
 """
 
 from __future__ import annotations
@@ -47,14 +49,16 @@ def land_certificate_files(url: str, files: list[InboxFile], period: str, archiv
                            max_bytes: int, ward_codes: Collection[str]) -> list[LandingOutcome]:
     """Land every provider file of the period's inbox, rows outside the province's ``ward_codes``
     (``province_ward_codes``) rejected; one bad file never stops the others."""
-    key = settings.pseudonym_key()
+    pseudonym_key, archive_key = settings.pseudonym_key(), settings.archive_key()
     with psycopg.connect(url) as conn:
-        return [land_certificate_file(conn, file, period, archive_dir, max_bytes, ward_codes, key) for file in files]
+        return [land_certificate_file(conn, file, period, archive_dir, max_bytes, ward_codes, pseudonym_key,
+                                      archive_key) for file in files]
 
 
 def land_certificate_file(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, max_bytes: int,
-                          ward_codes: Collection[str], pseudonym_key: bytes) -> LandingOutcome:
-    """Land one provider's register file in its own transaction."""
+                          ward_codes: Collection[str], pseudonym_key: bytes, archive_key: bytes) -> LandingOutcome:
+    """Land one provider's register file in its own transaction, its original archived encrypted
+    with ``archive_key`` (it holds the holders' citizen ids and tax codes)."""
 
     def read(content: bytes, file_name: str) -> tuple[list[dict], list[RejectedRow]]:
         register = certificates.read_certificate_file(content, file_name, max_bytes, ward_codes)
@@ -63,7 +67,7 @@ def land_certificate_file(conn: psycopg.Connection, file: InboxFile, period: str
         return rows, register.rejected
 
     return land_agency_file(conn, file, period, archive_dir, source=certificates.SOURCE_NAME, batch_prefix="cert",
-                            read=read, table=CERTIFICATES_TABLE, columns=CERTIFICATE_COLUMNS)
+                            read=read, table=CERTIFICATES_TABLE, columns=CERTIFICATE_COLUMNS, archive_key=archive_key)
 
 
 def land_population_files(url: str, files: list[InboxFile], period: str, archive_dir: Path,

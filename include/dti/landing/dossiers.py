@@ -1,12 +1,12 @@
 """Landing of dossier records from the procedure-system API, one page per transaction.
 
-A page lands whole or not at all: its bytes archived, the page registered in ``raw.landed_files``,
-its valid rows COPYed into ``raw.dossier_records`` with the citizen's id replaced by its keyed
-hash, its invalid rows quarantined with their reasons, and the sync's position (watermark and
-cursor) moved past it. A sync that stops anywhere resumes after the last page landed. The same
-page bytes twice land once (their sha256 is registered), and a dossier version already in raw,
-the same (``dossier_id``, ``updated_at``), is never loaded again; a page with nothing new only
-moves the position.
+A page lands whole or not at all: its bytes archived (encrypted, as a page holds citizens' ids),
+the page registered in ``raw.landed_files``, its valid rows COPYed into ``raw.dossier_records``
+with the citizen's id replaced by its keyed hash, its invalid rows quarantined with their
+reasons, and the sync's position (watermark and cursor) moved past it. A sync that stops anywhere
+resumes after the last page landed. The same page bytes twice land once (their sha256 is
+registered), and a dossier version already in raw, the same (``dossier_id``, ``updated_at``), is
+never loaded again; a page with nothing new only moves the position.
 """
 
 from __future__ import annotations
@@ -98,8 +98,10 @@ def sync_position(conn: psycopg.Connection) -> tuple[datetime | None, str | None
     return (row[0], row[1]) if row else (None, None)
 
 
-def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes, archive_dir: Path) -> SyncResult:
-    """Land ``pages`` in order, each in its own transaction.
+def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes, archive_dir: Path, *,
+               archive_key: bytes | None = None) -> SyncResult:
+    """Land ``pages`` in order, each in its own transaction, each page's original archived
+    encrypted with ``archive_key`` (by default the deployment's, ``settings.archive_key``).
 
     Reading a page, pseudonymising its citizens' ids and laying out its rows for COPY cost about
     as much CPU as PostgreSQL spends loading them, so a worker process does it for the pages
@@ -109,12 +111,13 @@ def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes,
     ``if __name__ == "__main__":`` guard.
     """
     result = SyncResult()
+    archive_key = archive_key or settings.archive_key()
     # autocommit: each page's transaction block commits on its own, whatever ran before it
     with psycopg.connect(db_url, autocommit=True) as conn, page_preparer(pseudonym_key) as worker:
 
         def land(received: ReceivedPage, preparing: Future[_PreparedPage]) -> None:
             page = preparing.result()
-            _count(result, _land_page(conn, received, page, archive_dir), page)
+            _count(result, _land_page(conn, received, page, archive_dir, archive_key), page)
 
         fetched = iter(pages)
         preparing: deque[tuple[ReceivedPage, Future[_PreparedPage]]] = deque()
@@ -269,8 +272,8 @@ def _field_bytes(value: bytes) -> bytes:
     return len(value).to_bytes(4, "big") + value
 
 
-def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage,
-               archive_dir: Path) -> LandingOutcome:
+def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage, archive_dir: Path,
+               archive_key: bytes) -> LandingOutcome:
     """Land one page in one transaction. A page that brings nothing new, the same bytes again or
     only versions raw holds already (a sync with no change since the last one gets back just the
     version at its watermark), only moves the sync position."""
@@ -281,7 +284,8 @@ def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _Prepared
             return LandingOutcome(request, file_sha256, "already_received")
         landed = _copy_new_versions(conn, page.copy_data)
         if landed or rejected:
-            archived = archive_original(received.content, file_sha256, ".json", archive_dir)
+            archived = archive_original(received.content, file_sha256, ".json", archive_dir,
+                                        encryption_key=archive_key)
             register_landed_file(conn, file_sha256=file_sha256, source=SOURCE_NAME, file_name=request,
                                  unit_code=None, period=None, archived=archived, size_bytes=len(received.content),
                                  batch_id=page.batch_id, row_count=landed, rejected_rows=rejected)

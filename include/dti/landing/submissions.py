@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import psycopg
@@ -27,6 +29,13 @@ from dti.sources.submission_template import submission_rules
 
 RAW_TABLE = "raw.self_assessment_rows"
 RAW_ROW_COLUMNS = (*submissions.COLUMNS.values(), "_batch_id", "_source", "_file_name", "_file_sha256", "_row_number")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome(LandingOutcome):
+    # What the reader read past without it being a problem (a totals row), worded as reasons are.
+    notes: tuple[str, ...] = ()
 
 
 def land_period_submissions(province: Province, period: str, files: list[InboxFile]) -> dict:
@@ -38,7 +47,7 @@ def land_period_submissions(province: Province, period: str, files: list[InboxFi
 
 
 def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir: Path, max_bytes: int,
-                     rules: SubmissionRules) -> list[LandingOutcome]:
+                     rules: SubmissionRules) -> list[SubmissionOutcome]:
     """Land every workbook of the period's inbox, read by the province's ``rules``
     (``submission_template.submission_rules``); one bad file never stops the others."""
     with psycopg.connect(url) as conn:
@@ -46,7 +55,7 @@ def land_submissions(url: str, files: list[InboxFile], period: str, archive_dir:
 
 
 def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, archive_dir: Path, max_bytes: int,
-                    rules: SubmissionRules) -> LandingOutcome:
+                    rules: SubmissionRules) -> SubmissionOutcome:
     """Land one submission workbook, found in the inbox of ``period``, in its own transaction.
 
     A later file from the same unit for the same period supersedes the earlier one, which stays.
@@ -58,7 +67,7 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
     source = submissions.SOURCE_NAME
     with conn.transaction():
         if already_received(conn, file_sha256):
-            return LandingOutcome(path.name, file_sha256, "already_received")
+            return SubmissionOutcome(path.name, file_sha256, "already_received")
         archived = archive_original(content, file_sha256, path.suffix, archive_dir)
         try:
             submission = submissions.read_submission(content, path.name, max_bytes, rules)
@@ -66,7 +75,7 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
             quarantine_file(conn, file_sha256=file_sha256, source=source, file_name=path.name,
                             unit_code=error.unit_code, period=period, archived=archived, reason=str(error),
                             batch_id=batch_id, submitted_at=file.submitted_at)
-            return LandingOutcome(path.name, file_sha256, "quarantined", reason=str(error))
+            return SubmissionOutcome(path.name, file_sha256, "quarantined", reason=str(error))
         conn.execute(
             "update raw.landed_files set status = 'superseded' "
             "where source = %s and unit_code = %s and period = %s and status = 'landed'",
@@ -80,4 +89,7 @@ def land_submission(conn: psycopg.Connection, file: InboxFile, period: str, arch
         copy_rows(conn, RAW_TABLE, RAW_ROW_COLUMNS,
                   ([{**row, **provenance}[column] for column in RAW_ROW_COLUMNS] for row in submission.rows))
         quarantine_rows(conn, file_sha256, path.name, submission.unit_code, submission.rejected)
-    return LandingOutcome(path.name, file_sha256, "landed", len(submission.rows), len(submission.rejected))
+    for note in submission.notes:
+        log.info("%s", note)
+    return SubmissionOutcome(path.name, file_sha256, "landed", len(submission.rows), len(submission.rejected),
+                             notes=tuple(submission.notes))

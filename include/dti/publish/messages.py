@@ -445,6 +445,20 @@ EN_MESSAGES: dict[str, str] = {
     "legend_target": "Target",
 }
 
+# A column of the self-assessment template (raw.self_assessment_rows) as its header row prints it,
+# in Vietnamese whatever the reader's language: the letters tell a unit which cell to correct.
+SUBMISSION_COLUMN_HEADERS: dict[str, str] = {
+    "unit_code": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "period": "Kỳ đánh giá",
+    "component_code": "Mã chỉ số",
+    "component_name": "Tên chỉ số",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "reported_value": "Giá trị",
+    "evidence_document": "Văn bản kiểm chứng",
+}
+
 VI_LABELS: dict[str, Mapping] = {
     "unit_type": {"department": "Sở/ban ngành", "commune": "Xã", "ward": "Phường"},
     "submission_status": {
@@ -470,13 +484,19 @@ VI_LABELS: dict[str, Mapping] = {
         "ministry": "Số liệu do Bộ đo lường, khảo sát (đầu mối nhập theo văn bản Bộ công bố hoặc gửi)",
     },
     "ranking_group": {"department": "Sở, ban, ngành", "commune": "Xã, phường"},
-    "score_status": {"scored": "Có dữ liệu", "missing": "Thiếu dữ liệu", "awaiting": "Chờ Bộ đánh giá"},
+    "score_status": {
+        "scored": "Có dữ liệu",
+        "missing": "Thiếu dữ liệu",
+        "awaiting": "Chờ Bộ đánh giá",
+        "not_applicable": "Không áp dụng (không có gì để tính trong kỳ): giữ điểm tối đa",
+    },
     # What stands behind a province component's definition (dti_components.provenance).
     "provenance": {
         "official": "Chính thức (phụ lục của Bộ)",
         "provincial_proxy": "Chỉ số thay thế của tỉnh",
         "placeholder": "Giữ chỗ, không thay cho chỉ số chính thức nào",
     },
+    "submission_column": SUBMISSION_COLUMN_HEADERS,
 }
 
 EN_LABELS: dict[str, Mapping] = {
@@ -506,12 +526,18 @@ EN_LABELS: dict[str, Mapping] = {
         ),
     },
     "ranking_group": {"department": "Departments", "commune": "Communes and wards"},
-    "score_status": {"scored": "Has data", "missing": "Missing data", "awaiting": "Awaiting the Ministry's assessment"},
+    "score_status": {
+        "scored": "Has data",
+        "missing": "Missing data",
+        "awaiting": "Awaiting the Ministry's assessment",
+        "not_applicable": "Not applicable (nothing to count in the period): full points kept",
+    },
     "provenance": {
         "official": "Official (the Ministry's appendix)",
         "provincial_proxy": "The province's proxy indicator",
         "placeholder": "Placeholder, standing for no official component",
     },
+    "submission_column": SUBMISSION_COLUMN_HEADERS,
 }
 
 

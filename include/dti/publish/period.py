@@ -1,11 +1,13 @@
 """One period's publication, in the order readers need it: the pages the report links first, then
-the report with its workbook and unit scorecards in one switch, then the portal over all of it."""
+the report with its workbook, unit scorecards and feedback letters in one switch, then the portal
+over all of it."""
 
 from __future__ import annotations
 
 from dti.audit import record_publication, record_published_scores
 from dti.provinces import Province
 from dti.publish.dbt_docs import publish_dbt_docs
+from dti.publish.letters import feedback_letters
 from dti.publish.portal import publish_portal
 from dti.publish.report import publish_report
 from dti.publish.scorecards import scorecard_files
@@ -28,7 +30,9 @@ def publish_period(province: Province, period: str, run_id: str) -> dict:
     reader_url = province.warehouse_url(READER)
     dbt_docs = publish_dbt_docs(reader_url, output, run_id, province)
     with connect(reader_url) as conn:
-        companions = {**workbook_files(conn, period, province), **scorecard_files(conn, period, province)}
+        letters = feedback_letters(conn, period, province)
+        companions = {**workbook_files(conn, period, province),
+                      **scorecard_files(conn, period, province, letters.of_units), **letters.files}
         published = publish_report(conn, period, output, run_id, province, extra_files=companions)
         for folder in (published.folder, data_docs, dbt_docs):
             record_publication(conn, run_id, period, folder)

@@ -1,7 +1,8 @@
 """The portal ``<output_root>/index.html``: one page linking everything published.
 
-It links the latest report (Vietnamese and English), its workbook and unit scorecards, every
-past report still under ``reports/``, the dbt docs (``docs/``) and the Data Docs (``quality/``).
+It links the latest report (Vietnamese and English), its workbook, unit scorecards and feedback
+letters to the units, every past report still under ``reports/``, the dbt docs (``docs/``) and
+the Data Docs (``quality/``).
 It is rebuilt from what is on disk after each publication, so it links only files that exist,
 and it is replaced in one rename: a reader sees the old page or the new one.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from dti.provinces import Province
 from dti.publish.dbt_docs import DOCS_DIR
+from dti.publish.letters import LETTERS_INDEX
 from dti.publish.messages import ENGLISH, VIETNAMESE
 from dti.publication import LATEST_LINK
 from dti.publish.scorecards import UNITS_INDEX
@@ -39,6 +41,7 @@ class PublishedPeriod:
     report_en: str | None
     workbook: str | None
     scorecards: str | None
+    letters: str | None  # the index of the feedback letters to the units
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def _published_period(output_root: Path, period: str, folder: str) -> PublishedP
         report_en=_href_if_exists(output_root, f"{folder}/{ENGLISH.file_name}"),
         workbook=_href_if_exists(output_root, f"{folder}/{workbook_file_name(period)}"),
         scorecards=_href_if_exists(output_root, f"{folder}/{UNITS_INDEX}"),
+        letters=_href_if_exists(output_root, f"{folder}/{LETTERS_INDEX}"),
     )
 
 

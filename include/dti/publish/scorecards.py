@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -24,12 +25,15 @@ from dti.publish.templating import page_environment
 from dti.scoring_rules import display_kind
 from dti.units_of_measure import unit_of_measure_vi
 
+if TYPE_CHECKING:
+    from dti.publish.letters import LetterFiles
+
 UNITS_DIR = "units"
 UNITS_INDEX = f"{UNITS_DIR}/index.html"
 # From a page in reports/<period>/units/ (or reports/latest/units/).
 REPORT_HREF = "../index.html"
 PORTAL_HREF = "../../../index.html"
-_SAFE_UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+SAFE_UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
 
 
 @dataclass(frozen=True)
@@ -103,21 +107,26 @@ class Scorecard:
         return sorted(short, key=lambda c: (-c.headroom_points, c.code))
 
 
-def scorecard_files(conn: psycopg.Connection, period: str, province: Province) -> dict[str, bytes]:
+def scorecard_files(conn: psycopg.Connection, period: str, province: Province,
+                    letters: Mapping[str, LetterFiles] = {}) -> dict[str, bytes]:
     """Every unit's scorecard of ``period`` and their index, as files of the publication
-    (paths relative to ``reports/<period>``)."""
-    return render_scorecards(period, load_scorecards(conn, period), datetime.now(UTC), province)
+    (paths relative to ``reports/<period>``); a unit with a feedback letter in ``letters`` (by unit
+    code, published in the same switch) has its scorecard link it."""
+    return render_scorecards(period, load_scorecards(conn, period), datetime.now(UTC), province, letters)
 
 
 def render_scorecards(period: str, scorecards: Sequence[Scorecard], generated_at: datetime,
-                      province: Province) -> dict[str, bytes]:
+                      province: Province, letters: Mapping[str, LetterFiles] = {}) -> dict[str, bytes]:
     links = {"report": REPORT_HREF, "portal": PORTAL_HREF, "units": "index.html"}
     files = {}
     for card in scorecards:
-        if not _SAFE_UNIT_CODE.fullmatch(card.code):
+        if not SAFE_UNIT_CODE.fullmatch(card.code):
             raise ValueError(f"unit code {card.code!r} cannot name a scorecard file")
+        letter = letters.get(card.code)
+        # The letter's paths are relative to reports/<period>; the scorecard is one folder down.
+        letter_links = {"html": f"../{letter.html}", "docx": f"../{letter.docx}"} if letter else None
         html = _environment.get_template("scorecard.html.j2").render(
-            card=card, links=links, generated_at=generated_at, province=province)
+            card=card, links=links, letter=letter_links, generated_at=generated_at, province=province)
         files[f"{UNITS_DIR}/{card.file_name}"] = html.encode("utf-8")
     groups = defaultdict(list)
     for card in sorted(scorecards, key=lambda card: (card.rank is None, card.rank or 0, card.name_vi)):

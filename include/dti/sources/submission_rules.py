@@ -8,7 +8,9 @@ scoring rule says which cells carry its figure:
   formatted as a percentage, and a bare 0.85 (not a whole number; the reason suggests it may be
   the rate 85%). A bare 85 is a count of 85. "Giá trị" is not read on a ratio row (the template
   locks it): the rate is the counts' to give, so a value there can neither contradict nor replace
-  them.
+  them. A "Mẫu số" of 0 gives no rate: the row is set aside, telling the unit what to count, unless
+  the catalog marks the component not applicable when there is nothing to count
+  (``unit_components.zero_denominator``); then 0 / 0 is accepted as written.
 - ``boolean``: "Giá trị" is "Có" or "Không" (also yes/no, 1/0, with or without diacritics, in any
   case), read as 1 or 0.
 - ``yes_partial_no``: "Giá trị" is "Có", "Một phần" or "Không", read as 1, 0.5 or 0.
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from dti import periods
 from dti.catalog.seeds import ComponentOption
 from dti.scoring_rules import BOOLEAN, CATEGORICAL, COUNT_CAPPED, RATIO, TIERED, YES_PARTIAL_NO
 from dti.catalog.text import parse_number_text
@@ -42,6 +45,8 @@ from dti.sources.workbook import Cell, header_key, is_blank, plain_text
 REQUIRED_TEXT = ("unit_code", "period", "component_code")
 # A ratio's figures are two counts; the rate is numerator / denominator.
 COUNTS = ("numerator", "denominator")
+# unit_components.zero_denominator of a ratio that does not apply to a unit with nothing to count.
+NOT_APPLICABLE_AT_ZERO = "not_applicable"
 # Scoring rule (unit_components.scoring_rule), but a ratio's or a categorical one's -> how "Giá trị" is
 # read: the answers it accepts (key: the answer without diacritics or case -> its value), or None for
 # a whole count from 0. A categorical component's answers are the catalog's own (ComponentOption).
@@ -78,6 +83,8 @@ class SubmissionRules:
     catalogs: Mapping[str, Mapping[str, str]]  # catalog -> component code -> scoring rule
     # catalog -> component code -> the answers of a categorical component, in their order
     options: Mapping[str, Mapping[str, tuple[ComponentOption, ...]]] = field(default_factory=dict)
+    # catalog -> the ratios it marks not applicable when their denominator is 0 (NOT_APPLICABLE_AT_ZERO)
+    not_applicable_at_zero: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def components_of(self, unit_code: str) -> dict[str, str]:
         """The unit's components: component code -> scoring rule."""
@@ -93,6 +100,13 @@ class SubmissionRules:
         catalogs = self.unit_catalogs[unit_code] if unit_code else self.catalogs_holding(component_code)
         return next((self.options[catalog][component_code] for catalog in catalogs
                      if component_code in self.options.get(catalog, {})), ())
+
+    def applies_at_zero(self, unit_code: str | None, component_code: str) -> bool:
+        """Whether a ratio still applies to a unit with nothing to count (0 / 0 is then no rate);
+        for a unit not known, as the first catalog holding the component says."""
+        catalogs = self.unit_catalogs[unit_code] if unit_code else self.catalogs_holding(component_code)
+        holding = next((catalog for catalog in catalogs if component_code in self.catalogs.get(catalog, {})), None)
+        return component_code not in self.not_applicable_at_zero.get(holding, frozenset())
 
 
 @dataclass(frozen=True)
@@ -138,13 +152,11 @@ class RowChecker:
                         f'unit code "{record["unit_code"]}" is not a known reporting unit; write the unit code as '
                         f"the template gives it")
         if record["period"]:
-            if record["period"].upper() == self.rules.period.upper():
+            written = periods.parse_period(record["period"], periods.granularity_of(self.rules.period))
+            if written == self.rules.period:
                 record["period"] = self.rules.period
             else:
-                problem("period", f'phải là kỳ {self.rules.period} (kỳ của hộp thư nhận tệp), đang ghi '
-                                  f'"{record["period"]}"; số liệu kỳ khác nộp vào kỳ đó',
-                        f'must be {self.rules.period} (the period of the inbox the file arrived in), found '
-                        f'"{record["period"]}"; send another period\'s figures to that period')
+                problem("period", *_period_problem(self.rules.period, record["period"], written))
         rule = None
         if record["component_code"]:
             rule, component_problem = self._scoring_rule(record["component_code"].upper())
@@ -159,7 +171,9 @@ class RowChecker:
                 if count_problem:
                     problem(column, *count_problem)
             numerator, denominator = record["numerator"], record["denominator"]
-            if numerator is not None and denominator is not None and numerator > denominator:
+            if denominator == 0 and self.rules.applies_at_zero(self.unit_code, record["component_code"]):
+                problem("denominator", *_ZERO_DENOMINATOR)
+            elif numerator is not None and denominator is not None and numerator > denominator:
                 problem("numerator", f"Tử số ({numerator}) lớn hơn Mẫu số ({denominator}): tỷ lệ không thể vượt 100%; "
                                      f"kiểm tra lại hai số",
                         f"Tử số ({numerator}) is larger than Mẫu số ({denominator}): a rate cannot exceed 100%; "
@@ -219,6 +233,18 @@ class RowChecker:
             return value, None
         return None, (f'phải là {vi}, đang ghi "{plain_text(cell)}"; chọn trong danh sách của ô',
                       f'must be {en}, found "{plain_text(cell)}"; pick it from the cell\'s list')
+
+
+def _period_problem(period: str, shown: str, written: str | None) -> tuple[str, str]:
+    """(vi, en) for a row whose "Kỳ đánh giá" reads as another period (``written``) or as none."""
+    vi = f'phải là kỳ {period} (kỳ của hộp thư nhận tệp), đang ghi "{shown}"'
+    en = f'must be {period} (the period of the inbox the file arrived in), found "{shown}"'
+    if written is not None:
+        return (f"{vi}; số liệu kỳ khác nộp vào kỳ đó",
+                f"{en}; send another period's figures to that period")
+    in_words = periods.period_in_words_vi(period)
+    return (f'{vi}, không đọc được là kỳ nào; ghi "{period}" hoặc "{in_words}"',
+            f'{en}, which reads as no period; write "{period}" or "{in_words}"')
 
 
 def duplicate_rows(rows_of_component: dict[str, list[int]], records: dict[int, dict]) -> list[RowProblem]:
@@ -286,6 +312,12 @@ _FORMULA = ("ô chứa công thức, không phải giá trị ({formula}); mở 
             "thẳng giá trị",
             "the cell holds a formula, not a value ({formula}); open the file in Excel so that it is calculated and "
             "save it again, or type the value")
+_ZERO_DENOMINATOR = (
+    "Mẫu số bằng 0 nên không tính được tỷ lệ; ghi vào Mẫu số số trường hợp cần đếm trong kỳ (từ 1 trở lên) và vào "
+    "Tử số số trường hợp đã đạt; nếu trong kỳ đơn vị thực sự không có trường hợp nào, báo cho đơn vị đầu mối",
+    "Mẫu số is 0, so no rate can be computed; write in Mẫu số how many cases the period had to count (1 or more) "
+    "and in Tử số how many of them met the indicator; if the unit truly had none in the period, tell the "
+    "focal-point unit")
 _DATE = ('Excel đã đổi ô này thành ngày {day:%d/%m/%Y}; định dạng ô là "Text" (Văn bản) rồi ghi lại',
          'Excel turned this cell into the date {day:%Y-%m-%d}; format the cell as "Text" and type it again')
 

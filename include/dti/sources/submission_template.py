@@ -30,7 +30,13 @@ from dti import periods
 from dti.catalog.seeds import ComponentOption, load_components, load_tiers, load_units, options_of
 from dti.provinces import Province
 from dti.scoring_rules import BOOLEAN, CATEGORICAL, COUNT_CAPPED, RATIO, TIERED, YES_PARTIAL_NO
-from dti.sources.submission_rules import ANSWERED_RULES, COUNTS, VALUE_CHOICES, SubmissionRules
+from dti.sources.submission_rules import (
+    ANSWERED_RULES,
+    COUNTS,
+    NOT_APPLICABLE_AT_ZERO,
+    VALUE_CHOICES,
+    SubmissionRules,
+)
 from dti.sources.submissions import COLUMNS, HEADERS, SHEET_NAME, header_of
 from dti.units_of_measure import unit_of_measure_vi
 
@@ -82,16 +88,20 @@ def submission_rules(period: str, province: Province) -> SubmissionRules:
     """What a submission found in the province's inbox of ``period`` is checked against."""
     catalogs: dict[str, dict[str, str]] = defaultdict(dict)
     options: dict[str, dict[str, tuple[ComponentOption, ...]]] = defaultdict(dict)
+    not_applicable_at_zero: dict[str, set[str]] = defaultdict(set)
     for component in load_components():
         catalogs[component["unit_catalog"]][component["component_code"]] = component["scoring_rule"]
         if component["scoring_rule"] == CATEGORICAL:
             options[component["unit_catalog"]][component["component_code"]] = options_of(component)
+        if component.get("zero_denominator") == NOT_APPLICABLE_AT_ZERO:
+            not_applicable_at_zero[component["unit_catalog"]].add(component["component_code"])
     return SubmissionRules(
         period=period,
         unit_catalogs={unit["unit_code"]: unit_catalogs(unit, province.focal_point_unit_code)
                        for unit in load_units(province)},
         catalogs=dict(catalogs),
         options=dict(options),
+        not_applicable_at_zero={catalog: frozenset(codes) for catalog, codes in not_applicable_at_zero.items()},
     )
 
 

@@ -7,21 +7,38 @@ column, and what to fix, in Vietnamese and English. A bad row is set aside on it
 no row of which can be trusted is refused whole.
 
 ``read_submission`` takes a file from its bytes to its rows: ``dti.sources.workbook`` reads the
-bytes into a table of cells, the header row is checked here against the template's, and each row
-is checked by ``dti.sources.submission_rules`` against the unit's own catalog.
+bytes (.xlsx, .xls, .ods, .csv or tab-separated .txt) into a table of cells, the header row is
+found under any title block and checked here against the template's, a totals row ("Tổng cộng",
+"Cộng") is skipped with a note, and each other row is checked by ``dti.sources.submission_rules``
+against the unit's own catalog. Row numbers are the spreadsheet's own, title block included.
+Landing and ``dti check`` both read a file through it, so both decide the same.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 
+from dti import periods, settings
+from dti.catalog.text import folded
 from dti.sources import RejectedRow
 from dti.sources.submission_rules import RowChecker, RowProblem, SubmissionRules, duplicate_rows
-from dti.sources.workbook import Cell, Table, UnreadableTable, csv_table, header_key, is_blank, plain_text, xlsx_table
+from dti.sources.workbook import (
+    Cell,
+    Table,
+    UnreadableTable,
+    csv_table,
+    header_key,
+    header_row,
+    header_texts,
+    is_blank,
+    plain_text,
+    workbook_table,
+)
 
 SOURCE_NAME = "self_assessment_submission"
 SHEET_NAME = "Tự đánh giá"
@@ -40,9 +57,14 @@ COLUMNS = {
 HEADERS = list(COLUMNS)
 # Columns a file may leave out: templates printed before "Giá trị" existed are still in use.
 OPTIONAL_COLUMNS = ("reported_value",)
-XLSX_SUFFIX = ".xlsx"
-CSV_SUFFIX = ".csv"
+# What Excel and LibreOffice save: workbooks, and text as CSV or as "Unicode Text" (.txt).
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt")
 MAX_FILE_NAME_LENGTH = 120
+# The columns a clerk writes a totals row's label in, and the labels ("Tổng cộng", "Cộng"), as
+# ``folded`` writes them: case and diacritics do not matter.
+TOTALS_LABEL_COLUMNS = ("unit_code", "unit_name", "component_code", "component_name")
+TOTALS_LABELS = ("tong cong", "cong")
 
 
 class UnreadableSubmission(Exception):
@@ -64,6 +86,8 @@ class Submission:
     period: str
     rows: list[dict] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
+    # What was read past without being a problem (a totals row), each worded as a reason is.
+    notes: list[str] = field(default_factory=list)
 
 
 def safe_file_name(file_name: str) -> str:
@@ -85,21 +109,53 @@ def header_of(column: str) -> str:
     return next(header for header, name in COLUMNS.items() if name == column)
 
 
-def read_submission(content: bytes, file_name: str, max_bytes: int, rules: SubmissionRules) -> Submission:
-    """Parse a submission's bytes (.xlsx or .csv) against ``rules``.
+def read_submission(content: bytes, file_name: str, max_bytes: int, rules: SubmissionRules,
+                    unit_code: str | None = None) -> Submission:
+    """Parse a submission's bytes (.xlsx, .xls, .ods, .csv or .txt) against ``rules``.
 
-    Rows that break a rule come back in ``Submission.rejected``; UnreadableSubmission is raised
-    when no row of the file can be trusted.
+    The file's unit is the one its rows name, else ``unit_code`` when the caller knows it, else
+    the one its name starts with. Rows that break a rule come back in ``Submission.rejected``;
+    UnreadableSubmission is raised when no row of the file can be trusted.
     """
     name = safe_file_name(file_name)
-    place = _Place(name, _unit_named_by(name, rules))
+    place = _Place(name, unit_code or _unit_named_by(name, rules))
+    return _read_table(_table_of(content, max_bytes, place), place, rules)
+
+
+def period_written_in(content: bytes, file_name: str, max_bytes: int,
+                      granularity: str = settings.PERIOD_GRANULARITY) -> str | None:
+    """The period most of a file's rows write in "Kỳ đánh giá", as its label (``dti.periods``); None
+    when the file cannot be read or no row writes a period. For a file whose period no inbox
+    folder gives, as ``dti check`` reads one."""
+    name = safe_file_name(file_name)
+    try:
+        table = _table_of(content, max_bytes, _Place(name, None))
+    except UnreadableSubmission:
+        return None
+    header_index = header_row(table, HEADERS) or 0
+    if not table.rows:
+        return None
+    header = [header_key(text) for text in header_texts(table.rows[header_index][1])]
+    if header_key(header_of("period")) not in header:
+        return None
+    column = header.index(header_key(header_of("period")))
+    written = Counter(periods.parse_period(plain_text(cells[column]), granularity)
+                      for _, cells in table.rows[header_index + 1:] if column < len(cells))
+    written.pop(None, None)
+    return written.most_common(1)[0][0] if written else None
+
+
+def _table_of(content: bytes, max_bytes: int, place: _Place) -> Table:
+    """The file's table of cells; refuses a file of a format not accepted, empty, too large, or not
+    readable as a table."""
+    name = place.file_name
     suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in (XLSX_SUFFIX, CSV_SUFFIX):
+    if suffix not in (*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES):
         raise place.refuse(
             f"định dạng {suffix or '(không có đuôi tệp)'} không được nhận; điền mẫu tự đánh giá và lưu dạng .xlsx "
-            f"(hoặc CSV UTF-8)",
+            f"(hoặc .xls, .ods, CSV UTF-8)",
             f"{suffix or '(no extension)'} files are not accepted; fill in the self-assessment template and save it "
-            f"as .xlsx (or CSV UTF-8)")
+            f"as .xlsx (or .xls, .ods, CSV UTF-8)")
     if not content:
         raise place.refuse("tệp rỗng (0 byte); lưu lại mẫu đã điền rồi gửi lại",
                            "the file is empty (0 bytes); save the filled-in template and send it again")
@@ -109,10 +165,10 @@ def read_submission(content: bytes, file_name: str, max_bytes: int, rules: Submi
             f"{len(content)} bytes is over the {max_bytes}-byte limit; send only the filled-in template, "
             f"without pictures or attachments")
     try:
-        table = xlsx_table(content, SHEET_NAME) if suffix == XLSX_SUFFIX else csv_table(content, name, HEADERS)
+        return (workbook_table(content, SHEET_NAME, suffix) if suffix in WORKBOOK_SUFFIXES
+                else csv_table(content, name, HEADERS))
     except UnreadableTable as error:
         raise place.refuse(error.vi, error.en) from error
-    return _read_table(table, place, rules)
 
 
 # --- where a problem is, and how a reason is worded -------------------------------------------
@@ -153,16 +209,28 @@ def _unit_named_by(file_name: str, rules: SubmissionRules) -> str | None:
 
 
 def _read_table(table: Table, place: _Place, rules: SubmissionRules) -> Submission:
-    position = _column_positions(table, place.at(row=1))
-    rows = [(number, cells) for number, cells in table.rows if any(not is_blank(cell) for cell in cells)]
-    if not rows:
-        raise place.refuse(
-            f'sheet "{SHEET_NAME}" chỉ có dòng tiêu đề, không có dòng chỉ số nào; điền số liệu vào mẫu rồi gửi lại',
-            f'sheet "{SHEET_NAME}" has the header row but no indicator rows; fill in the template and send it again')
+    # With no row naming any of the template's headers, the first row is taken for the header, and
+    # the reason lists what it has instead.
+    header_index = header_row(table, HEADERS) or 0
+    if not table.rows:
+        raise place.refuse(f'sheet "{SHEET_NAME}" trống; điền số liệu vào mẫu rồi gửi lại',
+                           f'sheet "{SHEET_NAME}" is empty; fill in the template and send it again')
+    header_number, header_cells = table.rows[header_index]
+    position = _column_positions(header_texts(header_cells), lambda: table.merged_cells(header_number),
+                                 place.at(row=header_number))
+    rows = [(number, cells) for number, cells in table.rows[header_index + 1:]
+            if any(not is_blank(cell) for cell in cells)]
 
     def cell(cells: list[Cell], column: str) -> Cell:
         index = position.get(column)
         return cells[index] if index is not None and index < len(cells) else Cell()
+
+    totals = {number: label for number, cells in rows if (label := _totals_label(cells, cell))}
+    rows = [(number, cells) for number, cells in rows if number not in totals]
+    if not rows:
+        raise place.refuse(
+            f'sheet "{SHEET_NAME}" chỉ có dòng tiêu đề, không có dòng chỉ số nào; điền số liệu vào mẫu rồi gửi lại',
+            f'sheet "{SHEET_NAME}" has the header row but no indicator rows; fill in the template and send it again')
 
     units_in_rows = sorted({code for _, cells in rows
                             if (code := plain_text(cell(cells, "unit_code")).upper()) in rules.unit_catalogs})
@@ -184,6 +252,10 @@ def _read_table(table: Table, place: _Place, rules: SubmissionRules) -> Submissi
             rows_of_component[record["component_code"]].append(number)
     problems.extend(duplicate_rows(rows_of_component, records))
     place = _Place(place.file_name, unit_code)
+    notes = [place.at(number).reason(
+        f'dòng tổng cộng ("{label}") không phải chỉ số, đã bỏ qua; không cần xoá',
+        f'a totals row ("{label}") is no indicator and was skipped; there is no need to delete it')
+        for number, label in totals.items()]
     rejected_rows = {problem.row for problem in problems}
     # A row is usable only with a known unit code, so a file with a usable row has its unit.
     if len(rejected_rows) == len(rows):
@@ -196,15 +268,26 @@ def _read_table(table: Table, place: _Place, rules: SubmissionRules) -> Submissi
         rejected=[RejectedRow(problem.row, problem.column, problem.raw_value,
                               place.at(problem.row, header_of(problem.column)).reason(problem.vi, problem.en))
                   for problem in problems],
+        notes=notes,
     )
 
 
-def _column_positions(table: Table, place: _Place) -> dict[str, int]:
-    """Raw column name -> index in the row; refuses a header row that is not the template's."""
+def _totals_label(cells: list[Cell], cell: Callable[[list[Cell], str], Cell]) -> str | None:
+    """The label of a totals row ("Tổng cộng", "Cộng") when the row is one, as the clerk wrote it."""
+    for column in TOTALS_LABEL_COLUMNS:
+        text = plain_text(cell(cells, column))
+        if folded(text) in TOTALS_LABELS:
+            return text
+    return None
+
+
+def _column_positions(texts: list[str], merged_cells: Callable[[], list[str]], place: _Place) -> dict[str, int]:
+    """Raw column name -> index in the row, from the header row's ``texts``; refuses a header row that
+    is not the template's (``merged_cells``: the ranges of merged cells on it, asked only then)."""
     by_key = {header_key(header): header for header in HEADERS}
     position: dict[str, int] = {}
     unknown: list[str] = []
-    for index, text in enumerate(table.header):
+    for index, text in enumerate(texts):
         header = by_key.get(header_key(text))
         if header is None:
             if text:
@@ -216,7 +299,7 @@ def _column_positions(table: Table, place: _Place) -> dict[str, int]:
             position[COLUMNS[header]] = index
     missing = [header for header in HEADERS
                if COLUMNS[header] not in position and COLUMNS[header] not in OPTIONAL_COLUMNS]
-    if missing and (merged := table.merged_header()):
+    if missing and (merged := merged_cells()):
         ranges = ", ".join(merged)
         raise place.refuse(
             f"dòng tiêu đề có ô gộp ({ranges}); bỏ gộp ô và giữ đúng một tiêu đề cho mỗi cột như trong mẫu",

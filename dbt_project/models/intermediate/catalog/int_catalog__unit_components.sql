@@ -51,7 +51,8 @@ select
     components.scoring_rule,
     components.target_value,
     components.unit_of_measure,
-    components.provisional
+    components.provisional,
+    coalesce(components.zero_denominator = 'not_applicable', false) as not_applicable_when_nothing_to_count
 from unit_catalogs
 inner join components
     on unit_catalogs.unit_catalog = components.unit_catalog

@@ -1,4 +1,5 @@
--- Points of every component, by the rule its catalog names (macros/scoring_rules.sql). A
+-- Points of every component, by the rule its catalog names (macros/scoring_rules.sql). A unit's
+-- ratio of 0 ÷ 0 that its catalog marks not applicable keeps the maximum, flagged `not_applicable`. A
 -- component without a value earns 0 points and is flagged `missing`, except one the Ministry
 -- measures: until its value arrives it is `awaiting` (chờ Bộ đánh giá), and its main index is
 -- valued on the components measured (fct_main_index_scores), not with a 0 for it.
@@ -43,11 +44,16 @@ select
     denominator,
     component_value,
     -- points are sums of fractions of a few hundred: double precision carries them exactly enough
-    cast(
-        {{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
-        as double precision
-    ) as points,
     case
+        -- a component that does not apply to the unit leaves it its maximum
+        when is_not_applicable then cast(max_points as double precision)
+        else cast(
+                {{ score_component('scoring_rule', 'component_value', 'target_value', 'max_points', 'tier_points') }}
+                as double precision
+            )
+    end as points,
+    case
+        when is_not_applicable then 'not_applicable'
         when component_value is not null then 'scored'
         when value_source = 'ministry' then 'awaiting'
         else 'missing'

@@ -38,7 +38,8 @@ select
     period_components.value_source,
     province_values.numerator,
     province_values.denominator,
-    province_values.component_value
+    province_values.component_value,
+    false as is_not_applicable
 from province_values
 inner join period_components
     on province_values.period = period_components.period
@@ -59,7 +60,8 @@ select
     'unit_reports' as value_source,
     unit_values.numerator,
     unit_values.denominator,
-    unit_values.component_value
+    unit_values.component_value,
+    unit_values.is_not_applicable
 from unit_values
 inner join unit_components
     on unit_values.unit_code = unit_components.unit_code

@@ -39,6 +39,14 @@ select
             then submission_rows.numerator / nullif(submission_rows.denominator, 0)
         else submission_rows.reported_value
     end as component_value,
+    -- 0 ÷ 0 where the catalog says the component does not apply to a unit with nothing to count
+    coalesce(
+        unit_components.not_applicable_when_nothing_to_count
+        and unit_components.scoring_rule = 'ratio'
+        and submission_rows.numerator = 0
+        and submission_rows.denominator = 0,
+        false
+    ) as is_not_applicable,
     submission_rows.evidence_document,
     latest_batches.batch_id,
     submission_rows.file_sha256,
