@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import (Asset, BaseHook, Param, TaskGroup, chain, dag, get_current_context, get_parsing_context,
                          task)
+from airflow.sdk.exceptions import AirflowFailException
 
 from dti import periods, runs, settings, transform
 from dti.landing import certificates as landing_certificates
@@ -20,6 +21,7 @@ from dti.landing import dossiers as landing_dossiers
 from dti.landing import ministry as landing_ministry
 from dti.landing import submissions as landing_submissions
 from dti.provinces import Province, load_provinces
+from dti.quality import volumes
 from dti.roles import LOADER, READER
 from dti.sources import inbox
 from dti.sources.inbox import InboxFile
@@ -48,6 +50,11 @@ def province_pipeline(province: Province):
             "period": Param(
                 None, type=["null", "string"],
                 description="Assessment period to (re-)score, e.g. 2026-Q3; empty: the run's data interval.",
+            ),
+            "allow_missing_sources": Param(
+                [], type="array", items={"type": "string", "enum": list(volumes.SCORED_SOURCES)},
+                description="Sources the report may be published without when they have no row for the period "
+                            "(validate_raw records them); any other source without rows stops the run.",
             ),
         },
         tags=["dti", "digital-transformation", province.code],
@@ -100,11 +107,12 @@ def province_pipeline(province: Province):
             return landing_certificates.land_period_certificates(province, period, [InboxFile(**file)])
 
         @task(task_id="dossiers")
-        def sync_dossiers() -> dict:
-            """Pull the dossiers updated since the last sync from the procedure system and land each page."""
+        def sync_dossiers(period: str) -> dict:
+            """Pull the dossiers updated since the last sync from the procedure system, or the period's
+            window again when it lies behind the watermark, and land each page."""
             api = BaseHook.get_connection(province.procedure_api_conn_id)
             base_url = settings.procedure_api_base_url(api.schema, api.host, api.port)
-            return landing_dossiers.sync_province_dossiers(province, base_url, api.password)
+            return landing_dossiers.sync_province_dossiers(province, base_url, api.password, period)
 
         @task(task_id="population")
         def land_population(period: str, files: list[dict]) -> dict:
@@ -118,11 +126,17 @@ def province_pipeline(province: Province):
 
         @task
         def validate_raw(period: str) -> dict:
-            """Run the raw suites on what landed; a unit's batch that fails is set aside, the rest go on."""
+            """Run the raw suites on what landed; a unit's batch that fails is set aside, the rest go on.
+            A scored source with no row for the period stops the run, unless `allow_missing_sources` names it."""
             from dti.quality import gates
 
-            return gates.validate_raw(province.warehouse_url(LOADER), period,
-                                      get_current_context()["run_id"], province)
+            context = get_current_context()
+            try:
+                return gates.validate_raw(province.warehouse_url(LOADER), period, context["run_id"], province,
+                                          context["params"].get("allow_missing_sources") or [])
+            except gates.SourceDataMissing as missing:
+                # A retry half a minute later would find the same rows: fail now, with the reason.
+                raise AirflowFailException(str(missing)) from missing
 
         @task(task_id=transform.BUILD_TASK_ID, show_return_value_in_logs=False)
         def build_marts() -> dict:
@@ -165,7 +179,7 @@ def province_pipeline(province: Province):
                 file=certificate_files)
             land_population(period, population_files)
             land_ministry(period, ministry_files)
-            sync_dossiers()
+            sync_dossiers(period)
 
         transform_to_marts = transform.dbt_task_group(province, group_id="transform", build=build_marts)
         warehouse_ready = prepare_warehouse(period)

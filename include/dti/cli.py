@@ -81,17 +81,18 @@ def demo_data(
 @contextlib.contextmanager
 def procedure_api_for(province: Province, period: str, demo: bool):
     """The province's configured procedure-system API connection, or, for a demo run without one, a
-    sandbox serving the period's generated dossiers for as long as the run lasts."""
+    sandbox serving the demo procedure system's history (every planned period, ``period`` among
+    them) for as long as the run lasts."""
     variable = f"AIRFLOW_CONN_{province.procedure_api_conn_id.upper()}"
     if os.environ.get(variable) or not demo:
         yield
         return
-    from dti.demo.dossiers import generate_dossiers, recorded_plan
-    from dti.demo.sandbox_api import create_app, serve_in_background
+    from dti.demo.dossiers import history_plans
+    from dti.demo.sandbox_api import create_history_app, serve_in_background
 
     token = secrets.token_urlsafe(24)
-    records = generate_dossiers(recorded_plan(_demo_dir(province), period), province)
-    with serve_in_background(create_app(records, token)) as base_url:
+    app = create_history_app(history_plans(_demo_dir(province), period), period, token, province)
+    with serve_in_background(app) as base_url:
         host_and_port = base_url.removeprefix("http://")
         os.environ[variable] = f"http://:{token}@{host_and_port}"
         try:
@@ -105,13 +106,22 @@ def run(
     period: PeriodOption = None,
     demo: bool = typer.Option(True, help="Generate demo data when the inbox is empty."),
     province: ProvinceOption = None,
+    allow_missing_source: Annotated[list[str] | None, typer.Option(
+        "--allow-missing-source",
+        help="Publish even when this source has no row for the period (submissions, certificates, population, "
+             "dossiers); the raw gate records it. Repeat for several.")] = None,
 ) -> None:
     """Run a province's dti_pipeline_<code> DAG once for a period, then the national roll-up, on the
     embedded PostgreSQL (or the server of DTI_DATABASE_URL)."""
     from dti import runner
+    from dti.quality.volumes import UnknownSource, allowed_missing
     from dti.sources.inbox import SUBMISSIONS, list_inbox
 
     chosen, configured = _period(period), _province(province)
+    try:
+        missing_allowed = sorted(allowed_missing(allow_missing_source))
+    except UnknownSource as error:
+        raise typer.BadParameter(str(error), param_hint="--allow-missing-source") from error
     log_path = settings.LOG_DIR / f"run-{configured.code}-{chosen}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     if demo and not list_inbox(configured.inbox_url, SUBMISSIONS, chosen):
         demo_data(period=chosen, seed=2025, scale=1.0, population_scale=1.0, province=configured.code)
@@ -122,7 +132,8 @@ def run(
 
     try:
         with console.status(f"Running {configured.dag_id} for {chosen}"), procedure_api_for(configured, chosen, demo):
-            result = runner.run_pipeline(configured, chosen, log_path, on_stage=show)
+            result = runner.run_pipeline(configured, chosen, log_path, on_stage=show,
+                                         allow_missing_sources=missing_allowed)
     except Exception as error:
         console.print(f"[red]The run could not start or finish:[/] {type(error).__name__}: {error}")
         console.print(f"Full log: {log_path}")

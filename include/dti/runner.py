@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
@@ -133,19 +133,20 @@ def output_to(log_path: Path):
 
 
 def run_pipeline(province: Province, period: str, log_path: Path,
-                 on_stage: StageCallback = lambda stage: None) -> RunResult:
+                 on_stage: StageCallback = lambda stage: None, allow_missing_sources: Sequence[str] = ()) -> RunResult:
     """Run the province's DAG once for ``period`` on the server (embedded unless DTI_DATABASE_URL is
-    set), then the national roll-up.
+    set), then the national roll-up; ``allow_missing_sources`` is the DAG's param of that name.
 
     Everything the components print goes to ``log_path``; ``on_stage`` hears of each stage as it ends.
     """
     with output_to(log_path) as log, warehouse.server() as url:
         point_at_server(url)
         prepare_airflow(log)
-        return run_dag(province, period, log_path, on_stage)
+        return run_dag(province, period, log_path, on_stage, allow_missing_sources)
 
 
-def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCallback) -> RunResult:
+def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCallback,
+            allow_missing_sources: Sequence[str] = ()) -> RunResult:
     """Run the province's DAG once for ``period`` against the server in ``DTI_DATABASE_URL``; after a
     successful run, run the national roll-up DAG, which the scheduler would start on the asset the
     run's publish task updated."""
@@ -160,7 +161,8 @@ def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCall
     watcher = StageWatcher(province, period, logical_date, on_stage)
     watcher.start()
     try:
-        dag_run = dag.test(logical_date=logical_date, run_conf={"period": period})
+        dag_run = dag.test(logical_date=logical_date,
+                           run_conf={"period": period, "allow_missing_sources": list(allow_missing_sources)})
     finally:
         watcher.finish()
     result = RunResult(run_id=dag_run.run_id, period=period, state=str(dag_run.state), log_file=log_path,
@@ -180,8 +182,8 @@ def run_dag(province: Province, period: str, log_path: Path, on_stage: StageCall
             result.national_provinces = conn.execute(
                 "select count(*) from national.province_dti_scores where period = %s", (period,)).fetchone()[0]
     else:
-        result.failed_task = next((task for task, state in task_states(province.dag_id, dag_run.run_id).items()
-                                   if state == "failed"), None)
+        result.failed_task = next((instance.task_id for instance in task_states(province.dag_id, dag_run.run_id)
+                                   if instance.state == "failed"), None)
         sys.stdout.flush()
         result.error = last_error_in(log_path)
     return result
@@ -194,17 +196,32 @@ def run_national_rollup(bag) -> None:
         raise RuntimeError(f"the national roll-up {dag_run.run_id} ended {dag_run.state}: see the log")
 
 
-def task_states(dag_id: str, run_id: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class TaskInstanceState:
+    """One task instance of a run: a mapped task has one per index, all with its task id."""
+    task_id: str
+    map_index: int
+    state: str
+
+
+def task_states(dag_id: str, run_id: str) -> list[TaskInstanceState]:
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     with create_session() as session:
         rows = session.execute(
-            select(TaskInstance.task_id, TaskInstance.state)
+            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state)
             .where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
         ).all()
-    return {task_id: str(state) if state else "none" for task_id, state in rows}
+    return [TaskInstanceState(task_id, map_index, str(state) if state else "none")
+            for task_id, map_index, state in rows]
+
+
+def states_of_stage(instances: Iterable[TaskInstanceState], stage: str) -> list[str]:
+    """The state of every task instance of ``stage``, each index of a mapped task its own: a stage
+    has ended only once they all have."""
+    return [instance.state for instance in instances if stage_of(instance.task_id) == stage]
 
 
 def run_id_for(dag_id: str, logical_date: datetime) -> str | None:
@@ -267,7 +284,7 @@ class StageWatcher(threading.Thread):
                 return
             raise
         for stage in STAGES[len(self.reported):]:
-            stage_states = [state for task, state in states.items() if stage_of(task) == stage]
+            stage_states = states_of_stage(states, stage)
             state = stage_state(stage_states) or ("not run" if final else None)
             if state is None:
                 return
@@ -290,28 +307,22 @@ def describe_stage(province: Province, stage: str, period: str, run_id: str, sta
     if stage == "publish":
         published = task_return_value(province.dag_id, run_id, "publish")
         return f"{published['units_scored']} of {published['units_total']} units scored"
+    if stage == "land":
+        return describe_land(period, task_return_values(province.dag_id, run_id, LAND_TASKS))
     query, params = STAGE_COUNTS[stage]
     with psycopg.connect(province.warehouse_url()) as conn:
         counts = conn.execute(query, params(period, run_id)).fetchone()
-    return STAGE_TEMPLATES[stage].format(*counts)
+    line = STAGE_TEMPLATES[stage].format(*counts)
+    if stage == "validate_raw":
+        checked = task_return_value(province.dag_id, run_id, "validate_raw") or {}
+        line += describe_volumes(period, checked.get("volumes") or {})
+    return line
 
 
 # What a dbt build runs, as the transform's line names it (exposures are listed by dbt, not built).
 BUILT_KINDS = (("seed", "seeds"), ("model", "models"), ("snapshot", "snapshots"), ("test", "tests"),
                ("unit_test", "unit tests"))
 STAGE_COUNTS = {
-    "land": (
-        "with period_files as (select file_sha256 from raw.landed_files where period = %(p)s) "
-        "select (select count(*) from raw.landed_files where period = %(p)s), "
-        "(select count(*) from raw.self_assessment_rows where _file_sha256 in (select * from period_files)), "
-        "(select count(*) from raw.signature_certificates where _file_sha256 in (select * from period_files)), "
-        "(select count(*) from raw.adult_population where _file_sha256 in (select * from period_files)), "
-        "(select count(*) from raw.ministry_component_values where _file_sha256 in (select * from period_files)), "
-        "(select count(*) from raw.dossier_records), "
-        "(select count(*) from quarantine.rejected_files where period = %(p)s), "
-        "(select count(*) from quarantine.rejected_rows where file_sha256 in (select * from period_files))",
-        lambda period, run_id: {"p": period},
-    ),
     "validate_raw": (
         "select coalesce(sum(evaluated), 0), coalesce(sum(unsuccessful), 0), "
         "(select count(*) from raw.landed_files where period = %(p)s and status = 'quarantined') "
@@ -325,11 +336,57 @@ STAGE_COUNTS = {
     ),
 }
 STAGE_TEMPLATES = {
-    "land": "{0} files in raw: {1} self-assessment, {2} certificate, {3} population, {4} ministry rows; "
-            "{5} dossier versions in all; quarantined: {6} files, {7} rows",
     "validate_raw": "{0} expectations checked, {1} failed; {2} submissions quarantined",
     "validate_marts": "{0} expectations checked, {1} failed",
 }
+
+
+# The land stage's tasks that land the inbox's files, by what their rows are; the procedure system's
+# dossiers land in DOSSIER_TASK.
+FILE_LAND_TASKS = {"land.submissions": "self-assessment", "land.certificates": "certificate",
+                   "land.population": "population", "land.ministry": "ministry"}
+DOSSIER_TASK = "land.dossiers"
+LAND_TASKS = (*FILE_LAND_TASKS, DOSSIER_TASK)
+
+
+def describe_land(period: str, returned: dict[str, list[dict]]) -> str:
+    """The land stage in a line, from what every one of its tasks returned (``returned``: task id ->
+    the value of each of its instances, every index of a mapped task): the files of the period's
+    inbox, the rows this run landed from them, and the period's dossiers."""
+
+    def total(task_ids: Iterable[str], key: str) -> int:
+        return sum(value.get(key) or 0 for task_id in task_ids for value in returned.get(task_id, []) if value)
+
+    rows = ", ".join(f"{total([task_id], 'rows_landed'):,} {label}" for task_id, label in FILE_LAND_TASKS.items())
+    already = total(FILE_LAND_TASKS, "already_received")
+    received = f"{total(FILE_LAND_TASKS, 'files'):,} files for {period}" + (
+        f" ({already:,} already received)" if already else "")
+    return (f"{received}: {rows} rows landed; {describe_dossiers(period, returned.get(DOSSIER_TASK, []))}; "
+            f"quarantined: {total(FILE_LAND_TASKS, 'quarantined'):,} files, "
+            f"{total(LAND_TASKS, 'rows_rejected'):,} rows")
+
+
+def describe_dossiers(period: str, synced: list[dict]) -> str:
+    """The period's dossiers as the sync reported them; a sync that did not count the period's own
+    says how many versions it landed, of any period."""
+    [sync] = synced or [{}]
+    if sync.get("period_dossiers") is not None:
+        return f"{sync['period_dossiers']:,} dossiers for {period}"
+    return f"{sync.get('rows_landed') or 0:,} dossier versions landed, of any period"
+
+
+def describe_volumes(period: str, volumes: dict[str, dict]) -> str:
+    """The rows the raw gate counted for the period per scored source, and what it flagged (the
+    sources published without, and those well below their trailing periods)."""
+    if not volumes:
+        return ""
+    counted = ", ".join(f"{source} {found['rows']:,}" for source, found in volumes.items())
+    flagged = {"missing_allowed": "published without", "below_trailing_median": "below their trailing median"}
+    notes = "".join(f"; {label}: " + ", ".join(source for source, found in volumes.items()
+                                              if found.get("finding") == finding)
+                    for finding, label in flagged.items()
+                    if any(found.get("finding") == finding for found in volumes.values()))
+    return f"; rows for {period}: {counted}{notes}"
 
 
 def describe_transform(node_results: dict[str, dict], task_states: list[str]) -> str:
@@ -337,6 +394,20 @@ def describe_transform(node_results: dict[str, dict], task_states: list[str]) ->
     kinds = Counter(unique_id.split(".", 1)[0] for unique_id in node_results["statuses"])
     built = ", ".join(f"{kinds[kind]} {label}" for kind, label in BUILT_KINDS if kinds[kind])
     return f"one dbt build: {built}; {len(task_states) - 1} node tasks report it"
+
+
+def task_return_values(dag_id: str, run_id: str, task_ids: Iterable[str]) -> dict[str, list]:
+    """What each of ``task_ids`` returned in the run: task id -> the value of every instance of it
+    that returned one, each index of a mapped task included."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    returned: dict[str, list] = {task_id: [] for task_id in task_ids}
+    with create_session() as session:
+        for xcom in session.scalars(XComModel.get_many(run_id=run_id, key="return_value", task_ids=list(returned),
+                                                       dag_ids=dag_id)):
+            returned[xcom.task_id].append(XComModel.deserialize_value(xcom))
+    return returned
 
 
 def task_return_value(dag_id: str, run_id: str, task_id: str):

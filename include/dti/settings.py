@@ -69,6 +69,10 @@ MAX_PROVIDER_FILE_BYTES = int(os.environ.get("DTI_MAX_PROVIDER_FILE_BYTES", 256 
 # How often the province assesses itself; the DAG schedule and the period label follow it.
 PERIOD_GRANULARITY = os.environ.get("DTI_PERIOD_GRANULARITY", "quarter")
 SCHEDULES = {"month": "@monthly", "quarter": "@quarterly", "year": "@yearly"}
+# The raw gate's volume check: a source delivering fewer of the period's rows than this share of
+# its median over the trailing periods is flagged in the audit and the report (a warning, since a
+# source can shrink for real); no rows at all stops the run.
+VOLUME_MIN_SHARE = float(os.environ.get("DTI_VOLUME_MIN_SHARE", 0.5))
 
 
 PSEUDONYM_KEY_FILE = STATE_DIR / "pseudonym.key"

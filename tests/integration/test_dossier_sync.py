@@ -5,6 +5,7 @@ records are quarantined with their reason, and the citizen's id never reaches th
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.helpers import PROVINCE
 pytestmark = pytest.mark.integration
 TOKEN = "sandbox-token"
 PLAN = DossierPlan(period="2026-07", seed=5, scale=0.05)  # 3,000 dossiers
+QUARTER_PLANS = [DossierPlan(period=period, seed=5, scale=0.01) for period in ("2026-Q2", "2026-Q3")]  # 1,800 each
 PAGE_SIZE = 500
 NO_WAIT = RetryPolicy(attempts=2, first_wait_seconds=0, max_wait_seconds=0)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input" / "api"
@@ -48,9 +50,23 @@ def sandbox(records):
         yield app.state.sandbox, base_url
 
 
-def sync(db: str, base_url: str, tmp_path: Path, timeout_seconds: float = 5.0):
-    return sync_dossiers(db, base_url, TOKEN, tmp_path / "archive", page_size=PAGE_SIZE, retry=NO_WAIT,
-                         timeout_seconds=timeout_seconds)
+@pytest.fixture()
+def quarters() -> dict[str, list[dict]]:
+    return {plan.period: generate_dossiers(plan, PROVINCE) for plan in QUARTER_PLANS}
+
+
+@pytest.fixture()
+def other_db(postgres_server_url) -> str:
+    name = f"dti_test_{uuid.uuid4().hex[:12]}"
+    url = warehouse.ensure_database(postgres_server_url, name)
+    warehouse.ensure_schemas(url)
+    yield url
+    warehouse.drop_database(postgres_server_url, name)
+
+
+def sync(db: str, base_url: str, tmp_path: Path, timeout_seconds: float = 5.0, period: str | None = None):
+    return sync_dossiers(db, base_url, TOKEN, tmp_path / "archive", period=period, page_size=PAGE_SIZE,
+                         retry=NO_WAIT, timeout_seconds=timeout_seconds)
 
 
 def query(db: str, statement: str, *params) -> list[tuple]:
@@ -254,3 +270,58 @@ def test_versions_already_in_raw_are_not_loaded_again_when_they_come_back_in_oth
     assert (result.pages_landed, result.rows_landed, result.rows_already_landed) == (1, 100, 100)
     landed = landed_versions(db)
     assert len(landed) == 300 and set(landed) == versions(ordered[:300])
+
+
+def period_versions(db: str, first_day: str, day_after: str) -> set[tuple[str, str]]:
+    """The versions raw holds of the dossiers filed on Vietnam's days from ``first_day`` to before ``day_after``."""
+    return {(dossier_id, local(updated_at)) for dossier_id, updated_at in query(
+        db, "select dossier_id, updated_at from raw.dossier_records "
+            "where (filed_at at time zone 'Asia/Ho_Chi_Minh')::date >= %s and "
+            "(filed_at at time zone 'Asia/Ho_Chi_Minh')::date < %s", first_day, day_after)}
+
+
+def test_a_run_for_a_period_behind_the_watermark_reads_its_window_again_and_leaves_the_watermark(
+        db, other_db, quarters, tmp_path):
+    # As a province found it: the Q3 run synced a system that served Q3 only, and Q2's dossiers
+    # are served from then on, each updated before the watermark Q3's sync left.
+    app = create_app(quarters["2026-Q3"], TOKEN)
+    with serve_in_background(app) as base_url:
+        q3 = sync(db, base_url, tmp_path, period="2026-Q3")
+        position = sync_position(db)
+        app.state.sandbox.replace_records(quarters["2026-Q2"] + quarters["2026-Q3"])
+
+        q2 = sync(db, base_url, tmp_path, period="2026-Q2")
+        q2_position = sync_position(db)
+        # The same Q2 run alone, on an empty warehouse: a first sync, from the period's start.
+        alone = sync(other_db, base_url, tmp_path, period="2026-Q2")
+        # The period at the watermark syncs incrementally, as before.
+        q3_again = sync(db, base_url, tmp_path, period="2026-Q3")
+
+    assert (q3.backfill, q3.updated_since, q3.period_dossiers, q3.period_rows_landed) == \
+        (False, "2026-07-01T00:00:00+07:00", 1800, 1800)
+    assert (q2.backfill, q2.updated_since) == (True, "2026-04-01T00:00:00+07:00")
+    assert q2.period_dossiers == q2.period_rows_landed == alone.period_dossiers == 1800
+    assert (alone.backfill, alone.updated_since, alone.period_rows_landed, alone.rows_landed) == \
+        (False, "2026-04-01T00:00:00+07:00", 1800, 3600)
+    assert period_versions(db, "2026-04-01", "2026-07-01") == period_versions(other_db, "2026-04-01", "2026-07-01") \
+        == versions(quarters["2026-Q2"])
+    # The watermark and the cursor stay where Q3's sync left them; the result says so too.
+    assert q2_position == position and local(datetime.fromisoformat(q2.watermark)) == position[0]
+    # Q2's 1,800 versions fill three pages and part of a fourth, whose Q3 versions raw held: the
+    # paging stops there, past Q2's end, instead of reading Q3 again to the end.
+    assert (q2.pages_fetched, q2.rows_received, q2.rows_landed, q2.rows_already_landed) == (4, 2000, 1800, 200)
+    assert (q3_again.backfill, q3_again.rows_landed, q3_again.period_dossiers, q3_again.period_rows_landed) == \
+        (False, 0, 1800, 0)
+    assert sync_position(db) == position
+
+
+def test_a_first_sync_for_a_period_starts_at_its_start_and_the_history_before_it_waits_for_its_own_runs(
+        db, quarters, tmp_path):
+    app = create_app(quarters["2026-Q2"] + quarters["2026-Q3"], TOKEN)
+    with serve_in_background(app) as base_url:
+        q3 = sync(db, base_url, tmp_path, period="2026-Q3")
+        q2 = sync(db, base_url, tmp_path, period="2026-Q2")
+
+    assert (q3.rows_landed, q3.period_dossiers) == (1800, 1800)
+    assert period_versions(db, "2026-04-01", "2026-07-01") == versions(quarters["2026-Q2"])
+    assert (q2.backfill, q2.rows_landed, q2.period_dossiers) == (True, 1800, 1800)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import datetime, timedelta, timezone
+import uuid
+from datetime import datetime, timedelta, timezone, UTC
 from pathlib import Path
 
 import psycopg
@@ -116,7 +117,7 @@ def test_a_broken_mart_stops_the_run_before_publishing_and_the_last_report_stays
     ("update marts.fct_dti_scores set scope_code = 'TINH' where scope_type = 'province'",
      "assert_every_unit_scored_every_period"),
     ("update marts.fct_component_scores set score_status = 'guessed' where scope_code = 'SNV'",
-     "accepted_values_fct_component_scores_score_status__scored__missing__awaiting__not_applicable"),
+     "accepted_values_fct_component_scores_score_status__scored__missing__awaiting__not_applicable__no_data"),
 ])
 def test_an_invariant_dbt_owns_fails_its_dbt_test(two_period_marts_copy, breakage, owner):
     database_url = two_period_marts_copy
@@ -161,3 +162,105 @@ def test_each_validation_is_named_by_its_run_and_leads_to_its_published_data_doc
         assert run_name in (published / page).read_text(encoding="utf-8")
     index = (published / "index.html").read_text(encoding="utf-8")
     assert run_name in index and "__none__" not in index
+
+
+# The volume gate: every scored source's rows for the period, against its trailing periods.
+FILE_SOURCES = {"submissions": "self_assessment_submission", "certificates": "certificate_provider",
+                "population": "population"}
+
+
+def register_file(conn: psycopg.Connection, source: str, period: str, rows: int) -> None:
+    """A file landed for ``period`` holding ``rows`` rows, as landing registers it (the gate counts
+    what landing registered with the rows)."""
+    sha = uuid.uuid4().hex * 2
+    conn.execute(
+        "insert into raw.landed_files (file_sha256, source, file_name, period, archived_path, size_bytes, batch_id, "
+        "status, row_count) values (%s, %s, %s, %s, '/archive', 1, %s, 'landed', %s)",
+        (sha, source, f"{source}-{period}-{sha[:6]}.csv", period, f"b-{sha[:8]}", rows))
+
+
+def set_sync_position(conn: psycopg.Connection, watermark: datetime) -> None:
+    conn.execute("insert into raw.sync_watermarks (source, watermark) values ('procedure_api', %s)", (watermark,))
+
+
+@pytest.fixture()
+def warehouse_with_sources(database_url, context_copy) -> str:
+    """A warehouse whose files of every kind landed for 2026-Q3 and the year before, with the
+    dossiers filed in 2026-Q3 left to each test."""
+    warehouse.ensure_schemas(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for period, rows in (("2026-Q3", 1_000), ("2026-Q2", 1_100), ("2026-Q1", 900), ("2025-Q4", 0)):
+            for source in FILE_SOURCES.values():
+                if rows:
+                    register_file(conn, source, period, rows)
+    return database_url
+
+
+def recorded_volume_check(database_url: str, run_id: str) -> tuple[bool, list[dict]]:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("select success, failed_expectations from audit.validation_results "
+                            "where run_id = %s and suite_name = 'raw_source_volumes'", (run_id,)).fetchone()
+
+
+def test_a_scored_source_without_a_row_for_the_period_stops_the_raw_gate_naming_it(warehouse_with_sources):
+    database_url = warehouse_with_sources
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # the last sync asked for what changed after 30 September: none of 2026-Q3's dossiers came
+        set_sync_position(conn, datetime(2026, 9, 30, 16, 59, 34, tzinfo=UTC))
+
+    with pytest.raises(gates.SourceDataMissing) as stopped:
+        gates.validate_raw(database_url, PERIOD_2026, "volume-run", PROVINCE)
+
+    assert str(stopped.value) == (
+        "không có hồ sơ nào được tiếp nhận trong kỳ 2026-Q3; lần đồng bộ đã yêu cầu các hồ sơ cập nhật từ "
+        "2026-09-30T16:59:34+00:00 / no dossier received in 2026-Q3; the sync asked for updates since "
+        "2026-09-30T16:59:34+00:00")
+    success, failures = recorded_volume_check(database_url, "volume-run")
+    assert not success
+    assert [(f["severity"], f["sample"]) for f in failures] == [("critical", ["0"])]
+
+
+def test_an_empty_inbox_folder_is_named_in_the_reason(warehouse_with_sources):
+    database_url = warehouse_with_sources
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update raw.landed_files set status = 'quarantined' "
+                     "where source = 'population' and period = %s", (PERIOD_2026,))
+        register_page(conn, "c" * 64, [("D-1", "SNV", datetime(2026, 8, 3, 9, tzinfo=VIETNAM))])
+
+    with pytest.raises(gates.SourceDataMissing, match=re.escape(
+            f"no adult population rows for 2026-Q3; the inbox folder {PROVINCE.inbox_url.rstrip('/')}"
+            "/population/2026-Q3 gave 0 files in use")):
+        gates.validate_source_volumes(database_url, PERIOD_2026, "volume-run", PROVINCE)
+
+
+def test_a_source_the_focal_point_allows_to_be_missing_is_recorded_without_stopping(warehouse_with_sources):
+    database_url = warehouse_with_sources
+
+    checked = gates.validate_raw(database_url, PERIOD_2026, "volume-run", PROVINCE,
+                                 allowed_missing_sources=["dossiers"])
+
+    assert checked["volumes"]["dossiers"] == {"rows": 0, "finding": "missing_allowed", "trailing_median": None}
+    assert checked["volumes"]["certificates"] == {"rows": 1_000, "finding": "ok", "trailing_median": 1_000.0}
+    success, failures = recorded_volume_check(database_url, "volume-run")
+    assert not success
+    assert [(f["severity"], f["note"]) for f in failures] == [
+        ("warning", "A source delivered no row for the period; the focal point allowed publishing without it.")]
+
+
+def test_a_source_far_below_its_trailing_periods_is_recorded_without_stopping(warehouse_with_sources):
+    database_url = warehouse_with_sources
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        register_page(conn, "d" * 64, [("D-1", "SNV", datetime(2026, 8, 3, 9, tzinfo=VIETNAM))])
+        # a provider's register missing: 2026-Q3 has 400 certificate rows, its trailing median is 1,000
+        conn.execute("update raw.landed_files set row_count = 400 where source = 'certificate_provider' "
+                     "and period = %s", (PERIOD_2026,))
+
+    checked = gates.validate_source_volumes(database_url, PERIOD_2026, "volume-run", PROVINCE,
+                                            frozenset(), min_share=0.5)
+
+    assert checked["certificates"] == {"rows": 400, "finding": "below_trailing_median", "trailing_median": 1_000.0}
+    assert {source: found["finding"] for source, found in checked.items()} == {
+        "submissions": "ok", "certificates": "below_trailing_median", "population": "ok", "dossiers": "ok"}
+    success, failures = recorded_volume_check(database_url, "volume-run")
+    assert not success
+    assert [(f["severity"], f["unexpected_count"]) for f in failures] == [("warning", 1)]

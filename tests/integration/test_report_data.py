@@ -30,7 +30,7 @@ create table marts.rpt_province_dti (
     components_awaiting integer, previous_period text, previous_dti_score numeric, dti_change numeric,
     compared_year integer, peers_with_score integer, estimated_rank integer, worst_case_rank integer,
     rank_range_best integer, rank_range_worst integer, tenth_place_score numeric, gap_to_top10 numeric,
-    in_top10 boolean);
+    in_top10 boolean, components_no_data integer default 0);
 insert into marts.rpt_province_dti values
     ('2025-Q3', '405', 'Quyết định 405/QĐ-BKHCN ngày 3/4/2025 của Bộ Khoa học và Công nghệ',
      'Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh từ năm 2024', 'Provincial Digital Transformation Index from 2024',
@@ -60,7 +60,7 @@ insert into marts.rpt_main_index_scores values
 
 create table marts.rpt_component_scores (
     period text, scope_type text, scope_code text, component_code text, name_vi text, name_en text,
-    score_status text);
+    score_status text, no_data_reason_vi text, no_data_reason_en text);
 insert into marts.rpt_component_scores values
     ('2025-Q4', 'province', 'PROVINCE', '3.1', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', null, 'scored'),
     ('2025-Q4', 'province', 'PROVINCE', '8.4',
@@ -70,7 +70,8 @@ insert into marts.rpt_component_scores values
 create table marts.rpt_target_progress (
     period text, display_order integer, target_code text, name_vi text, name_en text, metric text,
     scoring_rule text, comparison text, target_value numeric, actual_value numeric, gap numeric, is_met boolean,
-    previous_actual_value numeric, change_since_previous numeric);
+    previous_actual_value numeric, change_since_previous numeric, collect_data_first boolean default false,
+    no_data_reason_vi text, no_data_reason_en text);
 insert into marts.rpt_target_progress values
     ('2025-Q4', 3, 'data_center_standard', 'Trung tâm dữ liệu của tỉnh đạt chuẩn', null, 'indicator', 'boolean',
      'at_least', 1, 0, 1, false, 0, 0),
@@ -89,7 +90,8 @@ insert into marts.rpt_target_progress values
 create table marts.rpt_improvement_levers (
     period text, lever_rank integer, component_code text, name_vi text, name_en text, main_index_name_vi text,
     main_index_name_en text, responsible_unit_type text, units_short_names text[], headroom_points numeric,
-    dti_gain_at_target numeric, closes_gap_to_target boolean);
+    dti_gain_at_target numeric, closes_gap_to_target boolean, collect_data_first boolean default false,
+    no_data_reason_vi text, no_data_reason_en text);
 insert into marts.rpt_improvement_levers
 select '2025-Q4', n, '6.' || n, 'Chỉ số thành phần ' || n, 'Component ' || n, 'Hoạt động chính quyền số',
        'Digital government', 'commune', case when n = 1 then array['Xã Yên Dũng', 'Phường Đa Mai'] end, 50 - n,
@@ -243,6 +245,39 @@ def test_both_reports_rendered_from_the_marts_agree_on_every_figure(marts_conn):
             assert f'<figure class="chart" id="{chart_id}"' in html
     assert "Dữ liệu tiếp nhận đến: 06:00 ngày 17/01/2026 (giờ Việt Nam)." in vietnamese
     assert "Data received up to: 06:00 on 17/01/2026 (Vietnam time)." in english
+
+
+NO_DOSSIERS = ("hệ thống thủ tục hành chính không gửi hồ sơ nào nộp trong kỳ 2025-Q4",
+               "no dossier received for 2025-Q4")
+
+
+def test_the_report_reads_which_components_have_no_data_and_why(marts_conn):
+    marts_conn.execute(
+        "insert into marts.rpt_component_scores values ('2025-Q4', 'province', 'PROVINCE', '6.2', "
+        "'Tỷ lệ hồ sơ trực tuyến toàn trình', 'Full-process online dossiers', 'no_data', %s, %s)", NO_DOSSIERS)
+    marts_conn.execute("update marts.rpt_province_dti set components_no_data = 1 where period = '2025-Q4'")
+    marts_conn.execute(
+        "update marts.rpt_target_progress set collect_data_first = true, actual_value = null, gap = null, "
+        "is_met = null, no_data_reason_vi = %s, no_data_reason_en = %s "
+        "where period = '2025-Q4' and target_code = 'full_process_online_services'", NO_DOSSIERS)
+    marts_conn.execute(
+        "update marts.rpt_improvement_levers set collect_data_first = true, headroom_points = null, "
+        "dti_gain_at_target = 0, closes_gap_to_target = false, no_data_reason_vi = %s, no_data_reason_en = %s "
+        "where period = '2025-Q4' and lever_rank = 1", NO_DOSSIERS)
+
+    data = load_report_data(marts_conn, PERIOD, "run-1")
+
+    assert data.coverage.components_no_data == 1
+    assert [(c.code, c.name_en, c.reason_vi, c.reason_en) for c in data.no_data_components] == [
+        ("6.2", "Full-process online dossiers", *NO_DOSSIERS)]
+    target = next(target for target in data.targets if target.code == "full_process_online_services")
+    assert (target.collect_data_first, target.actual_value, target.gap, target.no_data_reason_en) == (
+        True, None, None, NO_DOSSIERS[1])
+    lever = data.levers[0]
+    assert (lever.collect_data_first, lever.headroom_points, lever.dti_gain, lever.no_data_reason_vi) == (
+        True, None, 0, NO_DOSSIERS[0])
+    html = render_report_html(data, PROVINCE)
+    assert f"Thu thập dữ liệu trước ({NO_DOSSIERS[0]})" in html
 
 
 def test_a_period_the_transform_has_not_scored_fails_clearly(marts_conn):

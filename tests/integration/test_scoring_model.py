@@ -69,11 +69,14 @@ def test_province_components_score_as_computed_by_hand(scored_url):
     assert points["4.3"] == pytest.approx(4 / 40 * 20)
     # 8.1 (405 numbering 7.1) from the commune alone, 80/100 × 90
     assert points["7.1"] == pytest.approx(0.8 * 90)
-    # 9.1 (8.1 in 405): no certificate register, no population → no value, 0 points, missing
-    missing = query(scored_url, "select points, score_status from marts.fct_component_scores "
+    # 9.1 (8.1 in 405): no certificate register, no population → nothing to measure: no data, with the
+    # reason, and its 0 points are left out of the estimate like a value awaiting the Ministry
+    no_data = query(scored_url, "select points, component_value, score_status, no_data_reason_en "
+                                "from marts.fct_component_scores "
                                 "where period = %s and scope_type = 'province' and component_code = '8.1'",
                     (PERIOD_2026,))
-    assert missing == [{"points": 0.0, "score_status": "missing"}]
+    assert no_data == [{"points": 0.0, "component_value": None, "score_status": "no_data",
+                        "no_data_reason_en": f"no certificate register received for {PERIOD_2026}"}]
 
 
 def test_province_dti_is_the_aggregation_of_its_main_index_values(scored_url):
@@ -88,14 +91,15 @@ def test_province_dti_is_the_aggregation_of_its_main_index_values(scored_url):
                                        "where period = %s and scope_type = 'province'", (period,))
         assert float(province["dti_score"]) == pytest.approx(expected, abs=1e-9)
         # each main index is valued on its components measured: one awaiting the Ministry's value (no
-        # Ministry file here) is left out, not scored 0
+        # Ministry file here) or without data (no certificate register) is left out, not scored 0
         components = query(scored_url, "select main_index_code, points, max_points, score_status "
                                        "from marts.fct_component_scores where period = %s and scope_type = 'province'",
                            (period,))
-        assert {row["score_status"] for row in components} >= {"awaiting", "scored"}
+        assert {row["score_status"] for row in components} >= {"awaiting", "no_data", "scored"}
         by_hand = 0.0
         for code in {c["main_index_code"] for c in components}:
-            measured = [c for c in components if c["main_index_code"] == code and c["score_status"] != "awaiting"]
+            measured = [c for c in components
+                        if c["main_index_code"] == code and c["score_status"] not in ("awaiting", "no_data")]
             main_index_max = sum(float(c["max_points"]) for c in components if c["main_index_code"] == code)
             if measured and main_index_max:
                 by_hand += (sum(float(c["points"]) for c in measured) / sum(float(c["max_points"]) for c in measured)
@@ -116,8 +120,16 @@ def test_the_province_dti_says_how_much_of_the_official_framework_stands_behind_
         proxies = [c for c in catalog[version] if c["provenance"] == "provincial_proxy"]
         awaiting = [c for c in proxies if c["value_source"] == "ministry"]  # no Ministry file in this data
         assert awaiting, "the shipped catalog has Ministry-measured components"
+        # no certificate register in this data (and no dossier in 2023-Q3): those proxies have no data and are
+        # not measured either
+        without_data = {row["component_code"] for row in query(
+            scored_url, "select component_code from marts.fct_component_scores where period = %s "
+                        "and scope_type = 'province' and provenance = 'provincial_proxy' and score_status = 'no_data'",
+            (period,))}
+        assert {c["component_code"] for c in proxies if c["value_source"] == "signature_certificates"} <= without_data
         assert (row["official_component_count"], row["components_official_measured"]) == (official_count, 0)
-        assert row["components_proxy_measured"] == row["components_measured"] == len(proxies) - len(awaiting)
+        assert row["components_proxy_measured"] == row["components_measured"] == (
+            len(proxies) - len(awaiting) - len(without_data))
         assert row["components_awaiting"] == len(awaiting)
         assert row["is_estimate"] is True
         assert row["dti_score_lowest"] < row["dti_score"] < row["dti_score_highest"]
@@ -179,10 +191,16 @@ def test_target_progress_levers_and_rank_are_reported(scored_url):
     assert progress["personal_digital_signatures"]["actual_value"] is None
     dti = progress["dti_score"]
     assert float(dti["gap"]) == pytest.approx(max(0.75 - float(dti["actual_value"]), 0))
-    levers = query(scored_url, "select component_code, dti_gain_at_target, cumulative_dti_gain, closes_gap_to_target, "
-                               "dti_gap_to_target from marts.rpt_improvement_levers "
+    ranked = query(scored_url, "select component_code, dti_gain_at_target, cumulative_dti_gain, closes_gap_to_target, "
+                               "dti_gap_to_target, collect_data_first from marts.rpt_improvement_levers "
                                "where period = %s order by lever_rank",
                    (PERIOD_2026,))
+    # a component without data (no certificate register here) comes first, asking for its data, with no gain
+    # counted and never in the set that closes the gap
+    without_data = [row for row in ranked if row["collect_data_first"]]
+    assert without_data and ranked[:len(without_data)] == without_data
+    assert all(float(row["dti_gain_at_target"]) == 0 and not row["closes_gap_to_target"] for row in without_data)
+    levers = ranked[len(without_data):]
     gains = [float(row["dti_gain_at_target"]) for row in levers]
     assert gains == sorted(gains, reverse=True)
     closing = [row for row in levers if row["closes_gap_to_target"]]

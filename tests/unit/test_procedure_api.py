@@ -9,8 +9,17 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from dti.demo.dossiers import DossierPlan, advance_dossiers, generate_dossiers
-from dti.demo.sandbox_api import Faults, create_app, encode_page, serve_in_background
+from dti.demo.dossiers import (
+    DossierPlan,
+    advance_dossiers,
+    earlier_periods_of_year,
+    generate_dossiers,
+    generate_history,
+    history_plans,
+    record_plan,
+    recorded_plans,
+)
+from dti.demo.sandbox_api import Faults, create_app, create_history_app, encode_page, serve_in_background
 from dti.sources import procedure_api
 from dti.sources.dossier_records import DossierPage, read_page
 from dti.sources.procedure_api import InvalidPage, ProcedureApiError, RetryPolicy
@@ -73,6 +82,33 @@ def test_updated_since_is_inclusive_and_read_as_an_instant_whatever_its_offset(s
     assert sorted(dossier_ids(pages)) == sorted(r["dossier_id"] for r in records if r["updated_at"] >= cutoff)
     assert max(page.latest_update for page in read_all(pages)) == \
         max(datetime.fromisoformat(r["updated_at"]) for r in records)
+
+
+def test_pages_until_an_instant_end_with_the_first_page_that_reaches_it(sandbox, records):
+    _, base_url = sandbox
+    in_order = sorted(record["updated_at"] for record in records)
+    # Inside the second page: the second page is the last one asked for; at the first page's
+    # last record: the first page reaches it already.
+    for until, pages_expected in ((in_order[150], 2), (in_order[99], 1), (in_order[-1], 3)):
+        requests: list = []
+        with procedure_api.open_client(base_url, TOKEN) as client:
+            client.event_hooks["request"].append(requests.append)
+            pages = list(procedure_api.iter_pages(client, updated_since=None, cursor=None, limit=PAGE_SIZE,
+                                                  retry=NO_WAIT, until=datetime.fromisoformat(until)))
+        assert len(pages) == len(requests) == pages_expected, until
+        assert pages[-1].last_update() == datetime.fromisoformat(in_order[100 * pages_expected - 1])
+
+
+def test_a_pages_last_update_is_its_last_readable_records_and_none_without_one():
+    stamped = {"dossier_id": "H24.001-260701-0000001", "updated_at": "2026-07-01T08:00:00+07:00"}
+    unreadable = [{"dossier_id": "x", "updated_at": 5}, ["not", "a", "record"], {"updated_at": "2026-07-02"}]
+
+    def page(records):
+        return procedure_api.ReceivedPage.of(encode_page(records, None), "/api/v1/dossiers")
+
+    assert page([stamped, *unreadable]).last_update() == datetime.fromisoformat(stamped["updated_at"])
+    assert page(unreadable).last_update() is None
+    assert page([]).last_update() is None
 
 
 def test_a_wrong_token_fails_at_once_because_retrying_cannot_fix_it(sandbox):
@@ -265,3 +301,60 @@ def test_demo_data_scale_sets_the_dossiers_the_demo_procedure_system_serves(tmp_
     assert plan == DossierPlan(period="2026-Q3", seed=7, scale=0.02)
     assert len(generate_dossiers(plan, PROVINCE)) == plan.count == 3_600
     assert recorded_plan(demo_dir, "2026-Q4") == DossierPlan(period="2026-Q4")
+    # The system already held the year's earlier quarters, planned with the same seed and volume.
+    assert recorded_plans(demo_dir) == [DossierPlan(period=f"2026-Q{quarter}", seed=7, scale=0.02)
+                                        for quarter in (1, 2, 3)]
+
+
+def test_planning_a_period_plans_the_earlier_periods_of_its_year_and_keeps_their_plans(tmp_path):
+    record_plan(tmp_path, DossierPlan(period="2026-Q2", seed=3, scale=0.5))
+    record_plan(tmp_path, DossierPlan(period="2026-Q4", seed=9, scale=0.1))
+    record_plan(tmp_path, DossierPlan(period="2027-Q1", seed=4, scale=0.2))
+
+    assert recorded_plans(tmp_path) == [
+        DossierPlan(period="2026-Q1", seed=3, scale=0.5), DossierPlan(period="2026-Q2", seed=3, scale=0.5),
+        DossierPlan(period="2026-Q3", seed=9, scale=0.1), DossierPlan(period="2026-Q4", seed=9, scale=0.1),
+        DossierPlan(period="2027-Q1", seed=4, scale=0.2)]
+    assert earlier_periods_of_year("2026-03") == ["2026-01", "2026-02"] and earlier_periods_of_year("2026") == []
+    # A run for a period nobody planned still gets its default dossiers, with the history.
+    assert history_plans(tmp_path, "2027-Q2")[-1] == DossierPlan(period="2027-Q2")
+    assert history_plans(tmp_path, "2026-Q3") == recorded_plans(tmp_path)
+
+
+PLANNED_QUARTERS = [DossierPlan(period=period, seed=11, scale=0.001) for period in ("2026-Q1", "2026-Q2", "2026-Q3")]
+
+
+def test_the_sandbox_serves_every_planned_period_together_and_pages_across_them():
+    history = generate_history(PLANNED_QUARTERS, PROVINCE)
+    assert generate_history(PLANNED_QUARTERS, PROVINCE) == history
+    assert len(history) == 3 * 180 and len({record["dossier_id"] for record in history}) == len(history)
+    with serve_in_background(create_history_app(PLANNED_QUARTERS, "2026-Q2", TOKEN, PROVINCE)) as base_url:
+        since_q2 = fetch_all(base_url, updated_since="2026-04-01T00:00:00+07:00")
+        everything = fetch_all(base_url)
+
+    assert sorted(dossier_ids(everything)) == sorted(record["dossier_id"] for record in history)
+    # Each period's dossiers are as the system held them at its end: Q1's were all updated before April.
+    by_period = {plan.period: {record["dossier_id"] for record in generate_dossiers(plan, PROVINCE)}
+                 for plan in PLANNED_QUARTERS}
+    assert sorted(dossier_ids(since_q2)) == sorted(by_period["2026-Q2"] | by_period["2026-Q3"])
+
+
+def test_the_history_a_sync_does_not_reach_is_never_generated():
+    app = create_history_app(PLANNED_QUARTERS, "2026-Q3", TOKEN, PROVINCE)
+    sandbox = app.state.sandbox
+
+    def deferred() -> list[str]:
+        return [period.plan.period for period in sandbox.deferred]
+
+    assert len(sandbox.records) == 180 and deferred() == ["2026-Q1", "2026-Q2"]
+    with serve_in_background(app) as base_url:
+        fetch_all(base_url, updated_since="2026-07-01T00:00:00+07:00")
+        assert deferred() == ["2026-Q1", "2026-Q2"]
+        since_may = fetch_all(base_url, updated_since="2026-05-01T00:00:00+07:00")
+        assert deferred() == ["2026-Q1"]
+        fetch_all(base_url)
+        assert deferred() == [] and len(sandbox.records) == 540
+
+    assert sorted(dossier_ids(since_may)) == sorted(
+        record["dossier_id"] for record in generate_history(PLANNED_QUARTERS, PROVINCE)
+        if record["updated_at"] >= "2026-05-01T00:00:00+07:00")

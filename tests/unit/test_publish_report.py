@@ -24,6 +24,7 @@ from dti.publish.report_data import (
     DtiCoverage,
     ImprovementLever,
     MainIndexValue,
+    NoDataComponent,
     PeerRank,
     QuarantinedFile,
     ReportData,
@@ -403,6 +404,39 @@ def test_levers_show_component_main_index_responsible_units_points_and_dti_gain(
     levers = section(html, "levers-heading")
     assert "Để đạt mục tiêu DTI còn thiếu 0.1377." in levers
     assert re.findall(r'<tr>\s*<td class="number">(\d+)</td>', levers) == ["1", "2", "6"]
+
+
+NO_DOSSIERS_VI = "hệ thống thủ tục hành chính không gửi hồ sơ nào nộp trong kỳ 2026-Q3"
+NO_DOSSIERS_EN = "no dossier received for 2026-Q3"
+
+
+def test_a_component_without_data_says_collect_the_data_first_not_points_to_gain():
+    lever = ImprovementLever(1, "6.2", "Tỷ lệ hồ sơ nộp trực tuyến toàn trình", "Hoạt động chính quyền số",
+                             "province_systems", (), None, 0, False, collect_data_first=True,
+                             no_data_reason_vi=NO_DOSSIERS_VI, no_data_reason_en=NO_DOSSIERS_EN)
+    dossier_target = target("full_process_online_services", "Tỷ lệ hồ sơ trực tuyến toàn trình đạt từ 60% trở lên",
+                            "rate", 0.6, None, None, None)
+    dossier_target = replace(dossier_target, collect_data_first=True, no_data_reason_vi=NO_DOSSIERS_VI,
+                             no_data_reason_en=NO_DOSSIERS_EN)
+    data = make_report_data(
+        levers=(lever, *LEVERS[1:]), targets=(TARGETS[0], dossier_target),
+        coverage=replace(ESTIMATE, components_awaiting=0, components_no_data=1),
+        no_data_components=(NoDataComponent("6.2", "Tỷ lệ hồ sơ nộp trực tuyến toàn trình", NO_DOSSIERS_VI,
+                                            "Full-process online dossiers", NO_DOSSIERS_EN),),
+    )
+
+    html = render_report_html(data, PROVINCE)
+
+    row = cells(table_row_containing(section(html, "levers-heading"), "<td>6.2</td>"))
+    assert row[6:] == [f"Thu thập dữ liệu trước ({NO_DOSSIERS_VI})", ""]
+    goal = cells(table_row_containing(section(html, "targets-heading"), 'id="target-full_process_online_services"'))
+    assert goal[3] == f"Thu thập dữ liệu trước ({NO_DOSSIERS_VI})"
+    assert element_text(html, "no-data-components") == f"6.2 Tỷ lệ hồ sơ nộp trực tuyến toàn trình: {NO_DOSSIERS_VI}"
+    assert element_text(html, "province-coverage").endswith("; 1 chỉ số không có dữ liệu trong kỳ")
+    assert element_text(html, "province-points").endswith("Chưa kể 1 chỉ số không có dữ liệu trong kỳ.")
+    english = render_report_html(data, PROVINCE, ENGLISH)
+    assert f"Collect the data first ({NO_DOSSIERS_EN})" in english
+    assert f"6.2 Full-process online dossiers: {NO_DOSSIERS_EN}" in element_text(english, "no-data-components")
 
 
 def test_a_lever_lists_the_first_units_short_of_full_points_then_how_many_more():

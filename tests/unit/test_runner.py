@@ -65,3 +65,56 @@ def test_a_dti_measured_in_full_is_printed_alone():
                                       components_measured=47, components_proxy=0, official_component_count=47)
 
     assert runner.describe_province_dti("2026-Q3", 0.7, coverage) == "Province DTI 2026-Q3: 0.7000"
+
+
+def test_a_stage_with_a_mapped_task_has_ended_only_once_every_index_has():
+    instances = [
+        runner.TaskInstanceState("land.submissions", -1, "success"),
+        runner.TaskInstanceState("land.certificates", 0, "success"),
+        runner.TaskInstanceState("land.certificates", 1, "running"),
+        runner.TaskInstanceState("land.certificates", 2, "success"),
+        runner.TaskInstanceState("validate_raw", -1, "none"),
+    ]
+
+    assert runner.states_of_stage(instances, "land") == ["success", "success", "running", "success"]
+    assert runner.stage_state(runner.states_of_stage(instances, "land")) is None
+
+
+def landing_counts(files: int = 1, rows: int = 0, **others: int) -> dict:
+    return {"files": files, "landed": files, "already_received": 0, "quarantined": 0, "rows_landed": rows,
+            "rows_rejected": 0, **others}
+
+
+def test_the_land_line_sums_what_every_mapped_task_returned():
+    # four certificate registers, one mapped task each: the line is their sum, not the first one's
+    returned = {
+        "land.submissions": [landing_counts(files=5, rows=160, already_received=1, quarantined=1, rows_rejected=2)],
+        "land.certificates": [landing_counts(rows=rows) for rows in (251_002, 248_377, 249_130, 249_002)],
+        "land.population": [landing_counts(rows=12)],
+        "land.ministry": [landing_counts(files=0)],
+        "land.dossiers": [{"rows_landed": 181_210, "rows_rejected": 3, "period": "2026-Q2", "period_dossiers": 60_412}],
+    }
+
+    line = runner.describe_land("2026-Q2", returned)
+
+    assert line == ("10 files for 2026-Q2 (1 already received): 160 self-assessment, 997,511 certificate, "
+                    "12 population, 0 ministry rows landed; 60,412 dossiers for 2026-Q2; "
+                    "quarantined: 1 files, 5 rows")
+
+
+def test_a_sync_that_does_not_count_the_period_s_dossiers_is_not_read_as_the_period_s():
+    line = runner.describe_land("2026-Q2", {"land.dossiers": [{"rows_landed": 180_000, "rows_rejected": 0}]})
+
+    assert "180,000 dossier versions landed, of any period" in line
+    assert "for 2026-Q2: 0 self-assessment" in line
+
+
+def test_the_raw_gate_s_line_names_each_source_s_rows_and_what_it_flagged():
+    volumes = {"submissions": {"rows": 1_204, "finding": "ok"},
+               "certificates": {"rows": 400_000, "finding": "below_trailing_median"},
+               "population": {"rows": 126, "finding": "ok"},
+               "dossiers": {"rows": 0, "finding": "missing_allowed"}}
+
+    assert runner.describe_volumes("2026-Q2", volumes) == (
+        "; rows for 2026-Q2: submissions 1,204, certificates 400,000, population 126, dossiers 0; "
+        "published without: dossiers; below their trailing median: certificates")

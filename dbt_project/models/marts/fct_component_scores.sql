@@ -82,8 +82,11 @@ select
     target_value,
     max_points,
     points,
-    max_points - points as headroom_points,
+    -- without data the points still to win are unknown: collect the data first
+    case when score_status <> 'no_data' then max_points - points end as headroom_points,
     score_status,
+    no_data_reason_vi,
+    no_data_reason_en,
     provenance,
     cast(units_reported as integer) as units_reported,
     cast(units_responsible as integer) as units_responsible,

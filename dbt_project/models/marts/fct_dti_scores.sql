@@ -136,7 +136,8 @@ scope_components as (
         scope_type,
         scope_code,
         count(*) filter (where main_index_code is not null) as components_in_scope,
-        count(*) filter (where main_index_code is not null and score_status = 'missing') as components_missing
+        count(*) filter (where main_index_code is not null and score_status = 'missing') as components_missing,
+        count(*) filter (where main_index_code is not null and score_status = 'no_data') as components_no_data
     from component_scores
     group by period, scope_type, scope_code
 
@@ -162,6 +163,7 @@ scores as (
         coalesce(submission_status.submission_status, 'computed') as submission_status,
         scope_components.components_in_scope,
         scope_components.components_missing,
+        scope_components.components_no_data,
         scope_points.points,
         scope_points.max_points,
         case
@@ -235,6 +237,7 @@ select
     compared.submission_status,
     cast(compared.components_in_scope as integer) as components_in_scope,
     cast(compared.components_missing as integer) as components_missing,
+    cast(compared.components_no_data as integer) as components_no_data,
     compared.points,
     cast(compared.max_points as integer) as max_points,
     compared.dti_score,

@@ -1,8 +1,9 @@
 -- Points and value (points ÷ max points) of every main index, for the province on its
 -- framework's main indices and for every unit on its own catalog's. The province's value is
--- taken over the components measured (one awaiting the Ministry's value does not count as 0),
--- with the range the official framework leaves open: lowest when every official component not
--- measured earned 0, highest when each earned full points (int_scoring__province_coverage).
+-- taken over the components measured (one awaiting the Ministry's value, or without data for the
+-- period, does not count as 0), with the range the official framework leaves open: lowest when
+-- every official component not measured earned 0, highest when each earned full points
+-- (int_scoring__province_coverage).
 with component_scores as (
 
     select * from {{ ref('fct_component_scores') }}
@@ -46,7 +47,8 @@ main_index_points as (
         scope_code,
         main_index_code,
         sum(points) as points,
-        count(*) filter (where score_status = 'missing') as components_missing
+        count(*) filter (where score_status = 'missing') as components_missing,
+        count(*) filter (where score_status = 'no_data') as components_no_data
     from component_scores
     where main_index_code is not null
     group by period, scope_type, scope_code, main_index_code
@@ -93,6 +95,7 @@ valued as (
         scope_main_indices.*,
         coalesce(main_index_points.points, 0) as points,
         cast(coalesce(main_index_points.components_missing, 0) as integer) as components_missing,
+        cast(coalesce(main_index_points.components_no_data, 0) as integer) as components_no_data,
         case
             when scope_main_indices.scope_type = 'province'
                 then province_coverage.points_measured / nullif(province_coverage.max_points_measured, 0)
@@ -130,6 +133,7 @@ select
     cast(max_points as integer) as max_points,
     index_value,
     components_missing,
+    components_no_data,
     official_component_count,
     components_official_measured,
     components_proxy_measured,

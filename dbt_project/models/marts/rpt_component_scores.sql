@@ -37,6 +37,8 @@ select
     component_scores.points,
     component_scores.headroom_points,
     component_scores.score_status,
+    component_scores.no_data_reason_vi,
+    component_scores.no_data_reason_en,
     component_scores.units_reported,
     component_scores.units_responsible,
     component_scores.provenance,

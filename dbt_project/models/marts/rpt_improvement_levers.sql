@@ -1,7 +1,8 @@
 -- Where the province's points are, each period: for every province component the points still
 -- to win (headroom) and the DTI they would add at target, the main index it belongs to and how
 -- weak that index is, who answers for it, and the smallest set of components whose closure
--- reaches the DTI target — taken greedily, largest gain first.
+-- reaches the DTI target — taken greedily, largest gain first. A component without data for the
+-- period comes first with no gain counted: the data must be collected before its points are known.
 with province_components as (
 
     select * from {{ ref('fct_component_scores') }}
@@ -114,8 +115,12 @@ levers as (
         province_components.points,
         province_components.max_points,
         province_components.headroom_points,
-        province_components.headroom_points / 1000.0 as dti_gain_at_target,
+        -- no gain is counted on a component without data: its points are unknown
+        coalesce(province_components.headroom_points, 0) / 1000.0 as dti_gain_at_target,
         province_components.score_status,
+        coalesce(province_components.score_status = 'no_data', false) as collect_data_first,
+        province_components.no_data_reason_vi,
+        province_components.no_data_reason_en,
         coalesce(responsible_units.units_missing, 0) as units_missing,
         coalesce(responsible_units.units_below_full_points, 0) as units_below_full_points,
         responsible_units.units_short,
@@ -144,11 +149,11 @@ ranked as (
         *,
         cast(row_number() over (
             partition by period
-            order by dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
+            order by collect_data_first desc, dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
         ) as integer) as lever_rank,
         sum(dti_gain_at_target) over (
             partition by period
-            order by dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
+            order by collect_data_first desc, dti_gain_at_target desc, main_index_weakness_rank asc, component_code asc
             rows between unbounded preceding and current row
         ) as cumulative_dti_gain
     from levers

@@ -40,7 +40,8 @@ select
     main_index_scores.components_official_measured + main_index_scores.components_proxy_measured
         as components_measured,
     main_index_scores.components_awaiting,
-    main_index_scores.components_missing
+    main_index_scores.components_missing,
+    main_index_scores.components_no_data
 from main_index_scores
 left join framework_main_indices
     on main_index_scores.catalog_code = framework_main_indices.framework_version

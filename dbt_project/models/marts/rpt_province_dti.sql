@@ -54,6 +54,7 @@ select
     province_scores.official_coverage,
     province_scores.components_in_scope,
     province_scores.components_missing,
+    province_scores.components_no_data,
     province_scores.previous_period,
     province_scores.previous_dti_score,
     province_scores.dti_change,

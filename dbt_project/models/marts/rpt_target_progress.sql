@@ -1,6 +1,7 @@
 -- Progress on every target the province set itself (province_targets seed), each period: the
 -- actual value, the target, the gap still to close, whether it is met, and the change since the
--- previous period.
+-- previous period. A rate target whose component has no data for the period has no actual
+-- value and says so (collect_data_first): its gap is unknown, never the whole target.
 with targets as (
 
     select * from {{ ref('province_targets') }}
@@ -34,7 +35,9 @@ actuals as (
         'dti_score' as metric,
         cast(null as text) as indicator_key,
         dti_score as actual_value,
-        cast(null as text) as scoring_rule
+        cast(null as text) as scoring_rule,
+        cast(null as text) as no_data_reason_vi,
+        cast(null as text) as no_data_reason_en
     from province_scores
 
     union all
@@ -44,7 +47,9 @@ actuals as (
         'national_rank' as metric,
         null as indicator_key,
         cast(estimated_rank as numeric) as actual_value,
-        null as scoring_rule
+        null as scoring_rule,
+        null as no_data_reason_vi,
+        null as no_data_reason_en
     from peer_rank
 
     union all
@@ -54,7 +59,9 @@ actuals as (
         'indicator' as metric,
         indicator_key,
         component_value,
-        scoring_rule
+        scoring_rule,
+        no_data_reason_vi,
+        no_data_reason_en
     from province_components
     where indicator_key is not null
 
@@ -79,7 +86,9 @@ progress as (
         targets.target_value,
         targets.target_year,
         actuals.actual_value,
-        actuals.scoring_rule
+        actuals.scoring_rule,
+        actuals.no_data_reason_vi,
+        actuals.no_data_reason_en
     from periods
     cross join targets
     left join actuals
@@ -106,10 +115,15 @@ select
     target_year,
     actual_value,
     scoring_rule,
-    -- what is still missing to reach the target, 0 once reached
-    case comparison
-        when 'at_least' then greatest(target_value - actual_value, 0)
-        when 'at_most' then greatest(actual_value - target_value, 0)
+    no_data_reason_vi is not null as collect_data_first,
+    no_data_reason_vi,
+    no_data_reason_en,
+    -- what is still missing to reach the target, 0 once reached; unknown without an actual value
+    -- (greatest() would skip the null and say 0)
+    case
+        when actual_value is null then null
+        when comparison = 'at_least' then greatest(target_value - actual_value, 0)
+        when comparison = 'at_most' then greatest(actual_value - target_value, 0)
     end as gap,
     case
         when actual_value is null then null

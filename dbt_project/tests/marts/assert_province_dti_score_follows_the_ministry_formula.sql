@@ -1,6 +1,6 @@
 -- Returns every period whose provincial DTI is not the Ministry's formula recomputed here from
 -- fct_component_scores: each main index's points over the maximum of its components measured
--- (a component awaiting the Ministry's value is left out), times the main index's maximum,
+-- (a component awaiting the Ministry's value or without data is left out), times the main index's maximum,
 -- summed and divided by 1000. With nothing awaiting, that is the component points / 1000.
 -- A unit's DTI (its points / its 1000) is the marts quality gate's check (include/dti/quality/suites.py).
 
@@ -31,8 +31,8 @@ measured as (
     select
         period,
         main_index_code,
-        sum(points) filter (where score_status <> 'awaiting') as points,
-        sum(max_points) filter (where score_status <> 'awaiting') as max_points
+        sum(points) filter (where score_status not in ('awaiting', 'no_data')) as points,
+        sum(max_points) filter (where score_status not in ('awaiting', 'no_data')) as max_points
     from {{ ref('fct_component_scores') }}
     where scope_type = 'province'
     group by period, main_index_code

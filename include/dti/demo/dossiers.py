@@ -4,6 +4,10 @@ Volumes follow a province of Bắc Ninh's size: about 60,000 dossiers a month, m
 the communes' and wards' one-stop shops, a good half filed online. ``advance_dossiers`` moves the
 data on the way the real system does between two syncs: new dossiers arrive and open ones change
 status, each with a later ``updated_at``.
+
+The demo procedure system holds a history, as the real one does: every period with a recorded
+plan. Recording a period's plan also records the earlier periods of its year that have none, so
+that a run for an earlier period later (a backfill) finds its dossiers where a real system would.
 """
 
 from __future__ import annotations
@@ -48,21 +52,70 @@ class DossierPlan:
         return round(DOSSIERS_PER_MONTH * self.scale * months)
 
 
+PLAN_FILE_PREFIX = "dossiers-"
+
+
 def record_plan(folder: Path, plan: DossierPlan) -> Path:
     """Remember which dossiers the demo procedure system holds for ``plan.period``, so that a
-    later run's sandbox API serves the same ones (``dti demo-data --scale`` sets the volume)."""
+    later run's sandbox API serves the same ones (``dti demo-data --scale`` sets the volume).
+    The earlier periods of the year that have no plan yet get one with the same seed and scale:
+    a real system would already hold their dossiers. A recorded plan of theirs is kept, since the
+    dossiers a system holds for a past period do not change when a later one is planned."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"dossiers-{plan.period}.json"
+    for earlier in earlier_periods_of_year(plan.period):
+        if not _plan_file(folder, earlier).exists():
+            _write_plan(folder, DossierPlan(period=earlier, seed=plan.seed, scale=plan.scale))
+    return _write_plan(folder, plan)
+
+
+def _plan_file(folder: Path, period: str) -> Path:
+    return folder / f"{PLAN_FILE_PREFIX}{period}.json"
+
+
+def _write_plan(folder: Path, plan: DossierPlan) -> Path:
+    target = _plan_file(folder, plan.period)
     target.write_text(json.dumps(asdict(plan)), encoding="utf-8")
     return target
 
 
 def recorded_plan(folder: Path, period: str) -> DossierPlan:
     """The plan ``record_plan`` kept for ``period``, or the default volume and seed."""
-    recorded = folder / f"dossiers-{period}.json"
+    recorded = _plan_file(folder, period)
     if not recorded.exists():
         return DossierPlan(period=period)
     return DossierPlan(**json.loads(recorded.read_text(encoding="utf-8")))
+
+
+def recorded_plans(folder: Path) -> list[DossierPlan]:
+    """Every plan ``record_plan`` kept in ``folder``, earliest period first."""
+    plans = [DossierPlan(**json.loads(path.read_text(encoding="utf-8")))
+             for path in folder.glob(f"{PLAN_FILE_PREFIX}*.json")] if folder.is_dir() else []
+    return sorted(plans, key=lambda plan: (period_bounds(plan.period), plan.period))
+
+
+def earlier_periods_of_year(period: str) -> list[str]:
+    """The periods of ``period``'s kind before it in its year: '2026-Q3' → Q1 and Q2; '2026-03' →
+    January and February; a year has none."""
+    year = period[:4]
+    if "-Q" in period:
+        return [f"{year}-Q{quarter}" for quarter in range(1, int(period[-1]))]
+    if len(period) == 7:
+        return [f"{year}-{month:02d}" for month in range(1, int(period[5:]))]
+    return []
+
+
+def history_plans(folder: Path, period: str) -> list[DossierPlan]:
+    """The plans of the dossiers the demo procedure system holds when a run for ``period`` reads
+    it: every recorded plan, and ``period``'s own (its default) when none was recorded."""
+    plans = recorded_plans(folder)
+    if all(plan.period != period for plan in plans):
+        plans.append(DossierPlan(period=period))
+    return plans
+
+
+def generate_history(plans: list[DossierPlan], province: Province) -> list[dict]:
+    """The dossiers of every plan, served together as one system's history."""
+    return [record for plan in plans for record in generate_dossiers(plan, province)]
 
 
 def period_bounds(period: str) -> tuple[date, date]:

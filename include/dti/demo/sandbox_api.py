@@ -1,6 +1,11 @@
 """A sandbox of the province's procedure-system API: the contract of the real one, serving
 generated dossiers, with faults that can be switched on to prove the client and the landing.
 
+Like the real system it serves its whole history at once (every period the demo planned), so
+``updated_since`` and the cursor page across periods, and a backfill of an earlier period finds
+that period's dossiers. A period other than the run's is generated when a request first reaches
+it, so a run does not pay for the history its sync never asks for.
+
 ``GET /api/v1/dossiers?updated_since=<ISO>&cursor=<opaque>&limit=<n>`` answers
 ``{"data": [...], "next_cursor": "..." | null}`` in (``updated_at``, ``dossier_id``) order, so a
 cursor stays valid while dossiers change: a changed dossier moves behind it and comes later.
@@ -17,8 +22,9 @@ import socket
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
@@ -27,7 +33,14 @@ import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from dti.demo.dossiers import VIETNAM, DossierPlan, generate_dossiers
+from dti.demo.dossiers import (
+    VIETNAM,
+    DossierPlan,
+    earlier_periods_of_year,
+    generate_dossiers,
+    generate_history,
+    period_bounds,
+)
 from dti.provinces import Province
 
 MAX_LIMIT = 10_000
@@ -47,16 +60,37 @@ def encode_page(records: list[dict], next_cursor: str | None) -> bytes:
     return msgspec.json.encode({"data": records, "next_cursor": next_cursor})
 
 
-class Sandbox:
-    """The dossiers served, in keyset order, and the faults in force."""
+@dataclass(frozen=True)
+class DeferredPeriod:
+    """A period of the history whose dossiers are generated when a request first reaches them.
+    Each was last updated within the period (they are generated as the system held them at its
+    end), so a request for updates since a later instant never needs them."""
 
-    def __init__(self, records: list[dict], token: str, faults: Faults | None = None):
+    plan: DossierPlan
+    province: Province
+
+    @property
+    def updated_before(self) -> str:
+        """The midnight after the period's last day, written as the records write instants."""
+        return datetime.combine(period_bounds(self.plan.period)[1], datetime.min.time(), VIETNAM).isoformat()
+
+
+class Sandbox:
+    """The dossiers served, in keyset order, the periods not generated yet, and the faults in force."""
+
+    def __init__(self, records: list[dict], token: str, faults: Faults | None = None,
+                 deferred: Sequence[DeferredPeriod] = ()):
         self.token = token
         self.replace_records(records)
+        self.deferred = list(deferred)
         self.set_faults(faults or Faults())
 
     def replace_records(self, records: list[dict]) -> None:
-        """Serve ``records`` from now on (e.g. the dataset after ``advance_dossiers``)."""
+        """Serve ``records`` from now on (e.g. the dataset after ``advance_dossiers``), and only them."""
+        self.deferred: list[DeferredPeriod] = []
+        self._index(records)
+
+    def _index(self, records: list[dict]) -> None:
         self.records = sorted(records, key=itemgetter("updated_at", "dossier_id"))
         self.keys = [(record["updated_at"], record["dossier_id"]) for record in self.records]
 
@@ -66,12 +100,23 @@ class Sandbox:
         self.previous_page: bytes | None = None
 
     def page(self, updated_since: str | None, cursor: str | None, limit: int) -> bytes:
-        start = bisect_left(self.keys, (_local_time(updated_since),)) if updated_since else 0
-        if cursor:
-            start = max(start, bisect_right(self.keys, _decode_cursor(cursor)))
+        since = _local_time(updated_since) if updated_since else None
+        after = _decode_cursor(cursor) if cursor else None
+        self._generate_deferred_from(max(since or "", after[0] if after else ""))
+        start = bisect_left(self.keys, (since,)) if since else 0
+        if after:
+            start = max(start, bisect_right(self.keys, after))
         end = min(start + limit, len(self.records))
         more = end < len(self.records) and end > start
         return encode_page(self.records[start:end], _encode_cursor(self.keys[end - 1]) if more else None)
+
+    def _generate_deferred_from(self, earliest_update: str) -> None:
+        """Generate the deferred periods holding dossiers updated at or after ``earliest_update``."""
+        reached = [period for period in self.deferred if period.updated_before > earliest_update]
+        if reached:
+            self.deferred = [period for period in self.deferred if period not in reached]
+            self._index(self.records + [record for period in reached
+                                        for record in generate_dossiers(period.plan, period.province)])
 
 
 def _local_time(timestamp: str) -> str:
@@ -97,10 +142,12 @@ def _decode_cursor(cursor: str) -> tuple[str, str]:
         raise HTTPException(400, "cursor is not one this API gave out") from error
 
 
-def create_app(records: list[dict], token: str, faults: Faults | None = None) -> FastAPI:
-    """The sandbox API serving ``records``; ``app.state.sandbox`` lets tests change data and faults."""
+def create_app(records: list[dict], token: str, faults: Faults | None = None,
+               deferred: Sequence[DeferredPeriod] = ()) -> FastAPI:
+    """The sandbox API serving ``records`` and the ``deferred`` periods' dossiers;
+    ``app.state.sandbox`` lets tests change data and faults."""
     app = FastAPI(title="Sandbox: hệ thống thông tin giải quyết thủ tục hành chính")
-    app.state.sandbox = Sandbox(records, token, faults)
+    app.state.sandbox = Sandbox(records, token, faults, deferred)
 
     def sandbox(request: Request) -> Sandbox:
         state: Sandbox = request.app.state.sandbox
@@ -138,11 +185,22 @@ def create_app(records: list[dict], token: str, faults: Faults | None = None) ->
     return app
 
 
+def create_history_app(plans: Sequence[DossierPlan], period: str, token: str, province: Province,
+                       faults: Faults | None = None) -> FastAPI:
+    """The sandbox API serving every plan's dossiers as one system's history: ``period``'s
+    generated now, the other periods' when a request first reaches them."""
+    records = generate_history([plan for plan in plans if plan.period == period], province)
+    deferred = [DeferredPeriod(plan, province) for plan in plans if plan.period != period]
+    return create_app(records, token, faults, deferred)
+
+
 def serve(*, host: str, port: int, period: str, seed: int, scale: float, token: str, province: Province,
           faults: Faults | None = None) -> None:
-    """Serve the province's generated dossiers of the period until interrupted."""
-    records = generate_dossiers(DossierPlan(period=period, seed=seed, scale=scale), province)
-    uvicorn.run(create_app(records, token, faults), host=host, port=port, log_level="info")
+    """Serve the province's generated dossiers of the period and of the earlier periods of its
+    year, with the same seed and scale, until interrupted."""
+    plans = [DossierPlan(period=served, seed=seed, scale=scale)
+             for served in (*earlier_periods_of_year(period), period)]
+    uvicorn.run(create_history_app(plans, period, token, province, faults), host=host, port=port, log_level="info")
 
 
 @contextmanager

@@ -7,6 +7,13 @@ reasons, and the sync's position (watermark and cursor) moved past it. A sync th
 resumes after the last page landed. The same page bytes twice land once (their sha256 is
 registered), and a dossier version already in raw, the same (``dossier_id``, ``updated_at``), is
 never loaded again; a page with nothing new only moves the position.
+
+A sync for a period starts at the period's first instant in Vietnam time when there is no
+watermark yet: the history before it is read by the runs of the periods it belongs to. A run for
+a period whose window lies behind the watermark (a backfill, or periods run out of order) reads
+that window again, from the period's first instant until the pages pass its end, and lands the
+versions raw lacks; it leaves the sync position as it was, so the watermark never moves back and
+an incremental sync under way resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
 from psycopg import sql
 
-from dti import settings
+from dti import periods, settings
 from dti.landing import (
     LandingOutcome,
     already_received,
@@ -51,6 +59,9 @@ RAW_COLUMNS = (*("citizen_pseudonym" if name == "citizen_id" else name for name 
 DEFAULT_PAGE_SIZE = 5_000
 # Pages fetched and handed to the worker ahead of the one landing, so that it never waits for work.
 PAGES_AHEAD = 2
+# A period's days are Vietnam's calendar days: the dossiers received in it are those filed from its
+# first midnight there to the midnight after its last day.
+VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # COPY's binary format: a signature and two empty 32-bit fields (flags, header extension), the
 # rows, then -1 where a row's field count would be. A row is its field count (16 bits), then each
@@ -71,24 +82,68 @@ class SyncResult:
     rows_already_landed: int = 0  # valid records whose version raw already held
     rows_rejected: int = 0        # records quarantined
     watermark: str | None = None  # the greatest updated_at received, ISO-8601
+    updated_since: str | None = None  # what the sync asked the API for (None: everything)
+    backfill: bool = False        # the period's window lay behind the watermark and was read again
+    # With a period: the dossiers received in it (filed within its days) that raw holds after the
+    # sync, and how many of the versions this sync landed are theirs.
+    period: str | None = None
+    period_dossiers: int | None = None
+    period_rows_landed: int | None = None
 
 
-def sync_province_dossiers(province: Province, base_url: str, token: str) -> dict:
+def sync_province_dossiers(province: Province, base_url: str, token: str, period: str) -> dict:
     """The land stage for the procedure system: pages land as they arrive, so this both pulls and lands,
-    as the loader role, resuming where the last sync stopped; returns the sync's counts."""
-    return asdict(sync_dossiers(province.warehouse_url(LOADER), base_url, token, province.archive_dir))
+    as the loader role, resuming where the last sync stopped (the first one at ``period``'s start),
+    or reading ``period``'s window again when it lies behind the watermark. Returns the sync's
+    counts: ``period_dossiers`` and ``period_rows_landed`` for the period's own dossiers,
+    ``rows_landed`` for every version landed."""
+    return asdict(sync_dossiers(province.warehouse_url(LOADER), base_url, token, province.archive_dir,
+                                period=period))
 
 
-def sync_dossiers(db_url: str, base_url: str, token: str, archive_dir: Path, *,
+def sync_dossiers(db_url: str, base_url: str, token: str, archive_dir: Path, *, period: str | None = None,
                   page_size: int = DEFAULT_PAGE_SIZE, retry: RetryPolicy = RetryPolicy(),
                   timeout_seconds: float = 30.0) -> SyncResult:
-    """Pull every dossier updated since the last sync, or finish the sync that stopped, and land it."""
+    """Pull every dossier updated since the last sync, or finish the sync that stopped, and land it;
+    the first sync for ``period`` starts at the period's start. When ``period`` ends at or before
+    the watermark, read its window again instead (the incremental sync would bring nothing of it)
+    and leave the sync position alone."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         watermark, cursor = sync_position(conn)
+        sync_started = conn.execute("select now()").fetchone()[0]
+    window = period_window(period) if period else None
+    backfill = window is not None and watermark is not None and window[1] <= watermark
+    if backfill:
+        updated_since, cursor, until = window[0].isoformat(), None, window[1]
+    elif watermark is None and window is not None:
+        updated_since, until = window[0].isoformat(), None
+    else:
+        updated_since, until = (watermark.isoformat() if watermark else None), None
     with procedure_api.open_client(base_url, token, timeout_seconds=timeout_seconds) as client:
-        pages = procedure_api.iter_pages(client, updated_since=watermark.isoformat() if watermark else None,
-                                         cursor=cursor, limit=page_size, retry=retry)
-        return land_pages(db_url, pages, settings.pseudonym_key(), archive_dir)
+        pages = procedure_api.iter_pages(client, updated_since=updated_since, cursor=cursor, limit=page_size,
+                                         retry=retry, until=until)
+        result = land_pages(db_url, pages, settings.pseudonym_key(), archive_dir, moves_sync_position=not backfill)
+    result.updated_since, result.backfill = updated_since, backfill
+    if window is not None:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            result.period = period
+            result.period_dossiers, result.period_rows_landed = period_dossier_counts(conn, window, sync_started)
+    return result
+
+
+def period_window(period: str) -> tuple[datetime, datetime]:
+    """The first instant of ``period`` and the first instant after it, in Vietnam time."""
+    first_day, day_after = periods.period_start(period), periods.period_end(period) + timedelta(days=1)
+    return (datetime.combine(first_day, time(), VIETNAM_TIME), datetime.combine(day_after, time(), VIETNAM_TIME))
+
+
+def period_dossier_counts(conn: psycopg.Connection, window: tuple[datetime, datetime],
+                          landed_since: datetime) -> tuple[int, int]:
+    """The dossiers filed within ``window`` that raw holds, and their versions loaded since ``landed_since``."""
+    row = conn.execute(f"select count(distinct dossier_id), count(*) filter (where _loaded_at >= %s) "
+                       f"from {RAW_TABLE} where filed_at >= %s and filed_at < %s",
+                       (landed_since, *window)).fetchone()
+    return row[0], row[1]
 
 
 def sync_position(conn: psycopg.Connection) -> tuple[datetime | None, str | None]:
@@ -99,9 +154,10 @@ def sync_position(conn: psycopg.Connection) -> tuple[datetime | None, str | None
 
 
 def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes, archive_dir: Path, *,
-               archive_key: bytes | None = None) -> SyncResult:
+               archive_key: bytes | None = None, moves_sync_position: bool = True) -> SyncResult:
     """Land ``pages`` in order, each in its own transaction, each page's original archived
-    encrypted with ``archive_key`` (by default the deployment's, ``settings.archive_key``).
+    encrypted with ``archive_key`` (by default the deployment's, ``settings.archive_key``), and
+    the sync position moved past it unless ``moves_sync_position`` is false (a backfill's pages).
 
     Reading a page, pseudonymising its citizens' ids and laying out its rows for COPY cost about
     as much CPU as PostgreSQL spends loading them, so a worker process does it for the pages
@@ -117,7 +173,7 @@ def land_pages(db_url: str, pages: Iterable[ReceivedPage], pseudonym_key: bytes,
 
         def land(received: ReceivedPage, preparing: Future[_PreparedPage]) -> None:
             page = preparing.result()
-            _count(result, _land_page(conn, received, page, archive_dir, archive_key), page)
+            _count(result, _land_page(conn, received, page, archive_dir, archive_key, moves_sync_position), page)
 
         fetched = iter(pages)
         preparing: deque[tuple[ReceivedPage, Future[_PreparedPage]]] = deque()
@@ -273,10 +329,10 @@ def _field_bytes(value: bytes) -> bytes:
 
 
 def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _PreparedPage, archive_dir: Path,
-               archive_key: bytes) -> LandingOutcome:
+               archive_key: bytes, moves_sync_position: bool) -> LandingOutcome:
     """Land one page in one transaction. A page that brings nothing new, the same bytes again or
     only versions raw holds already (a sync with no change since the last one gets back just the
-    version at its watermark), only moves the sync position."""
+    version at its watermark), only moves the sync position, where the sync moves it."""
     request, file_sha256, rejected = received.request, page.file_sha256, page.records_rejected
     with conn.transaction():
         if already_received(conn, file_sha256):
@@ -290,12 +346,13 @@ def _land_page(conn: psycopg.Connection, received: ReceivedPage, page: _Prepared
                                  unit_code=None, period=None, archived=archived, size_bytes=len(received.content),
                                  batch_id=page.batch_id, row_count=landed, rejected_rows=rejected)
             quarantine_rows(conn, file_sha256, request, None, page.rejected)
-        conn.execute(
-            "insert into raw.sync_watermarks (source, watermark, cursor) values (%s, %s, %s) "
-            "on conflict (source) do update set watermark = greatest(raw.sync_watermarks.watermark, "
-            "excluded.watermark), cursor = excluded.cursor, updated_at = now()",
-            (SOURCE_NAME, page.latest_update, page.next_cursor),
-        )
+        if moves_sync_position:
+            conn.execute(
+                "insert into raw.sync_watermarks (source, watermark, cursor) values (%s, %s, %s) "
+                "on conflict (source) do update set watermark = greatest(raw.sync_watermarks.watermark, "
+                "excluded.watermark), cursor = excluded.cursor, updated_at = now()",
+                (SOURCE_NAME, page.latest_update, page.next_cursor),
+            )
     if not (landed or rejected):
         log.info("%s: nothing new", request)
         return LandingOutcome(request, file_sha256, "already_received")

@@ -39,6 +39,7 @@ VI_MESSAGES: dict[str, str] = {
         "định nghĩa chính thức, {proxies} theo chỉ số thay thế của tỉnh"
     ),
     "coverage_awaiting": "; {awaiting} chỉ số chờ Bộ đánh giá",
+    "coverage_no_data": "; {no_data} chỉ số không có dữ liệu trong kỳ",
     "coverage_complete": "Đo được đủ {total}/{total} chỉ số thành phần theo định nghĩa chính thức.",
     "rank_range": "Thứ hạng ước tính trong cả nước: <strong>{best}–{worst}</strong>",
     "rank_single": "Thứ hạng ước tính trong cả nước: <strong>{rank}</strong>",
@@ -189,7 +190,8 @@ VI_MESSAGES: dict[str, str] = {
     "methodology_estimate": (
         "Bộ chỉ số chính thức có {total} chỉ số thành phần. Chừng nào chưa đo được đủ các chỉ số thành phần theo "
         "định nghĩa chính thức, DTI là <strong>ước tính</strong>: mỗi chỉ số chính được tính từ các thành phần đo "
-        "được (điểm đạt / điểm tối đa của chúng); chỉ số chờ Bộ đánh giá không bị tính là 0. Khoảng giá trị: cận "
+        "được (điểm đạt / điểm tối đa của chúng); chỉ số chờ Bộ đánh giá hoặc không có dữ liệu trong kỳ (nguồn không "
+        "gửi dữ liệu, mẫu số bằng 0) không bị tính là 0. Khoảng giá trị: cận "
         "dưới khi mọi thành phần chưa đo được đạt 0 điểm, cận trên khi đạt điểm tối đa. Điểm của một thành phần "
         "lấy theo phụ lục của Bộ khi đã nạp; khi chưa nạp, <strong>giả định</strong> mỗi thành phần có điểm bằng "
         "nhau trong chỉ số chính của nó (điểm của chỉ số chính / số thành phần chính thức), mỗi chỉ số thay thế "
@@ -208,6 +210,12 @@ VI_MESSAGES: dict[str, str] = {
         "của chúng), như Bộ công bố bên cạnh DTI."
     ),
     "awaited_components": "Chỉ số chờ Bộ đánh giá (chưa nhận được giá trị Bộ công bố hoặc gửi):",
+    "no_data_components": (
+        "Chỉ số không có dữ liệu trong kỳ (không tính là 0 điểm: nằm ngoài DTI ước tính, trong khoảng giá trị); "
+        "cần thu thập dữ liệu trước:"
+    ),
+    "points_no_data": " Chưa kể {no_data} chỉ số không có dữ liệu trong kỳ.",
+    "collect_data_first": "Thu thập dữ liệu trước",
     "number_conventions": (
         "Giá trị chỉ số ghi với dấu chấm thập phân (ví dụ 0.6123); điểm và tỷ lệ ghi theo cách viết số tiếng Việt "
         "(ví dụ 612,34 điểm; 55,3%)."
@@ -261,6 +269,7 @@ EN_MESSAGES: dict[str, str] = {
         "official definition, {proxies} by a provincial proxy"
     ),
     "coverage_awaiting": "; {awaiting} awaiting the Ministry's assessment",
+    "coverage_no_data": "; {no_data} with no data for the period",
     "coverage_complete": "All {total} components measured by their official definition.",
     "rank_range": "Estimated national rank: <strong>{best}–{worst}</strong>",
     "rank_single": "Estimated national rank: <strong>{rank}</strong>",
@@ -400,7 +409,8 @@ EN_MESSAGES: dict[str, str] = {
     "methodology_estimate": (
         "The official framework has {total} components. Until every one is measured by its official definition, "
         "the DTI is an <strong>estimate</strong>: each main index is valued on the components measured (their "
-        "points / their maximum points); a component awaiting the Ministry's assessment is not counted as 0. The "
+        "points / their maximum points); a component awaiting the Ministry's assessment or with no data for the "
+        "period (its source sent nothing, or its denominator is 0) is not counted as 0. The "
         "range: its bottom if every component not measured earned 0 points, its top if each earned full points. A "
         "component's points are those of the Ministry's appendix once loaded; until then, it is <strong>assumed"
         "</strong> that the components of a main index carry equal points (the main index's points / its official "
@@ -420,6 +430,12 @@ EN_MESSAGES: dict[str, str] = {
         "(their maximum points), as the Ministry publishes beside the DTI."
     ),
     "awaited_components": "Components awaiting the Ministry's assessment (no published or sent value yet):",
+    "no_data_components": (
+        "Components with no data for the period (not counted as 0 points: outside the estimated DTI, inside its "
+        "range); collect the data first:"
+    ),
+    "points_no_data": " Not counting {no_data} component(s) with no data for the period.",
+    "collect_data_first": "Collect the data first",
     "number_conventions": "Index values, points and rates use a decimal point (e.g. 0.6123; 612.34 points; 55.3%).",
     "sources_intro": "Data sources of the provincial score:",
     "source_files": "{source}: {files} data files/pages",
@@ -489,6 +505,7 @@ VI_LABELS: dict[str, Mapping] = {
         "missing": "Thiếu dữ liệu",
         "awaiting": "Chờ Bộ đánh giá",
         "not_applicable": "Không áp dụng (không có gì để tính trong kỳ): giữ điểm tối đa",
+        "no_data": "Không có dữ liệu",
     },
     # What stands behind a province component's definition (dti_components.provenance).
     "provenance": {
@@ -531,6 +548,7 @@ EN_LABELS: dict[str, Mapping] = {
         "missing": "Missing data",
         "awaiting": "Awaiting the Ministry's assessment",
         "not_applicable": "Not applicable (nothing to count in the period): full points kept",
+        "no_data": "No data",
     },
     "provenance": {
         "official": "Official (the Ministry's appendix)",

@@ -56,6 +56,10 @@ class TargetProgress:
     previous_actual_value: float | None
     change_since_previous: float | None
     name_en: str | None = None
+    # the indicator had no data for the period: the data must be collected before any gap is known
+    collect_data_first: bool = False
+    no_data_reason_vi: str | None = None
+    no_data_reason_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class DtiCoverage:
     pillar_government: float | None = None
     pillar_economy: float | None = None
     pillar_society: float | None = None
+    components_no_data: int = 0  # nothing to measure in the period: not measured, like those awaiting
 
 
 @dataclass(frozen=True)
@@ -108,11 +113,15 @@ class ImprovementLever:
     main_index_name_vi: str | None
     responsible_unit_type: str | None
     units_short: Sequence[str]  # names of the units short of full points, weakest first
-    headroom_points: float
+    headroom_points: float | None  # None without data: the points to gain are unknown
     dti_gain: float  # DTI the province gains at full points on the component
     closes_gap_to_target: bool
     name_en: str | None = None
     main_index_name_en: str | None = None
+    # no data for the period: the report says to collect it first, not how many points it holds
+    collect_data_first: bool = False
+    no_data_reason_vi: str | None = None
+    no_data_reason_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,17 @@ class SuiteValidation:
 
 
 @dataclass(frozen=True)
+class NoDataComponent:
+    """A province component with nothing to measure in the period (score_status ``no_data``), and why."""
+
+    code: str
+    name_vi: str
+    reason_vi: str
+    name_en: str | None = None
+    reason_en: str | None = None
+
+
+@dataclass(frozen=True)
 class DataSource:
     """One kind of source the province's score was computed from (rpt_score_trace)."""
 
@@ -216,6 +236,7 @@ class ReportData:
     sources: Sequence[DataSource] = ()
     coverage: DtiCoverage | None = None
     awaited_components: Sequence[AwaitedComponent] = ()
+    no_data_components: Sequence[NoDataComponent] = ()
 
     @property
     def data_as_of(self) -> datetime | None:
@@ -273,6 +294,7 @@ def load_report_data(conn: psycopg.Connection, period: str, run_id: str) -> Repo
         quarantined=_read_quarantined(conn, period),
         coverage=_coverage(province),
         awaited_components=_read_awaited_components(conn, period),
+        no_data_components=_read_no_data_components(conn, period),
         framework_version=province["catalog_code"],
         framework_name_vi=province["framework_name_vi"],
         framework_name_en=province["framework_name_en"],
@@ -333,6 +355,9 @@ def _read_targets(conn: psycopg.Connection, period: str) -> tuple[TargetProgress
             is_met=row["is_met"],
             previous_actual_value=_float_or_none(row["previous_actual_value"]),
             change_since_previous=_float_or_none(row["change_since_previous"]),
+            collect_data_first=bool(row["collect_data_first"]),
+            no_data_reason_vi=row["no_data_reason_vi"],
+            no_data_reason_en=row["no_data_reason_en"],
         )
         for row in rows
     )
@@ -369,9 +394,12 @@ def _read_levers(conn: psycopg.Connection, period: str) -> tuple[ImprovementLeve
             main_index_name_en=row["main_index_name_en"],
             responsible_unit_type=row["responsible_unit_type"],
             units_short=tuple(row["units_short_names"] or ()),
-            headroom_points=float(row["headroom_points"]),
+            headroom_points=_float_or_none(row["headroom_points"]),
             dti_gain=float(row["dti_gain_at_target"]),
             closes_gap_to_target=bool(row["closes_gap_to_target"]),
+            collect_data_first=bool(row["collect_data_first"]),
+            no_data_reason_vi=row["no_data_reason_vi"],
+            no_data_reason_en=row["no_data_reason_en"],
         )
         for row in rows
     )
@@ -437,6 +465,15 @@ def _read_awaited_components(conn: psycopg.Connection, period: str) -> tuple[Awa
                  for row in rows)
 
 
+def _read_no_data_components(conn: psycopg.Connection, period: str) -> tuple[NoDataComponent, ...]:
+    rows = mart_rows(conn, "rpt_component_scores",
+                     "period = %(period)s and scope_type = 'province' and score_status = 'no_data'",
+                     {"period": period}, "component_code")
+    return tuple(NoDataComponent(code=row["component_code"], name_vi=row["name_vi"], name_en=row["name_en"],
+                                 reason_vi=row["no_data_reason_vi"], reason_en=row["no_data_reason_en"])
+                 for row in rows)
+
+
 def _read_validations(conn: psycopg.Connection, run_id: str) -> tuple[SuiteValidation, ...]:
     rows = mart_rows(conn, "rpt_run_validations", "run_id = %(run_id)s", {"run_id": run_id}, "suite_name")
     return tuple(
@@ -481,6 +518,7 @@ def _coverage(province: dict) -> DtiCoverage | None:
         components_official=province["components_official_measured"],
         components_proxy=province["components_proxy_measured"],
         components_awaiting=province["components_awaiting"],
+        components_no_data=province["components_no_data"],
         dti_lowest=float(province["dti_score_lowest"]),
         dti_highest=float(province["dti_score_highest"]),
         is_estimate=bool(province["is_estimate"]),

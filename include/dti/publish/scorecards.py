@@ -49,10 +49,13 @@ class ComponentScore:
     target_value: float | None
     points: float
     max_points: float
-    headroom_points: float
+    headroom_points: float | None  # None without data: the points to gain are unknown
     is_missing: bool
     status_vi: str
     provisional: bool
+    # nothing to measure in the period (score_status no_data): collect the data first
+    collect_data_first: bool = False
+    no_data_reason_vi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,13 @@ class Scorecard:
         return [component for component in self.components if component.is_missing]
 
     @property
+    def components_without_data(self) -> list[ComponentScore]:
+        return [component for component in self.components if component.collect_data_first]
+
+    @property
     def components_short(self) -> list[ComponentScore]:
         """Components with a value but short of full points, the most points to win first."""
-        short = [c for c in self.components if not c.is_missing and c.headroom_points > 0]
+        short = [c for c in self.components if not c.is_missing and c.headroom_points]
         return sorted(short, key=lambda c: (-c.headroom_points, c.code))
 
 
@@ -158,9 +165,10 @@ def load_scorecards(conn: psycopg.Connection, period: str) -> list[Scorecard]:
             numerator=_float(row["numerator"]), denominator=_float(row["denominator"]),
             value=_float(row["component_value"]), target_value=_float(row["target_value"]),
             points=float(row["points"]), max_points=float(row["max_points"]),
-            headroom_points=float(row["headroom_points"]), is_missing=row["score_status"] == "missing",
+            headroom_points=_float(row["headroom_points"]), is_missing=row["score_status"] == "missing",
             status_vi=VIETNAMESE.label("score_status", row["score_status"]),
-            provisional=bool(row["provisional"])))
+            provisional=bool(row["provisional"]),
+            collect_data_first=row["score_status"] == "no_data", no_data_reason_vi=row["no_data_reason_vi"]))
     return [
         Scorecard(
             period=period, code=row["unit_code"], name_vi=row["name_vi"], unit_type=row["unit_type"],

@@ -57,6 +57,7 @@ MAX_COLUMN_WIDTH = 60
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
 TARGET_RESULT_LABELS = {True: VIETNAMESE.text("met"), False: VIETNAMESE.text("unmet"),
                         None: VIETNAMESE.text("not_measured")}
+COLLECT_DATA_FIRST = VIETNAMESE.text("collect_data_first")
 
 
 def workbook_file_name(period: str) -> str:
@@ -164,6 +165,11 @@ def _cell_number(value):
     raise TypeError(f"{value!r} is not a number or a date")
 
 
+def _with_no_data_reason(text: str | None, row: Mapping) -> str | None:
+    """``text``, followed by why the row has no data for the period where it has none."""
+    return f"{text}: {row['no_data_reason_vi']}" if row.get("no_data_reason_vi") else text
+
+
 def _label(kind: str, code: str | None) -> str | None:
     return None if code is None else VIETNAMESE.label(kind, code)
 
@@ -215,15 +221,17 @@ def load_workbook_tables(conn: psycopg.Connection, period: str) -> list[Table]:
     for row in components:
         row["value_source_vi"] = _label("value_source", row["value_source"])
         row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
-        row["status_vi"] = _label("score_status", row["score_status"])
+        row["status_vi"] = _with_no_data_reason(_label("score_status", row["score_status"]), row)
         row["unit_of_measure_vi"] = unit_of_measure_vi(row["unit_of_measure"])
         row["provenance_vi"] = _label("provenance", row["provenance"])
     for row in targets:
         row["comparison_vi"] = COMPARISON_SIGNS.get(row["comparison"], row["comparison"])
-        row["result_vi"] = TARGET_RESULT_LABELS[row["is_met"]]
+        row["result_vi"] = (_with_no_data_reason(COLLECT_DATA_FIRST, row) if row.get("collect_data_first")
+                            else TARGET_RESULT_LABELS[row["is_met"]])
     for row in levers:
         row["responsible_vi"] = _label("responsible_unit", row["responsible_unit_type"])
-        row["closes_gap_vi"] = "Cần để đạt mục tiêu" if row["closes_gap_to_target"] else None
+        row["closes_gap_vi"] = (_with_no_data_reason(COLLECT_DATA_FIRST, row) if row.get("collect_data_first")
+                                else "Cần để đạt mục tiêu" if row["closes_gap_to_target"] else None)
         row["units_short_vi"] = ", ".join(row["units_short_names"] or ()) or None
     for row in [*units, *to_urge]:
         row["unit_type_vi"] = _label("unit_type", row["unit_type"])

@@ -14,6 +14,8 @@ RAW_DOSSIERS_ASSET = "raw_dossier_records"
 RAW_CERTIFICATES_ASSET = "raw_signature_certificates"
 RAW_POPULATION_ASSET = "raw_adult_population"
 RAW_MINISTRY_ASSET = "raw_ministry_component_values"
+# One row per scored source: its rows for the period against its trailing periods (dti.quality.volumes).
+RAW_SOURCE_VOLUMES_ASSET = "raw_source_volumes"
 
 # raw.landed_files.source -> the asset holding that source's rows.
 RAW_ASSETS = {

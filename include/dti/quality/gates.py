@@ -1,7 +1,9 @@
 """The two quality gates of a run.
 
 - Raw gate: a unit's submission whose rows fail the raw suite is quarantined with the reasons;
-  every other unit goes on to be scored.
+  every other unit goes on to be scored. Then every scored source's rows for the period are counted
+  (``dti.quality.volumes``): a source with none stops the run before the transform, unless the focal
+  point allowed it to be missing; one far below its trailing periods is recorded and reported.
 - Marts gate: any failure on the marts stops the run before anything is published. It checks what
   dbt's tests leave to it (``dti.quality.suites`` says which invariant each owns).
 
@@ -11,17 +13,20 @@ its run has in the Data Docs and its page there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import psycopg
 
-from dti import landing, periods
+from dti import landing, periods, settings
 from dti.provinces import Province
-from dti.quality import suites
+from dti.quality import suites, volumes
 from dti.quality.assets import (
     RAW_CERTIFICATES_ASSET,
     RAW_DOSSIERS_ASSET,
     RAW_MINISTRY_ASSET,
     RAW_POPULATION_ASSET,
+    RAW_SOURCE_VOLUMES_ASSET,
     RAW_SUBMISSIONS_ASSET,
 )
 from dti.quality.validation import ValidationSummary, gx_run_name, record_validation, validate_frame
@@ -91,6 +96,10 @@ class MartsValidationFailed(RuntimeError):
     """The marts broke an expectation: publishing would spread a wrong number."""
 
 
+class SourceDataMissing(RuntimeError):
+    """A scored source has no row for the period: its components would be scored as 0."""
+
+
 def read_frame(conn: psycopg.Connection, query: str, params: tuple | dict) -> pd.DataFrame:
     with conn.cursor() as cursor:
         cursor.execute(query, params)
@@ -138,10 +147,51 @@ def validate_raw_sources(url: str, period: str, run_id: str, province: Province)
     return outcome
 
 
-def validate_raw(url: str, period: str, run_id: str, province: Province) -> dict:
-    """The raw gate: every source of the province's period checked, failing files set aside."""
+def validate_raw(url: str, period: str, run_id: str, province: Province,
+                 allowed_missing_sources: Iterable[str] = ()) -> dict:
+    """The raw gate: every source of the province's period checked, failing files set aside, then
+    the rows each scored source delivered for the period counted; raises SourceDataMissing when one
+    has none and is not in ``allowed_missing_sources``."""
+    allowed = volumes.allowed_missing(allowed_missing_sources)
     return {"submissions": validate_raw_submissions(url, period, run_id, province),
-            **validate_raw_sources(url, period, run_id, province)}
+            **validate_raw_sources(url, period, run_id, province),
+            "volumes": validate_source_volumes(url, period, run_id, province, allowed)}
+
+
+def validate_source_volumes(url: str, period: str, run_id: str, province: Province,
+                            allowed_missing_sources: frozenset[str] = frozenset(),
+                            min_share: float | None = None) -> dict:
+    """Count each scored source's rows for the period against its trailing periods' median
+    (``min_share`` of it at least, ``settings.VOLUME_MIN_SHARE`` by default) and record the check.
+    Returns, per source, its rows, the trailing median and what the check found; raises
+    SourceDataMissing, once the validation is recorded, when a source the run needs has no row."""
+    share = settings.VOLUME_MIN_SHARE if min_share is None else min_share
+    with psycopg.connect(url) as conn:
+        counts = volumes.rows_by_period(conn, [period, *volumes.trailing_periods(period)])
+        frame = volumes.volume_frame(period, counts, allowed_missing_sources, share)
+        summary = validate_and_record(conn, suites.RAW_SOURCE_VOLUMES_SUITE, RAW_SOURCE_VOLUMES_ASSET, frame,
+                                      period, run_id, province)
+        findings = dict.fromkeys(frame["source"], "ok")
+        for failure in summary.failures:
+            for index in failure.row_indexes:
+                findings[frame.at[index, "source"]] = volume_finding(failure.severity, int(frame.at[index, "rows"]))
+        stopping = [volumes.missing_source_reason(conn, province, source, period)
+                    for source, finding in findings.items() if finding == "missing"]
+    if stopping:
+        raise SourceDataMissing("; ".join(stopping))
+    return {
+        row.source: {"rows": int(row.rows), "finding": findings[row.source],
+                     "trailing_median": None if pd.isna(row.trailing_median) else float(row.trailing_median)}
+        for row in frame.itertuples()
+    }
+
+
+def volume_finding(severity: str, rows: int) -> str:
+    """What a failed volume expectation says of a source: no row and the run stops (a critical
+    failure), no row as the focal point allowed, or fewer rows than its trailing periods."""
+    if rows == 0:
+        return "missing" if severity == "critical" else "missing_allowed"
+    return "below_trailing_median"
 
 
 def failing_files(summary: ValidationSummary, frame: pd.DataFrame) -> dict[str, str]:

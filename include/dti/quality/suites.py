@@ -28,6 +28,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from dti.catalog.seeds import load_components, load_framework_components, load_units
 from dti.provinces import Province
+from dti.quality import volumes
 from dti.scoring_rules import RATIO
 
 RAW_SUBMISSIONS_SUITE = "raw_self_assessment_rows"
@@ -38,6 +39,7 @@ RAW_DOSSIERS_SUITE = "raw_dossier_records"
 RAW_CERTIFICATES_SUITE = "raw_signature_certificates"
 RAW_POPULATION_SUITE = "raw_adult_population"
 RAW_MINISTRY_SUITE = "raw_ministry_component_values"
+RAW_SOURCE_VOLUMES_SUITE = "raw_source_volumes"
 
 RAW_SUBMISSION_COLUMNS = [
     "unit_code", "unit_name", "period", "component_code", "component_name", "numerator", "denominator",
@@ -212,6 +214,34 @@ def raw_ministry_suite(province: Province) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=RAW_MINISTRY_SUITE, expectations=expectations)
 
 
+def raw_source_volumes_suite(province: Province) -> gx.ExpectationSuite:
+    """The period's rows of each scored source against its trailing periods (``dti.quality.volumes``
+    builds the frame). Only the first expectation is critical, and stops the run when it fails; the
+    warnings are recorded and reported without stopping it."""
+    expectations = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rows", min_value=1, row_condition=Column("requirement") == volumes.REQUIRED,
+            meta=_note("Nguồn dữ liệu không có dòng nào cho kỳ: chỉ số tính từ nguồn này sẽ thành 0 điểm.",
+                       "A source delivered no row for the period: the components it feeds would score 0."),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rows", min_value=1, row_condition=Column("requirement") == volumes.ALLOWED_MISSING,
+            severity="warning",
+            meta=_note("Nguồn dữ liệu không có dòng nào cho kỳ; đầu mối cho phép công bố khi thiếu nguồn này.",
+                       "A source delivered no row for the period; the focal point allowed publishing without it."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="rows", column_B="least_expected_rows", or_equal=True, ignore_row_if="either_value_is_missing",
+            # a source with no row at all is reported by the two expectations above
+            row_condition=Column("rows") > 0, severity="warning",
+            meta=_note("Số dòng của kỳ thấp hơn tỷ lệ tối thiểu (DTI_VOLUME_MIN_SHARE) của trung vị các kỳ trước.",
+                       "The period's rows fall below the least share (DTI_VOLUME_MIN_SHARE) of the trailing "
+                       "periods' median."),
+        ),
+    ]
+    return gx.ExpectationSuite(name=RAW_SOURCE_VOLUMES_SUITE, expectations=expectations)
+
+
 def marts_dti_scores_suite(province: Province) -> gx.ExpectationSuite:
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
@@ -300,4 +330,5 @@ SUITES = {
     RAW_CERTIFICATES_SUITE: raw_certificates_suite,
     RAW_POPULATION_SUITE: raw_population_suite,
     RAW_MINISTRY_SUITE: raw_ministry_suite,
+    RAW_SOURCE_VOLUMES_SUITE: raw_source_volumes_suite,
 }

@@ -35,6 +35,7 @@ import great_expectations as gx  # noqa: E402  (the analytics switch must be set
 from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
 from great_expectations.core import RunIdentifier  # noqa: E402
 from great_expectations.exceptions import DataContextError  # noqa: E402
+from great_expectations.expectations.metadata_types import FailureSeverity  # noqa: E402
 
 from dti import settings  # noqa: E402
 from dti.provinces import Province  # noqa: E402
@@ -56,6 +57,8 @@ class FailedExpectation:
     sample: list
     row_indexes: list[int]
     note_en: str
+    # GX's severity: only a critical failure stops what the gate guards; a warning is recorded and reported.
+    severity: str = "critical"
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def record_validation(conn: psycopg.Connection, run_id: str, summary: Validation
     ``audit.expectation_results``."""
     failures = [
         {"expectation": f.expectation, "column": f.column, "unexpected_count": f.unexpected_count,
-         "sample": [str(value) for value in f.sample], "note": f.note_en}
+         "sample": [str(value) for value in f.sample], "note": f.note_en, "severity": f.severity}
         for f in summary.failures
     ]
     (validation_id,) = conn.execute(
@@ -214,7 +217,8 @@ def _suite(context, suite_name: str, province: Province) -> gx.ExpectationSuite:
 
 def _definitions(suite: gx.ExpectationSuite) -> list[str]:
     return sorted(
-        json.dumps({"type": e.expectation_type, "kwargs": e.configuration.kwargs, "meta": e.meta},
+        json.dumps({"type": e.expectation_type, "kwargs": e.configuration.kwargs, "meta": e.meta,
+                    "severity": FailureSeverity(e.severity).value},
                    sort_keys=True, default=str)
         for e in suite.expectations
     )
@@ -250,6 +254,7 @@ def _summarise(suite_name: str, asset_name: str, validation, run_name: str | Non
             sample=sample,
             row_indexes=[int(i) for i in result.result.get("unexpected_index_list") or [] if isinstance(i, (int,))],
             note_en=(config.meta or {}).get("notes", {}).get("en", ""),
+            severity=FailureSeverity(config.severity).value,
         ))
     statistics = validation.statistics
     return ValidationSummary(

@@ -4,9 +4,11 @@ thủ tục hành chính): its dossier records (hồ sơ), page by page, from it
 The API serves ``GET /api/v1/dossiers?updated_since=<ISO>&cursor=<opaque>&limit=<n>`` with a
 bearer token and answers ``{"data": [...], "next_cursor": "..." | null}``, ordered by
 (``updated_at``, ``dossier_id``). A sync asks for everything updated since its watermark and
-follows ``next_cursor`` to the end. Faults of the transport (5xx, timeouts, a body that is not a
-whole JSON page) are retried with exponential backoff and never reach landing. The records of a
-page are read against their contract by ``dti.sources.dossier_records``.
+follows ``next_cursor`` to the end; a backfill asks from a period's start and stops at the first
+page that reaches past the period's end, since every later page lies beyond it. Faults of the
+transport (5xx, timeouts, a body that is not a whole JSON page) are retried with exponential
+backoff and never reach landing. The records of a page are read against their contract by
+``dti.sources.dossier_records``.
 
 The base URL and the token come from the Airflow connection the DAG reads; this module knows
 nothing of Airflow.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 import msgspec
@@ -36,6 +39,14 @@ class _PageFrame(msgspec.Struct):
 
 
 _PAGE_FRAME = msgspec.json.Decoder(_PageFrame)
+_RECORDS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+class _Stamped(msgspec.Struct):
+    updated_at: str
+
+
+_STAMPED = msgspec.json.Decoder(_Stamped)
 
 
 class ProcedureApiError(Exception):
@@ -76,6 +87,20 @@ class ReceivedPage:
             raise InvalidPage(f"GET {request}: the body's data is not a list of dossiers")
         return cls(request, content, frame.next_cursor)
 
+    def last_update(self) -> datetime | None:
+        """The ``updated_at`` of the page's last record that has a readable one: the page's
+        greatest, as the API orders records by it. None when no record has one; the records'
+        contract is checked in full by ``dti.sources.dossier_records``, not here."""
+        records = _RECORDS.decode(_PAGE_FRAME.decode(self.content).data)
+        for record in reversed(records):
+            try:
+                updated_at = datetime.fromisoformat(_STAMPED.decode(record).updated_at)
+            except (msgspec.DecodeError, ValueError):
+                continue
+            if updated_at.tzinfo is not None:
+                return updated_at
+        return None
+
 
 def open_client(base_url: str, token: str, *, timeout_seconds: float = 30.0) -> httpx.Client:
     return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_seconds)
@@ -90,14 +115,17 @@ def request_path(updated_since: str | None, cursor: str | None, limit: int) -> s
 
 
 def iter_pages(client: httpx.Client, *, updated_since: str | None, cursor: str | None, limit: int,
-               retry: RetryPolicy = RetryPolicy()) -> Iterator[ReceivedPage]:
+               retry: RetryPolicy = RetryPolicy(), until: datetime | None = None) -> Iterator[ReceivedPage]:
     """Every page from (``updated_since``, ``cursor``) to the end, each requested only when the
-    caller asks for it, so a sync never runs far ahead of what it has landed."""
+    caller asks for it, so a sync never runs far ahead of what it has landed. With ``until``,
+    the pages end with the first one whose records reach ``until`` or later."""
     repeated = 0
     while True:
         page = fetch_page(client, request_path(updated_since, cursor, limit), retry)
         yield page
         if page.next_cursor is None:
+            return
+        if until is not None and (last_update := page.last_update()) is not None and last_update >= until:
             return
         # A page pointing at the cursor it was asked with is the previous page again: ask once more.
         repeated = repeated + 1 if page.next_cursor == cursor else 0

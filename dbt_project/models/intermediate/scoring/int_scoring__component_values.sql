@@ -1,6 +1,8 @@
 -- Every component to score, province and units alike, with its value and the catalog entry
 -- that says how to score it. Province components come from the period's framework (922, 405 …);
--- units' from the province's own catalogs.
+-- units' from the province's own catalogs. A unit's ratio with a denominator of 0 has no data
+-- unless its catalog marks it not applicable; intake sets such a row aside with what to count
+-- (dti.sources.submission_rules), so it reaches scoring only if intake let it through.
 with province_values as (
 
     select * from {{ ref('int_province__component_values') }}
@@ -39,7 +41,9 @@ select
     province_values.numerator,
     province_values.denominator,
     province_values.component_value,
-    false as is_not_applicable
+    false as is_not_applicable,
+    province_values.no_data_reason_vi,
+    province_values.no_data_reason_en
 from province_values
 inner join period_components
     on province_values.period = period_components.period
@@ -61,7 +65,15 @@ select
     unit_values.numerator,
     unit_values.denominator,
     unit_values.component_value,
-    unit_values.is_not_applicable
+    unit_values.is_not_applicable,
+    case
+        when unit_values.denominator = 0 and not unit_values.is_not_applicable
+            then 'mẫu số bằng 0 trong kỳ ' || unit_values.period || ': không có trường hợp nào để đo'
+    end as no_data_reason_vi,
+    case
+        when unit_values.denominator = 0 and not unit_values.is_not_applicable
+            then 'denominator of 0 in ' || unit_values.period || ': nothing to measure'
+    end as no_data_reason_en
 from unit_values
 inner join unit_components
     on unit_values.unit_code = unit_components.unit_code

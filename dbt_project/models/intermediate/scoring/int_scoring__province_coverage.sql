@@ -41,7 +41,8 @@ scored_components as (
         component_points.points,
         component_points.score_status,
         components.provenance in ('official', 'provincial_proxy') as stands_for_official,
-        component_points.score_status <> 'awaiting' as is_measured
+        -- awaiting the Ministry or without data: unknown, never a 0 in the estimate
+        component_points.score_status not in ('awaiting', 'no_data') as is_measured
     from components
     inner join component_points
         on components.period = component_points.period
@@ -69,7 +70,8 @@ main_index_rows as (
         coalesce(sum(max_points) filter (where provenance = 'official'), 0) as official_points,
         count(*) filter (where provenance = 'official' and is_measured) as components_official_measured,
         count(*) filter (where provenance = 'provincial_proxy' and is_measured) as components_proxy_measured,
-        count(*) filter (where stands_for_official and not is_measured) as components_awaiting,
+        count(*) filter (where stands_for_official and score_status = 'awaiting') as components_awaiting,
+        count(*) filter (where stands_for_official and score_status = 'no_data') as components_no_data,
         coalesce(sum(max_points) filter (where provenance = 'official' and is_measured), 0)
             as official_points_measured,
         coalesce(sum(points) filter (where is_measured), 0) as points_measured,
@@ -90,6 +92,7 @@ with_proxy_share as (
         coalesce(main_index_rows.components_official_measured, 0) as components_official_measured,
         coalesce(main_index_rows.components_proxy_measured, 0) as components_proxy_measured,
         coalesce(main_index_rows.components_awaiting, 0) as components_awaiting,
+        coalesce(main_index_rows.components_no_data, 0) as components_no_data,
         coalesce(main_index_rows.official_points_measured, 0) as official_points_measured,
         coalesce(main_index_rows.points_measured, 0) as points_measured,
         coalesce(main_index_rows.max_points_measured, 0) as max_points_measured,
@@ -122,6 +125,7 @@ select
     cast(components_official_measured as integer) as components_official_measured,
     cast(components_proxy_measured as integer) as components_proxy_measured,
     cast(components_awaiting as integer) as components_awaiting,
+    cast(components_no_data as integer) as components_no_data,
     points_measured,
     max_points_measured,
     cast(proxy_official_points as double precision) as proxy_official_points,
